@@ -1,0 +1,133 @@
+"""The pipeline for one binary package: create, install, finalize, scan, expose.
+
+Works on :class:`~dh_venv.settings.Settings` and plain paths; the Debian
+side effects go through :mod:`dh_venv.debhelper`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path, PurePosixPath
+
+from dh_venv import debhelper, finalize, installers, interpreter, project, scan, scripts, venv
+from dh_venv.errors import DhVenvError
+from dh_venv.runner import Runner
+from dh_venv.settings import Settings
+
+_DEFAULT_REQUIREMENTS = "requirements.txt"
+_MAX_LISTED_LEAKS = 20
+
+
+def check_inputs(settings: Settings) -> list[Path]:
+    """Validate what can be checked before anything is built; return requirements files."""
+    if not settings.skip_install:
+        project.check_project(settings.source_dir)
+    elif not settings.source_dir.is_dir():
+        raise DhVenvError(f"source directory {settings.source_dir} does not exist", hint="fix --sourcedirectory")
+    if settings.requirements is None:
+        default = settings.source_dir / _DEFAULT_REQUIREMENTS
+        return [default] if default.is_file() else []
+    files = [settings.source_dir / r for r in settings.requirements]
+    for path in files:
+        if not path.is_file():
+            raise DhVenvError(
+                f"requirements file {path} does not exist",
+                hint="fix --requirements (paths are relative to the source directory)",
+            )
+    return files
+
+
+def build_package(settings: Settings, runner: Runner, version: str, taken: dict[PurePosixPath, str]) -> None:
+    """Build the venv of one package into its staging tree.
+
+    ``taken`` maps links already made by earlier packages of this run to
+    their package, so two packages cannot ship the same command.
+    """
+    requirement_files = check_inputs(settings)
+    python = interpreter.resolve(settings.python, runner)
+    env = settings.env
+    staging = settings.staging_venv
+    venv.create(
+        staging,
+        python,
+        runner,
+        env=env,
+        system_site_packages=settings.use_system_packages,
+        extra_args=settings.extra_virtualenv_args,
+    )
+    installer = installers.make_installer(
+        settings.installer,
+        runner,
+        env,
+        index_url=settings.index_url,
+        extra_index_urls=settings.extra_index_urls,
+        extra_args=settings.extra_pip_args,
+    )
+    if settings.preinstall:
+        installer.install(staging, settings.preinstall, cwd=settings.source_dir, what="the --preinstall packages")
+    wanted: list[str] = []
+    for path in requirement_files:
+        wanted += ["-r", str(path)]
+    copy = None
+    if not settings.skip_install:
+        copy = project.prepare_copy(settings.source_dir, settings.work_dir / "src", runner)
+        extras = f"[{','.join(settings.extras)}]" if settings.extras else ""
+        wanted.append(f"{copy}{extras}")
+    if wanted:
+        what = "the application and its requirements" if copy else "the requirements"
+        installer.install(staging, wanted, cwd=settings.source_dir, what=what)
+    if runner.no_act:
+        _plan_debian(settings, runner, version, python, {})
+        return
+    if settings.check:
+        installer.check(staging)
+
+    app = scripts.find_application(staging, copy) if copy else None
+    app_scripts = scripts.entry_point_scripts(app) if app else []
+    links = {}
+    if settings.expose_scripts:
+        links = scripts.plan_links(staging, settings.final_venv, settings.bin_dir, app_scripts, settings.console_scripts)
+        for link in links:
+            if link in taken:
+                raise DhVenvError(
+                    f"{link} is already linked by package {taken[link]}",
+                    hint="expose it from one package only (--console-script, --no-console-scripts)",
+                )
+
+    runner.announce(f"rewrite {staging} for {settings.final_venv}")
+    finalize.finalize(staging, settings.final_venv)
+    leaks = scan.find_leaks([staging], scan.needles_for(settings.build_dir))
+    if leaks:
+        shown = [f"  {p.relative_to(settings.staging_root)}" for p in leaks[:_MAX_LISTED_LEAKS]]
+        if len(leaks) > _MAX_LISTED_LEAKS:
+            shown.append(f"  ... and {len(leaks) - _MAX_LISTED_LEAKS} more")
+        raise DhVenvError(
+            f"{len(leaks)} file(s) of the venv still contain the build path {settings.build_dir}",
+            hint="they would be broken on the target; stop the project from recording absolute build paths",
+            details="\n".join(shown),
+        )
+    _plan_debian(settings, runner, version, python, links)
+    taken.update({link: settings.package for link in links})
+
+
+def _plan_debian(
+    settings: Settings,
+    runner: Runner,
+    version: str,
+    python: interpreter.Interpreter,
+    links: dict[PurePosixPath, PurePosixPath],
+) -> None:
+    """Links, dependency on the interpreter and maintainer-script snippets."""
+    debhelper.make_links(settings.staging_root, links, runner)
+    files = debhelper.PackageFiles(settings.build_dir, settings.package, runner, version)
+    depends = debhelper.interpreter_package(python.path, runner)
+    if depends:
+        files.add_depends(depends)
+    else:
+        runner.log(
+            f"dh_venv: warning: {settings.package}: {python.path} belongs to no Debian package; "
+            "add the interpreter to Depends yourself"
+        )
+    if settings.maintainer_scripts:
+        values = {"VENV": str(settings.final_venv), "PACKAGE": settings.package}
+        for script in ("postinst", "prerm", "postrm"):
+            files.add_autoscript(script, f"{script}-venv", values)

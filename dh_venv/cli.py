@@ -1,0 +1,278 @@
+"""The dh_venv command: debhelper-style options in, one venv per package out.
+
+This is the only module that reads argv and the environment, prints, or
+chooses an exit code.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shlex
+import sys
+import traceback
+from collections.abc import Mapping, Sequence
+from pathlib import Path, PurePosixPath
+
+from dh_venv import __version__, build, debhelper
+from dh_venv.errors import DhVenvError
+from dh_venv.installers import build_environment
+from dh_venv.runner import Runner
+from dh_venv.settings import DEFAULT_INSTALL_ROOT, DEFAULT_PYTHON, Settings
+
+PROG = "dh_venv"
+
+# dh-virtualenv options with no counterpart: (warning only?, what to do instead).
+_INCUMBENT_ONLY = {
+    "--builtin-venv": (True, "dh_venv always creates the venv with virtualenv; the option is ignored"),
+    "--setuptools": (True, "setuptools is always available to builds; the option is ignored"),
+    "--upgrade-pip": (False, "use --preinstall='pip>=X' to install a newer pip before the requirements"),
+    "--upgrade-pip-to": (False, "use --preinstall='pip==X' instead"),
+    "--pip-tool": (False, "use --installer=pip (the only installer so far)"),
+    "--setuptools-test": (False, "run the tests in override_dh_auto_test instead"),
+}
+
+
+def _split_list(value: str) -> list[str]:
+    return [v.strip() for v in value.split(",") if v.strip()]
+
+
+def _console_script(value: str) -> tuple[str, str]:
+    name, sep, link = value.partition("=")
+    if not name or (sep and not link) or "/" in value:
+        raise argparse.ArgumentTypeError(f"expected NAME or NAME=LINK, got {value!r}")
+    return name, link or name
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise DhVenvError(message, hint=f"see {PROG}(1)")
+
+
+def make_parser() -> argparse.ArgumentParser:
+    """The option parser; the reference in docs/ is generated from it."""
+    p = _Parser(prog=PROG, add_help=True, description="Build a virtualenv into a Debian binary package.")
+    shared = p.add_argument_group("debhelper shared options")
+    shared.add_argument("-p", "--package", action="append", default=[], metavar="PKG", help="act on PKG (repeatable)")
+    shared.add_argument(
+        "-N", "--no-package", action="append", default=[], metavar="PKG", help="do not act on PKG (repeatable)"
+    )
+    shared.add_argument("-a", "--arch", "-s", "--same-arch", action="store_true", help="act on arch-dependent packages")
+    shared.add_argument("-i", "--indep", action="store_true", help="act on arch-independent packages")
+    shared.add_argument("-v", "--verbose", action="store_true", help="show every command that changes files")
+    shared.add_argument(
+        "-n", "--no-scripts", "--noscripts", action="store_true", help="do not add maintainer-script snippets"
+    )
+    shared.add_argument("-P", "--tmpdir", metavar="DIR", help="staging directory (one package only)")
+    shared.add_argument("--no-act", action="store_true", help="show what would be done, change nothing")
+    shared.add_argument(
+        "-O", action="append", default=[], metavar="OPT", help="apply OPT if dh_venv knows it, else ignore it"
+    )
+
+    own = p.add_argument_group("venv options")
+    own.add_argument(
+        "--python", metavar="PATH", help=f"interpreter the venv is built for (default: {DEFAULT_PYTHON} resolved)"
+    )
+    own.add_argument(
+        "-D", "--sourcedirectory", "--sourcedir", metavar="DIR", help="the Python project (default: the source root)"
+    )
+    own.add_argument(
+        "--requirements",
+        action="append",
+        metavar="FILE",
+        help="requirements file, relative to the project (repeatable; default: requirements.txt if present)",
+    )
+    own.add_argument(
+        "--extras", action="append", default=[], metavar="LIST", help="extras of the application (comma-separated)"
+    )
+    own.add_argument("--preinstall", action="append", default=[], metavar="REQ", help="install REQ first (repeatable)")
+    own.add_argument("--index-url", metavar="URL", help="package index instead of PyPI")
+    own.add_argument(
+        "--extra-index-url", action="append", default=[], metavar="URL", help="additional index (repeatable)"
+    )
+    own.add_argument(
+        "--extra-pip-arg", action="append", default=[], metavar="ARG", help="extra argument for pip install (repeatable)"
+    )
+    own.add_argument(
+        "--extra-virtualenv-arg",
+        action="append",
+        default=[],
+        metavar="ARG",
+        help="extra argument for virtualenv (repeatable)",
+    )
+    own.add_argument("--skip-install", action="store_true", help="install the requirements only, not the project")
+    own.add_argument(
+        "--use-system-packages", action="store_true", help="let the venv see the system's site-packages"
+    )
+    own.add_argument(
+        "--install-root",
+        metavar="DIR",
+        help=f"directory of the venvs (default: $DH_VENV_INSTALL_ROOT or {DEFAULT_INSTALL_ROOT})",
+    )
+    own.add_argument("--install-suffix", metavar="NAME", help="venv directory name (default: the package name)")
+    own.add_argument(
+        "--console-script",
+        action="append",
+        type=_console_script,
+        metavar="NAME[=LINK]",
+        help="link only these scripts into /usr/bin, optionally renamed (repeatable)",
+    )
+    own.add_argument(
+        "--no-console-scripts", action="store_true", help="link no console scripts into /usr/bin"
+    )
+    own.add_argument("--installer", choices=["pip"], default="pip", help="installer backend (default: pip)")
+    for name, (_, why) in _INCUMBENT_ONLY.items():
+        p.add_argument(name, nargs="?", const=True, dest=f"incumbent_{name[2:]}", help=argparse.SUPPRESS)
+    p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    return p
+
+
+def _expand_o(tokens: list[str], parser: argparse.ArgumentParser) -> list[str]:
+    """Replace ``-O<opt>`` by ``<opt>`` when the parser knows it, else drop it."""
+    known = parser._option_string_actions  # noqa: SLF001 - argparse has no public lookup
+    out: list[str] = []
+    it = iter(tokens)
+    for tok in it:
+        if tok == "-O":
+            tok = "-O" + next(it, "")
+        if tok.startswith("-O") and not tok.startswith("--"):
+            inner = tok[2:]
+            if inner.split("=", 1)[0] in known:
+                out.append(inner)
+            continue
+        out.append(tok)
+    return out
+
+
+def parse(argv: Sequence[str], environ: Mapping[str, str]) -> tuple[argparse.Namespace, list[str]]:
+    """Parse DH_OPTIONS, DH_INTERNAL_OPTIONS and argv like debhelper does.
+
+    Returns the options and warnings to print.
+    """
+    parser = make_parser()
+    warnings: list[str] = []
+    tokens: list[str] = []
+    if environ.get("DH_OPTIONS"):
+        # DH_OPTIONS goes to every debhelper command: skip what is not ours.
+        dh_tokens = _expand_o(shlex.split(environ["DH_OPTIONS"]), parser)
+        unknown = parser.parse_known_args(dh_tokens)[1]
+        if unknown:
+            warnings.append("ignored unknown options in DH_OPTIONS: " + " ".join(unknown))
+        tokens += [t for t in dh_tokens if t not in unknown]
+    if environ.get("DH_INTERNAL_OPTIONS"):
+        tokens += [t for t in environ["DH_INTERNAL_OPTIONS"].split("\x1e") if t]
+    tokens += list(argv)
+    opts = parser.parse_args(_expand_o(tokens, parser))
+    for name, (warn_only, why) in _INCUMBENT_ONLY.items():
+        if getattr(opts, f"incumbent_{name[2:]}") is not None:
+            if not warn_only:
+                raise DhVenvError(f"{name} is a dh-virtualenv option dh_venv does not have", hint=why)
+            warnings.append(f"{name}: {why}")
+    return opts, warnings
+
+
+def _truthy(value: str | None) -> bool:
+    return bool(value) and value != "0"
+
+
+def settings_for(
+    package: str, opts: argparse.Namespace, environ: Mapping[str, str], build_dir: Path, env: dict[str, str]
+) -> Settings:
+    """The settings for one package from parsed options and the environment."""
+    root = opts.install_root or environ.get("DH_VENV_INSTALL_ROOT") or environ.get("DH_VIRTUALENV_INSTALL_ROOT")
+    install_root = PurePosixPath(root) if root else DEFAULT_INSTALL_ROOT
+    if not install_root.is_absolute():
+        raise DhVenvError(f"install root {install_root} is not an absolute path", hint="fix --install-root")
+    if opts.install_suffix is not None and (not opts.install_suffix or "/" in opts.install_suffix):
+        raise DhVenvError(f"--install-suffix {opts.install_suffix!r} is not a directory name", package=package)
+    staging = Path(opts.tmpdir) if opts.tmpdir else build_dir / "debian" / package
+    build_options = environ.get("DEB_BUILD_OPTIONS", "").split()
+    extras = [e for value in opts.extras for e in _split_list(value)]
+    pip_args = [*opts.extra_pip_arg, *shlex.split(environ.get("DH_VENV_PIP_ARGS", ""))]
+    return Settings(
+        package=package,
+        build_dir=build_dir,
+        source_dir=(build_dir / (opts.sourcedirectory or ".")).resolve(),
+        staging_root=(build_dir / staging).resolve() if not staging.is_absolute() else staging,
+        install_root=install_root,
+        venv_name=opts.install_suffix or package,
+        python=opts.python or DEFAULT_PYTHON,
+        requirements=tuple(opts.requirements) if opts.requirements is not None else None,
+        extras=tuple(extras),
+        preinstall=tuple(opts.preinstall),
+        index_url=opts.index_url,
+        extra_index_urls=tuple(opts.extra_index_url),
+        extra_pip_args=tuple(pip_args),
+        extra_virtualenv_args=tuple(opts.extra_virtualenv_arg),
+        skip_install=opts.skip_install,
+        use_system_packages=opts.use_system_packages,
+        console_scripts=tuple(opts.console_script) if opts.console_script else None,
+        expose_scripts=not opts.no_console_scripts,
+        maintainer_scripts=not opts.no_scripts,
+        check="nocheck" not in build_options,
+        installer=opts.installer,
+        env=env,
+    )
+
+
+def _selection(opts: argparse.Namespace) -> list[str]:
+    args = [f"-p{p}" for p in opts.package] + [f"-N{p}" for p in opts.no_package]
+    if opts.arch:
+        args.append("-a")
+    if opts.indep:
+        args.append("-i")
+    return args
+
+
+def _say(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
+
+
+def _report(exc: DhVenvError) -> None:
+    _say(f"{PROG}: error: {exc}")
+    for line in exc.details.rstrip().splitlines():
+        _say(f"{PROG}: error:   {line}" if not line.startswith("  ") else f"{PROG}: error: {line}")
+
+
+def run(argv: Sequence[str], environ: Mapping[str, str]) -> int:
+    """Everything but the last-resort exception handling."""
+    opts, warnings = parse(argv, environ)
+    verbose = opts.verbose or _truthy(environ.get("DH_VERBOSE"))
+    no_act = opts.no_act or _truthy(environ.get("DH_NO_ACT"))
+    for warning in warnings:
+        _say(f"{PROG}: warning: {warning}")
+    build_dir = Path.cwd()
+    if not (build_dir / "debian" / "control").is_file():
+        raise DhVenvError(
+            f"{build_dir / 'debian' / 'control'} not found", hint="run dh_venv from the top of the source package"
+        )
+    runner = Runner(log=_say, verbose=verbose, no_act=no_act)
+    env = build_environment(environ)
+    packages = debhelper.list_packages(_selection(opts), runner, dict(environ))
+    if opts.tmpdir and len(packages) > 1:
+        raise DhVenvError("-P/--tmpdir works with one package only", hint="add -p<package>")
+    taken: dict[PurePosixPath, str] = {}
+    for package in packages:
+        try:
+            settings = settings_for(package, opts, environ, build_dir, env)
+            build.build_package(settings, runner, __version__, taken)
+        except DhVenvError as exc:
+            raise exc.for_package(package) from None
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of ``dh_venv``."""
+    args = sys.argv[1:] if argv is None else argv
+    try:
+        return run(args, os.environ)
+    except DhVenvError as exc:
+        _report(exc)
+        return 1
+    except KeyboardInterrupt:
+        _say(f"{PROG}: error: interrupted")
+        return 130
+    except Exception:  # noqa: BLE001 - last resort: a bug, show everything
+        traceback.print_exc()
+        _say(f"{PROG}: error: internal error (a bug in dh_venv {__version__}); please report it with the traceback above")
+        return 2

@@ -1,0 +1,49 @@
+"""The one exception type the CLI turns into ``dh_venv: error:`` lines."""
+
+from __future__ import annotations
+
+
+class DhVenvError(Exception):
+    """A failure the user can act on.
+
+    ``message`` says what went wrong, ``hint`` what to do about it, and
+    ``details`` carries captured output (pip's reason) shown below the line.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        package: str | None = None,
+        hint: str | None = None,
+        details: str = "",
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.package = package
+        self.hint = hint
+        self.details = details
+
+    def for_package(self, package: str) -> DhVenvError:
+        """Attach the binary package name if the raiser did not know it."""
+        if self.package is None:
+            self.package = package
+        return self
+
+    def __str__(self) -> str:
+        text = f"{self.package}: {self.message}" if self.package else self.message
+        if self.hint:
+            text = f"{text}; {self.hint}"
+        return text
+
+
+class CommandError(DhVenvError):
+    """An external program failed; carries the command and its output."""
+
+    def __init__(self, argv: list[str], returncode: int | None, output: str) -> None:
+        shown = " ".join(argv)
+        why = f"exited with status {returncode}" if returncode is not None else "was not found"
+        super().__init__(f"command failed ({why}): {shown}", details=output)
+        self.argv = argv
+        self.returncode = returncode
+        self.output = output

@@ -1,0 +1,131 @@
+"""Make a venv built in the staging tree correct at its final path.
+
+One walk over the tree rewrites every text file and symlink that names
+the staging location, drops compiled bytecode and ``direct_url.json``
+files pointing at local paths, and then brings each ``RECORD`` back in
+line with what is on disk (hashes and sizes of rewritten files, no rows
+for removed ones).  What cannot be rewritten is left for :mod:`scan`.
+"""
+
+from __future__ import annotations
+
+import base64
+import csv
+import hashlib
+import io
+import json
+import os
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+
+@dataclass
+class Report:
+    """What finalizing changed, for verbose output and tests."""
+
+    rewritten: list[Path] = field(default_factory=list)
+    relinked: list[Path] = field(default_factory=list)
+    removed: list[Path] = field(default_factory=list)
+
+
+def finalize(staging_venv: Path, final_venv: PurePosixPath) -> Report:
+    """Relocate ``staging_venv`` so it works at ``final_venv``."""
+    pairs = _replacements(staging_venv, final_venv)
+    report = Report()
+    records: list[Path] = []
+    for dirpath, dirnames, filenames in os.walk(staging_venv):
+        here = Path(dirpath)
+        for name in list(dirnames):
+            path = here / name
+            if name == "__pycache__" and not path.is_symlink():
+                shutil.rmtree(path)
+                report.removed.append(path)
+                dirnames.remove(name)
+            elif path.is_symlink():
+                _relink(path, pairs, report)
+        for name in filenames:
+            path = here / name
+            if path.is_symlink():
+                _relink(path, pairs, report)
+            elif name.endswith((".pyc", ".pyo")) or (name == "direct_url.json" and _is_local(path)):
+                path.unlink()
+                report.removed.append(path)
+            else:
+                if name == "RECORD" and here.name.endswith(".dist-info"):
+                    records.append(path)
+                _rewrite(path, pairs, report)
+    changed = {*report.rewritten, *report.removed}
+    for record in records:
+        _fix_record(record, staging_venv, final_venv, changed)
+    return report
+
+
+def _replacements(staging_venv: Path, final_venv: PurePosixPath) -> list[tuple[bytes, bytes]]:
+    final = str(final_venv).encode()
+    forms = {str(staging_venv), os.path.realpath(staging_venv)}
+    # Longest first, so a path that contains another is replaced whole.
+    return [(f.encode(), final) for f in sorted(forms, key=len, reverse=True)]
+
+
+def _rewrite(path: Path, pairs: list[tuple[bytes, bytes]], report: Report) -> None:
+    data = path.read_bytes()
+    if not any(old in data for old, _ in pairs) or b"\0" in data:
+        return
+    for old, new in pairs:
+        data = data.replace(old, new)
+    mode = path.stat().st_mode
+    path.write_bytes(data)
+    os.chmod(path, mode)
+    report.rewritten.append(path)
+
+
+def _relink(path: Path, pairs: list[tuple[bytes, bytes]], report: Report) -> None:
+    target = os.fsencode(os.readlink(path))
+    new = target
+    for old, final in pairs:
+        new = new.replace(old, final)
+    if new != target:
+        path.unlink()
+        os.symlink(os.fsdecode(new), path)
+        report.relinked.append(path)
+
+
+def _is_local(direct_url: Path) -> bool:
+    """A ``direct_url.json`` naming a local path means nothing on the target."""
+    try:
+        url = json.loads(direct_url.read_text()).get("url", "")
+    except (ValueError, OSError, AttributeError):
+        return True
+    return str(url).startswith("file:")
+
+
+def _record_hash(path: Path) -> str:
+    digest = hashlib.sha256(path.read_bytes()).digest()
+    return "sha256=" + base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+
+
+def _fix_record(record: Path, staging_venv: Path, final_venv: PurePosixPath, changed: set[Path]) -> None:
+    base = record.parent.parent
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    dirty = False
+    with record.open(newline="") as fh:
+        for row in csv.reader(fh):
+            if not row:
+                continue
+            name = row[0]
+            if name.startswith(str(final_venv) + "/"):
+                target = staging_venv / name[len(str(final_venv)) + 1 :]
+            else:
+                target = base / name
+            target = Path(os.path.normpath(target))
+            if target in changed or target.parent in changed:
+                dirty = True
+                if not target.exists():
+                    continue
+                if len(row) >= 3 and row[1]:
+                    row = [name, _record_hash(target), str(target.stat().st_size)]
+            writer.writerow(row)
+    if dirty or record in changed:
+        record.write_text(out.getvalue())

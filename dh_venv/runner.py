@@ -1,0 +1,76 @@
+"""Running external programs: logged with -v, skipped with --no-act.
+
+Every program dh_venv starts goes through :class:`Runner`, so the
+verbose output shows exactly what changed the tree, and a failure
+becomes a :class:`~dh_venv.errors.CommandError` carrying the output.
+"""
+
+from __future__ import annotations
+
+import shlex
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+
+import sh
+
+from dh_venv.errors import CommandError
+
+Log = Callable[[str], None]
+
+# sh 2.x returns a plain str unless asked for the command object.
+_SH_KWARGS = {"_return_cmd": True} if int(sh.__version__.split(".")[0]) >= 2 else {}
+
+
+class Runner:
+    """Run commands as argument lists, never through a shell."""
+
+    def __init__(self, *, log: Log, verbose: bool = False, no_act: bool = False) -> None:
+        self.log = log
+        self.verbose = verbose or no_act
+        self.no_act = no_act
+
+    def announce(self, text: str) -> None:
+        """Show an action that changes files, the way debhelper does with -v."""
+        if self.verbose:
+            self.log(f"\t{text}")
+
+    def run(
+        self,
+        argv: Sequence[str | Path],
+        *,
+        env: Mapping[str, str] | None = None,
+        cwd: Path | None = None,
+        changes_files: bool = True,
+    ) -> str:
+        """Run ``argv``; return its combined output.
+
+        Commands that only inspect (``changes_files=False``) still run under
+        --no-act, since later planning depends on what they print.
+        """
+        args = [str(a) for a in argv]
+        self.announce(shlex.join(args))
+        if self.no_act and changes_files:
+            return ""
+        lines: list[str] = []
+
+        def collect(line: str) -> None:
+            lines.append(line)
+            if self.verbose and changes_files:
+                self.log("\t  " + line.rstrip("\n"))
+
+        try:
+            sh.Command(args[0])(
+                *args[1:],
+                _env=dict(env) if env is not None else None,
+                _cwd=str(cwd) if cwd else None,
+                _err_to_out=True,
+                _out=collect,
+                _tty_out=False,
+                _in=None,
+                **_SH_KWARGS,
+            )
+        except sh.ErrorReturnCode as exc:
+            raise CommandError(args, exc.exit_code, "".join(lines)) from None
+        except sh.CommandNotFound:
+            raise CommandError(args, None, "") from None
+        return "".join(lines)

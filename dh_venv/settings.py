@@ -1,0 +1,75 @@
+"""The frozen settings for building one binary package's virtualenv."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+DEFAULT_INSTALL_ROOT = PurePosixPath("/opt/venvs")
+DEFAULT_PYTHON = "/usr/bin/python3"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the core needs to build one package; no argv, no environment."""
+
+    #: Binary package name (from debian/control through dh_listpackages).
+    package: str
+    #: Top of the source package, where ``debian/`` lives (absolute).
+    build_dir: Path
+    #: The Python project to install (absolute; ``--sourcedirectory``).
+    source_dir: Path
+    #: The package's staging tree, normally ``debian/<package>`` (absolute).
+    staging_root: Path
+    #: Directory holding the venvs on the target system.
+    install_root: PurePosixPath = DEFAULT_INSTALL_ROOT
+    #: Name of the venv under ``install_root`` (``--install-suffix``).
+    venv_name: str = ""
+    #: Interpreter the venv is built for, before resolving symlinks.
+    python: str = DEFAULT_PYTHON
+    #: Requirements files relative to ``source_dir``; ``None`` means the default.
+    requirements: tuple[str, ...] | None = None
+    #: Extras of the application to install.
+    extras: tuple[str, ...] = ()
+    #: Installed before the requirements and the application.
+    preinstall: tuple[str, ...] = ()
+    index_url: str | None = None
+    extra_index_urls: tuple[str, ...] = ()
+    #: Extra arguments for every installer run.
+    extra_pip_args: tuple[str, ...] = ()
+    #: Extra arguments for virtualenv.
+    extra_virtualenv_args: tuple[str, ...] = ()
+    #: Install only the requirements, not the project itself.
+    skip_install: bool = False
+    #: Let the venv see the interpreter's system site-packages.
+    use_system_packages: bool = False
+    #: Console scripts to link into /usr/bin as (script, link name);
+    #: ``None`` means all of the application's own.
+    console_scripts: tuple[tuple[str, str], ...] | None = None
+    #: Link console scripts into /usr/bin at all.
+    expose_scripts: bool = True
+    #: Directory for the links.
+    bin_dir: PurePosixPath = PurePosixPath("/usr/bin")
+    #: Emit maintainer-script snippets (``-n`` turns this off).
+    maintainer_scripts: bool = True
+    #: Run build-time checks (``DEB_BUILD_OPTIONS=nocheck`` turns this off).
+    check: bool = True
+    #: Installer backend name.
+    installer: str = "pip"
+    #: Environment of the build, already cleaned of settings that must not leak.
+    env: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def final_venv(self) -> PurePosixPath:
+        """Where the venv lives on the installed system."""
+        return self.install_root / (self.venv_name or self.package)
+
+    @property
+    def staging_venv(self) -> Path:
+        """Where the venv is built, inside the staging tree."""
+        return self.staging_root / str(self.final_venv).lstrip("/")
+
+    @property
+    def work_dir(self) -> Path:
+        """Scratch space of this package, removed by dh_clean."""
+        return self.build_dir / "debian" / ".debhelper" / "dh_venv" / self.package

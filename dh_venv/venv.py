@@ -1,0 +1,57 @@
+"""Creating the virtualenv in the staging tree."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+
+from dh_venv.errors import CommandError, DhVenvError
+from dh_venv.interpreter import Interpreter
+from dh_venv.runner import Runner
+
+
+def create(
+    dest: Path,
+    interpreter: Interpreter,
+    runner: Runner,
+    *,
+    env: Mapping[str, str],
+    system_site_packages: bool = False,
+    extra_args: tuple[str, ...] = (),
+) -> None:
+    """Create a fresh virtualenv at ``dest`` for ``interpreter``.
+
+    virtualenv runs under the interpreter running dh_venv (which has it
+    installed), never a ``virtualenv`` found on ``PATH``.
+    """
+    if dest.exists() and not runner.no_act:
+        runner.announce(f"rm -rf {dest}")
+        shutil.rmtree(dest)
+    argv: list[str | Path] = [
+        sys.executable,
+        "-m",
+        "virtualenv",
+        "--quiet",
+        "--no-periodic-update",
+        "--no-download",
+        "--python",
+        interpreter.path,
+    ]
+    if system_site_packages:
+        argv.append("--system-site-packages")
+    argv += [*extra_args, dest]
+    try:
+        runner.run(argv, env=env)
+    except CommandError as exc:
+        raise DhVenvError(
+            f"virtualenv could not create {dest}",
+            hint="check --python and --extra-virtualenv-arg; run with -v for the full output",
+            details=exc.output,
+        ) from None
+
+
+def python_of(venv: Path) -> Path:
+    """The venv's own interpreter."""
+    return venv / "bin" / "python"
