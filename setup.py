@@ -1,0 +1,22 @@
+"""Build and install dh-venv (the Debian package uses this through pybuild)."""
+
+import re
+from pathlib import Path
+
+from setuptools import setup
+
+version = re.search(r'__version__ = "([^"]+)"', Path("dh_venv/__init__.py").read_text()).group(1)
+
+setup(
+    name="dh-venv",
+    version=version,
+    description="debhelper add-on that ships a Python application in a virtualenv",
+    long_description=Path("README.rst").read_text(),
+    long_description_content_type="text/x-rst",
+    license="GPL-2+",
+    python_requires=">=3.9",
+    packages=["dh_venv"],
+    package_data={"dh_venv": ["autoscripts/*"]},
+    scripts=["bin/dh_venv"],
+    install_requires=["virtualenv", "python-debian", "sh"],
+)

@@ -1,0 +1,59 @@
+"""A setup.py project with a requirements.txt and the two-line debian/rules."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .conftest import assert_purged, deb_field, extract, files_containing, installed, run_clean, sh
+
+VENV = "/opt/venvs/setuppy-app"
+
+
+def test_build_install_run_purge(build_package, tmp_path: Path) -> None:
+    build = build_package("setuppy-reqs")
+    assert build.returncode == 0, build.output[-4000:]
+    deb = build.deb("setuppy-app")
+
+    # dh_auto_* were neutralised instead of tripping over setup.py on compat 13.
+    assert "dh_auto_configure --buildsystem=none" in build.output
+    assert "removed in compat" not in build.output
+    # The source tree is left as it was: no build/ or egg-info from setuptools.
+    assert not (build.source / "build").exists()
+    assert not list(build.source.glob("*.egg-info"))
+
+    assert deb_field(deb, "Depends") == "python3.11"
+    tree = extract(deb, tmp_path / "extracted")
+    assert files_containing(tree, str(build.source)) == []
+    assert files_containing(tree, str(build.source.parent)) == []
+    assert not list(tree.rglob("*.pyc")), "bytecode compiled at build time must not ship"
+    assert (tree / "usr/bin/setuppy-app").is_symlink()
+    assert (tree / "usr/bin/setuppy-app").readlink() == Path(VENV, "bin/setuppy-app")
+    # A dependency's own script is not put on PATH.
+    assert (tree / VENV.lstrip("/") / "bin/tinydep-tool").exists()
+    assert not (tree / "usr/bin/tinydep-tool").exists()
+    assert (tree / VENV.lstrip("/") / "bin/python").readlink() == Path("/usr/bin/python3.11")
+    assert f"VIRTUAL_ENV='{VENV}'" in (tree / VENV.lstrip("/") / "bin/activate").read_text()
+    for script in ("postinst", "prerm", "postrm"):
+        text = (tree / "DEBIAN" / script).read_text()
+        assert "# Automatically added by dh_venv/" in text, script
+
+    with installed(deb):
+        result = run_clean("setuppy-app")
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.split() == ["SETUPPY-APP!", VENV]
+        # postinst byte-compiled the venv for this machine.
+        assert list(Path(VENV).rglob("setuppy_app/__pycache__/*.pyc"))
+        # The venv's own pip agrees with what is installed (RECORD files intact).
+        check = run_clean(f"{VENV}/bin/python", "-m", "pip", "check")
+        assert check.returncode == 0, check.stdout + check.stderr
+        # Runtime bytecode the package never shipped is cleaned up on removal.
+        run_clean(f"{VENV}/bin/python", "-c", "import tinydep")
+    assert_purged("setuppy-app", VENV, ["setuppy-app"])
+
+
+def test_second_build_from_same_tree_succeeds(build_package) -> None:
+    first = build_package("setuppy-reqs")
+    assert first.returncode == 0, first.output[-3000:]
+    again = build_package("setuppy-reqs", source=first.source)
+    assert again.returncode == 0, again.output[-3000:]
+    assert sh("dpkg-deb", "-f", str(again.deb("setuppy-app")), "Depends").stdout.strip() == "python3.11"

@@ -1,0 +1,7 @@
+import sys
+
+import tinydep
+
+
+def main():
+    print(tinydep.shout("client"), sys.prefix)

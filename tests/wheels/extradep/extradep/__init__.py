@@ -1,0 +1,3 @@
+"""Installed only through an extra."""
+
+FLAVOUR = "fancy"
