@@ -224,6 +224,17 @@ def _selection(opts: argparse.Namespace) -> list[str]:
     return args
 
 
+def _source_package(build_dir: Path) -> str | None:
+    """``source package NAME`` for errors raised before a binary package is known."""
+    try:
+        for line in (build_dir / "debian" / "control").read_text().splitlines():
+            if line.lower().startswith("source:"):
+                return f"source package {line.split(':', 1)[1].strip()}"
+    except OSError:
+        pass
+    return None
+
+
 def _say(line: str) -> None:
     print(line, file=sys.stderr, flush=True)
 
@@ -267,6 +278,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return run(args, os.environ)
     except DhVenvError as exc:
+        if exc.package is None:
+            exc.package = _source_package(Path.cwd())
         _report(exc)
         return 1
     except KeyboardInterrupt:

@@ -1,0 +1,53 @@
+"""--no-act shows the commands and changes nothing."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+from pathlib import Path
+
+from .conftest import PACKAGES, extract, tool_env
+
+
+def snapshot(tree: Path) -> dict[str, str]:
+    state = {}
+    for path in sorted(tree.rglob("*")):
+        if path.is_symlink():
+            state[str(path)] = "link:" + os.readlink(path)
+        elif path.is_file():
+            state[str(path)] = hashlib.sha256(path.read_bytes()).hexdigest()
+        else:
+            state[str(path)] = "dir"
+    return state
+
+
+def test_no_act_changes_nothing(tmp_path: Path, wheelhouse: Path) -> None:
+    source = tmp_path / "setuppy-app-1.0"
+    subprocess.run(["cp", "-a", str(PACKAGES / "setuppy-reqs"), str(source)], check=True)
+    before = snapshot(tmp_path)
+    proc = subprocess.run(
+        ["dh_venv", "--no-act"], cwd=source, env=tool_env(DH_VENV_PIP_ARGS=f"--no-index --find-links={wheelhouse}"),
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    assert proc.returncode == 0, proc.stdout
+    assert snapshot(tmp_path) == before
+    lines = proc.stdout.splitlines()
+    staging = source / "debian/setuppy-app/opt/venvs/setuppy-app"
+    assert any(line.startswith("\t") and "-m virtualenv" in line and line.endswith(str(staging)) for line in lines), lines
+    assert any("-m pip install --no-compile" in line and "-r" in line for line in lines), lines
+    assert any(line.startswith("\tadd postinst-venv to ") for line in lines), lines
+
+
+def test_no_act_build_ships_no_venv(build_package, tmp_path: Path) -> None:
+    source = tmp_path / "noact" / "setuppy-app-1.0"
+    subprocess.run(["mkdir", "-p", str(source.parent)], check=True)
+    subprocess.run(["cp", "-a", str(PACKAGES / "setuppy-reqs"), str(source)], check=True)
+    rules = source / "debian/rules"
+    rules.write_text(rules.read_text() + "\noverride_dh_venv:\n\tdh_venv --no-act\n")
+    build = build_package("setuppy-reqs", source=source)
+    assert build.returncode == 0, build.output[-3000:]
+    assert "-m virtualenv" in build.output
+    tree = extract(build.deb("setuppy-app"), tmp_path / "x")
+    assert not (tree / "opt").exists()
+    assert not (tree / "DEBIAN/postinst").exists()
