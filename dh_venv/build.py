@@ -85,7 +85,9 @@ def build_package(settings: Settings, runner: Runner, version: str, taken: dict[
     app_scripts = scripts.entry_point_scripts(app) if app else []
     links = {}
     if settings.expose_scripts:
-        links = scripts.plan_links(staging, settings.final_venv, settings.bin_dir, app_scripts, settings.console_scripts)
+        links = scripts.plan_links(
+            staging, settings.final_venv, settings.bin_dir, app_scripts, settings.console_scripts
+        )
         for link in links:
             if link in taken:
                 raise DhVenvError(

@@ -91,7 +91,11 @@ def make_parser() -> argparse.ArgumentParser:
         "--extra-index-url", action="append", default=[], metavar="URL", help="additional index (repeatable)"
     )
     own.add_argument(
-        "--extra-pip-arg", action="append", default=[], metavar="ARG", help="extra argument for pip install (repeatable)"
+        "--extra-pip-arg",
+        action="append",
+        default=[],
+        metavar="ARG",
+        help="extra argument for pip install (repeatable)",
     )
     own.add_argument(
         "--extra-virtualenv-arg",
@@ -101,9 +105,7 @@ def make_parser() -> argparse.ArgumentParser:
         help="extra argument for virtualenv (repeatable)",
     )
     own.add_argument("--skip-install", action="store_true", help="install the requirements only, not the project")
-    own.add_argument(
-        "--use-system-packages", action="store_true", help="let the venv see the system's site-packages"
-    )
+    own.add_argument("--use-system-packages", action="store_true", help="let the venv see the system's site-packages")
     own.add_argument(
         "--install-root",
         metavar="DIR",
@@ -117,11 +119,9 @@ def make_parser() -> argparse.ArgumentParser:
         metavar="NAME[=LINK]",
         help="link only these scripts into /usr/bin, optionally renamed (repeatable)",
     )
-    own.add_argument(
-        "--no-console-scripts", action="store_true", help="link no console scripts into /usr/bin"
-    )
+    own.add_argument("--no-console-scripts", action="store_true", help="link no console scripts into /usr/bin")
     own.add_argument("--installer", choices=["pip"], default="pip", help="installer backend (default: pip)")
-    for name, (_, why) in _INCUMBENT_ONLY.items():
+    for name in _INCUMBENT_ONLY:
         p.add_argument(name, nargs="?", const=True, dest=f"incumbent_{name[2:]}", help=argparse.SUPPRESS)
     p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     return p
@@ -129,7 +129,7 @@ def make_parser() -> argparse.ArgumentParser:
 
 def _expand_o(tokens: list[str], parser: argparse.ArgumentParser) -> list[str]:
     """Replace ``-O<opt>`` by ``<opt>`` when the parser knows it, else drop it."""
-    known = parser._option_string_actions  # noqa: SLF001 - argparse has no public lookup
+    known = parser._option_string_actions
     out: list[str] = []
     it = iter(tokens)
     for tok in it:
@@ -285,7 +285,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         _say(f"{PROG}: error: interrupted")
         return 130
-    except Exception:  # noqa: BLE001 - last resort: a bug, show everything
+    except Exception:
         traceback.print_exc()
-        _say(f"{PROG}: error: internal error (a bug in dh_venv {__version__}); please report it with the traceback above")
+        _say(
+            f"{PROG}: error: internal error (a bug in dh_venv {__version__}); please report it with the traceback above"
+        )
         return 2

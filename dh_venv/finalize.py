@@ -33,6 +33,11 @@ def finalize(staging_venv: Path, final_venv: PurePosixPath) -> Report:
     """Relocate ``staging_venv`` so it works at ``final_venv``."""
     pairs = _replacements(staging_venv, final_venv)
     report = Report()
+    # virtualenv's marker for git users; a VCS file has no place in a package.
+    gitignore = staging_venv / ".gitignore"
+    if gitignore.is_file():
+        gitignore.unlink()
+        report.removed.append(gitignore)
     records: list[Path] = []
     for dirpath, dirnames, filenames in os.walk(staging_venv):
         here = Path(dirpath)

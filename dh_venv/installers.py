@@ -36,11 +36,7 @@ _DROPPED = {"PYTHONPATH", "PYTHONHOME", "PYTHONSTARTUP", "PYTHONUSERBASE", "VIRT
 
 def build_environment(environ: Mapping[str, str]) -> dict[str, str]:
     """The environment every installer and virtualenv run sees."""
-    env = {
-        k: v
-        for k, v in environ.items()
-        if k not in _DROPPED and (not k.startswith("PIP_") or k in _PIP_ENV_KEPT)
-    }
+    env = {k: v for k, v in environ.items() if k not in _DROPPED and (not k.startswith("PIP_") or k in _PIP_ENV_KEPT)}
     env.update(
         PIP_CONFIG_FILE=os.devnull,
         PIP_DISABLE_PIP_VERSION_CHECK="1",

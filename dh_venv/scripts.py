@@ -37,7 +37,7 @@ def entry_point_scripts(dist_info: Path) -> list[str]:
     if not path.is_file():
         return []
     parser = configparser.ConfigParser(delimiters=("=",), interpolation=None)
-    parser.optionxform = str  # type: ignore[assignment,method-assign]
+    parser.optionxform = str  # type: ignore[assignment]
     parser.read(path)
     names: list[str] = []
     for section in ("console_scripts", "gui_scripts"):

@@ -7,6 +7,7 @@ from pathlib import Path, PurePosixPath
 
 DEFAULT_INSTALL_ROOT = PurePosixPath("/opt/venvs")
 DEFAULT_PYTHON = "/usr/bin/python3"
+DEFAULT_BIN_DIR = PurePosixPath("/usr/bin")
 
 
 @dataclass(frozen=True)
@@ -49,7 +50,7 @@ class Settings:
     #: Link console scripts into /usr/bin at all.
     expose_scripts: bool = True
     #: Directory for the links.
-    bin_dir: PurePosixPath = PurePosixPath("/usr/bin")
+    bin_dir: PurePosixPath = DEFAULT_BIN_DIR
     #: Emit maintainer-script snippets (``-n`` turns this off).
     maintainer_scripts: bool = True
     #: Run build-time checks (``DEB_BUILD_OPTIONS=nocheck`` turns this off).

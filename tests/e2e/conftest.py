@@ -55,9 +55,22 @@ def wheelhouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
         build = tmp_path_factory.mktemp(src.name)
         shutil.copytree(src, build, dirs_exist_ok=True)
         subprocess.run(
-            ["/usr/bin/python3", "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation", "--no-index",
-             "-w", str(out), str(build)],
-            check=True, env=clean_pip_env(), capture_output=True,
+            [
+                "/usr/bin/python3",
+                "-m",
+                "pip",
+                "wheel",
+                "-q",
+                "--no-deps",
+                "--no-build-isolation",
+                "--no-index",
+                "-w",
+                str(out),
+                str(build),
+            ],
+            check=True,
+            env=clean_pip_env(),
+            capture_output=True,
         )
     for whl in Path("/usr/share/python-wheels").glob("*.whl"):
         if whl.name.startswith(("setuptools-", "wheel-")):
@@ -103,7 +116,11 @@ def build_package(tmp_path: Path, wheelhouse: Path):  # type: ignore[no-untyped-
             full_env["DH_VENV_TEST_ARGS"] = args
         proc = subprocess.run(
             ["dpkg-buildpackage", "-us", "-uc", "-b", "-d"],
-            cwd=source, env=full_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+            cwd=source,
+            env=full_env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
         )
         return Build(source, proc.returncode, proc.stdout)
 

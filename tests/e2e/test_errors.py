@@ -24,13 +24,18 @@ CASES = {
     ),
     "no python project": (
         "--sourcedirectory=empty",
-        ["dh_venv: error: errapp: no Python project in ", "/empty: none of pyproject.toml, setup.py, setup.cfg found;",
-         "--skip-install"],
+        [
+            "dh_venv: error: errapp: no Python project in ",
+            "/empty: none of pyproject.toml, setup.py, setup.cfg found;",
+            "--skip-install",
+        ],
     ),
     "leaked build path": (
         "--sourcedirectory=leaky",
-        ["dh_venv: error: errapp: 1 file(s) of the venv still contain the build path ",
-         "dh_venv: error:   opt/venvs/errapp/lib/python3.11/site-packages/leaky/_where.py"],
+        [
+            "dh_venv: error: errapp: 1 file(s) of the venv still contain the build path ",
+            "dh_venv: error:   opt/venvs/errapp/lib/python3.11/site-packages/leaky/_where.py",
+        ],
     ),
     "console script clash": (
         "--console-script=errapp=dup --console-script=errapp-admin=dup",
@@ -38,12 +43,17 @@ CASES = {
     ),
     "unknown console script": (
         "--console-script=nosuch",
-        ["dh_venv: error: errapp: --console-script nosuch: no such script in /opt/venvs/errapp/bin;",
-         "the application's own scripts are: errapp, errapp-admin"],
+        [
+            "dh_venv: error: errapp: --console-script nosuch: no such script in /opt/venvs/errapp/bin;",
+            "the application's own scripts are: errapp, errapp-admin",
+        ],
     ),
     "incumbent option without counterpart": (
         "--upgrade-pip",
-        ["dh_venv: error: source package errapp: --upgrade-pip is a dh-virtualenv option dh_venv does not have; use --preinstall"],
+        [
+            "dh_venv: error: source package errapp: --upgrade-pip is a dh-virtualenv option dh_venv does not have;",
+            "use --preinstall='pip>=X'",
+        ],
     ),
 }
 
@@ -57,5 +67,7 @@ def test_error(build_package, case: str) -> None:
         assert text in build.output, f"{text!r} not in:\n{build.output[-3000:]}"
     assert "Traceback" not in build.output
     assert build.debs == {}
-    errors = [line for line in build.output.splitlines() if re.match(r"dh_venv: error: (source package )?errapp: ", line)]
+    errors = [
+        line for line in build.output.splitlines() if re.match(r"dh_venv: error: (source package )?errapp: ", line)
+    ]
     assert len(errors) == 1, errors

@@ -27,14 +27,20 @@ def test_no_act_changes_nothing(tmp_path: Path, wheelhouse: Path) -> None:
     subprocess.run(["cp", "-a", str(PACKAGES / "setuppy-reqs"), str(source)], check=True)
     before = snapshot(tmp_path)
     proc = subprocess.run(
-        ["dh_venv", "--no-act"], cwd=source, env=tool_env(DH_VENV_PIP_ARGS=f"--no-index --find-links={wheelhouse}"),
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        ["dh_venv", "--no-act"],
+        cwd=source,
+        env=tool_env(DH_VENV_PIP_ARGS=f"--no-index --find-links={wheelhouse}"),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     assert proc.returncode == 0, proc.stdout
     assert snapshot(tmp_path) == before
     lines = proc.stdout.splitlines()
     staging = source / "debian/setuppy-app/opt/venvs/setuppy-app"
-    assert any(line.startswith("\t") and "-m virtualenv" in line and line.endswith(str(staging)) for line in lines), lines
+    assert any(line.startswith("\t") and "-m virtualenv" in line and line.endswith(str(staging)) for line in lines), (
+        lines
+    )
     assert any("-m pip install --no-compile" in line and "-r" in line for line in lines), lines
     assert any(line.startswith("\tadd postinst-venv to ") for line in lines), lines
 

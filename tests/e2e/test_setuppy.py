@@ -26,6 +26,7 @@ def test_build_install_run_purge(build_package, tmp_path: Path) -> None:
     assert files_containing(tree, str(build.source)) == []
     assert files_containing(tree, str(build.source.parent)) == []
     assert not list(tree.rglob("*.pyc")), "bytecode compiled at build time must not ship"
+    assert not (tree / VENV.lstrip("/") / ".gitignore").exists()
     assert (tree / "usr/bin/setuppy-app").is_symlink()
     assert (tree / "usr/bin/setuppy-app").readlink() == Path(VENV, "bin/setuppy-app")
     # A dependency's own script is not put on PATH.

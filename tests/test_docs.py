@@ -1,0 +1,44 @@
+"""The docs are generated from, or checked against, the real code."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_options_reference_matches_parser() -> None:
+    sys.path.insert(0, str(ROOT / "docs"))
+    try:
+        from gen_options import options_rst
+    finally:
+        sys.path.pop(0)
+    from dh_venv.cli import make_parser
+
+    committed = (ROOT / "docs" / "options.rst").read_text()
+    assert committed == options_rst(make_parser()), "run: python3 docs/gen_options.py"
+
+
+def test_changelog_version_matches_package() -> None:
+    from dh_venv import __version__
+
+    first = (ROOT / "debian" / "changelog").read_text().splitlines()[0]
+    assert re.match(rf"dh-venv \({re.escape(__version__)}\) ", first), first
+
+
+def test_readme_test_command_is_what_ci_runs() -> None:
+    readme = (ROOT / "README.rst").read_text()
+    ci = (ROOT / ".ci" / "run").read_text()
+    assert "sudo make check" in readme
+    assert ci.rstrip().splitlines()[-1] == "make check"
+
+
+def test_man_page_builds(tmp_path: Path) -> None:
+    out = subprocess.run(
+        ["rst2man", "--strict", str(ROOT / "docs" / "dh_venv.rst")], capture_output=True, text=True, check=False
+    )
+    assert out.returncode == 0, out.stderr
+    assert ".SH OPTIONS" in out.stdout and "\\-\\-install\\-suffix" in out.stdout
