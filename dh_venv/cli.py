@@ -33,6 +33,14 @@ _INCUMBENT_ONLY = {
 }
 
 
+# Never a venv of ours: postrm removes the venv directory on purge.
+_SHARED_DIRS = {
+    f"{top}{sub}"
+    for top in ("/usr", "/usr/local", "")
+    for sub in ("/bin", "/sbin", "/lib", "/lib64", "/share", "/include", "/libexec", "/src", "/etc", "/opt", "/srv")
+} | {"/usr/local", "/var/lib", "/var/cache", "/var/log", "/home", "/root", "/boot", "/tmp", "/usr/lib/python3"}
+
+
 def _split_list(value: str) -> list[str]:
     return [v.strip() for v in value.split(",") if v.strip()]
 
@@ -144,6 +152,24 @@ def _expand_o(tokens: list[str], parser: argparse.ArgumentParser) -> list[str]:
     return out
 
 
+def _known_tokens(tokens: list[str], parser: argparse.ArgumentParser) -> tuple[list[str], list[str]]:
+    """Split ``tokens`` into our options (with their values) and the rest."""
+    known = parser._option_string_actions
+    kept: list[str] = []
+    unknown: list[str] = []
+    it = iter(tokens)
+    for tok in it:
+        name, has_value, _ = tok.partition("=")
+        action = known.get(name) or (known.get(tok[:2]) if len(tok) > 2 and tok[1] != "-" else None)
+        if action is None:
+            unknown.append(tok)
+            continue
+        kept.append(tok)
+        if action.nargs != 0 and not has_value and tok in known:
+            kept.append(next(it, ""))
+    return kept, unknown
+
+
 def parse(argv: Sequence[str], environ: Mapping[str, str]) -> tuple[argparse.Namespace, list[str]]:
     """Parse DH_OPTIONS, DH_INTERNAL_OPTIONS and argv like debhelper does.
 
@@ -154,11 +180,10 @@ def parse(argv: Sequence[str], environ: Mapping[str, str]) -> tuple[argparse.Nam
     tokens: list[str] = []
     if environ.get("DH_OPTIONS"):
         # DH_OPTIONS goes to every debhelper command: skip what is not ours.
-        dh_tokens = _expand_o(shlex.split(environ["DH_OPTIONS"]), parser)
-        unknown = parser.parse_known_args(dh_tokens)[1]
+        kept, unknown = _known_tokens(_expand_o(shlex.split(environ["DH_OPTIONS"]), parser), parser)
         if unknown:
             warnings.append("ignored unknown options in DH_OPTIONS: " + " ".join(unknown))
-        tokens += [t for t in dh_tokens if t not in unknown]
+        tokens += kept
     if environ.get("DH_INTERNAL_OPTIONS"):
         tokens += [t for t in environ["DH_INTERNAL_OPTIONS"].split("\x1e") if t]
     tokens += list(argv)
@@ -183,8 +208,17 @@ def settings_for(
     install_root = PurePosixPath(root) if root else DEFAULT_INSTALL_ROOT
     if not install_root.is_absolute():
         raise DhVenvError(f"install root {install_root} is not an absolute path", hint="fix --install-root")
-    if opts.install_suffix is not None and (not opts.install_suffix or "/" in opts.install_suffix):
-        raise DhVenvError(f"--install-suffix {opts.install_suffix!r} is not a directory name", package=package)
+    name = opts.install_suffix if opts.install_suffix is not None else package
+    if not name or "/" in name or name in (".", ".."):
+        raise DhVenvError(
+            f"--install-suffix {name!r} is not a directory name", package=package, hint="give a plain name"
+        )
+    final = install_root / name
+    if str(final) in _SHARED_DIRS or len(final.parts) < 3:
+        raise DhVenvError(
+            f"the venv would be {final}, a directory other packages share; purging would remove it",
+            hint="choose a dedicated directory with --install-root and --install-suffix",
+        )
     staging = Path(opts.tmpdir) if opts.tmpdir else build_dir / "debian" / package
     build_options = environ.get("DEB_BUILD_OPTIONS", "").split()
     extras = [e for value in opts.extras for e in _split_list(value)]
@@ -195,7 +229,7 @@ def settings_for(
         source_dir=(build_dir / (opts.sourcedirectory or ".")).resolve(),
         staging_root=(build_dir / staging).resolve() if not staging.is_absolute() else staging,
         install_root=install_root,
-        venv_name=opts.install_suffix or package,
+        venv_name=name,
         python=opts.python or DEFAULT_PYTHON,
         requirements=tuple(opts.requirements) if opts.requirements is not None else None,
         extras=tuple(extras),

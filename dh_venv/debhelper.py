@@ -71,9 +71,7 @@ class PackageFiles:
         self.runner.announce(f"echo misc:Depends+={depends} >> {path}")
         if self.runner.no_act:
             return
-        substvars = Substvars()
-        if path.exists():
-            substvars.load_from_path(str(path))
+        substvars = Substvars.load_from_path(str(path)) if path.exists() else Substvars()
         substvars.add_dependency("misc:Depends", depends)
         substvars.substvars_path = str(path)
         substvars.save()

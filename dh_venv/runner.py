@@ -73,4 +73,7 @@ class Runner:
             raise CommandError(args, exc.exit_code, "".join(lines)) from None
         except sh.CommandNotFound:
             raise CommandError(args, None, "") from None
+        except sh.ForkException as exc:
+            # Exists but cannot be executed: wrong format, broken shebang.
+            raise CommandError(args, None, str(exc)) from None
         return "".join(lines)

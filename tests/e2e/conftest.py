@@ -111,7 +111,7 @@ def build_package(tmp_path: Path, wheelhouse: Path):  # type: ignore[no-untyped-
         if source is None:
             source = tmp_path / case / f"{case}-1.0"
             shutil.copytree(PACKAGES / case, source, symlinks=True)
-        full_env = tool_env(DH_VENV_PIP_ARGS=f"--no-index --find-links={wheelhouse}", **env)
+        full_env = tool_env(**{"DH_VENV_PIP_ARGS": f"--no-index --find-links={wheelhouse}", **env})
         if args:
             full_env["DH_VENV_TEST_ARGS"] = args
         proc = subprocess.run(

@@ -1,0 +1,84 @@
+"""Options that change the built package, each checked in the package and on the system."""
+
+from __future__ import annotations
+
+import html
+import shutil
+from pathlib import Path
+
+from .conftest import assert_purged, deb_field, extract, files_containing, installed, run_clean
+
+
+def simple_index(root: Path, wheels: list[Path]) -> str:
+    """A PEP 503 index on disk; pip reads index.html in file: directories."""
+    for whl in wheels:
+        project = whl.name.split("-")[0].lower().replace("_", "-")
+        (root / project).mkdir(parents=True, exist_ok=True)
+        shutil.copy(whl, root / project)
+        (root / project / "index.html").write_text(f'<a href="{html.escape(whl.name)}">{html.escape(whl.name)}</a>\n')
+    return root.as_uri()
+
+
+def test_root_suffix_rename_preinstall_indexes_verbose(build_package, wheelhouse: Path, tmp_path: Path) -> None:
+    wheels = sorted(wheelhouse.glob("*.whl"))
+    main = simple_index(tmp_path / "main", [w for w in wheels if not w.name.startswith("extradep")])
+    extra = simple_index(tmp_path / "extra", [w for w in wheels if w.name.startswith("extradep")])
+    args = (
+        f"--install-root=/srv/venvs -O--install-suffix=errapp-env -O--no-such-option "
+        f"--console-script=errapp-admin=errapp-ctl --preinstall=extradep "
+        f"--index-url={main} --extra-index-url={extra}"
+    )
+    build = build_package("errors", args=args, DH_VENV_PIP_ARGS="", DH_VERBOSE="1")
+    assert build.returncode == 0, build.output[-4000:]
+    # -v shows the commands, tab-indented, with pip's own output below them.
+    assert "\tcp -a " in build.output
+    assert any(line.startswith("\t") and "-m pip install" in line for line in build.output.splitlines())
+    assert "Successfully installed" in build.output
+
+    deb = build.deb("errapp")
+    tree = extract(deb, tmp_path / "x")
+    assert files_containing(tree, str(build.source)) == []
+    assert not (tree / "opt").exists()
+    venv = tree / "srv/venvs/errapp-env"
+    assert sorted(p.name for p in (tree / "usr/bin").iterdir()) == ["errapp-ctl"]
+    assert (tree / "usr/bin/errapp-ctl").readlink() == Path("/srv/venvs/errapp-env/bin/errapp-admin")
+    assert list(venv.glob("lib/python3.11/site-packages/extradep-1.0.dist-info"))
+    assert "/srv/venvs/errapp-env" in (tree / "DEBIAN/postinst").read_text()
+
+    with installed(deb):
+        result = run_clean("errapp-ctl")
+        assert (result.returncode, result.stdout) == (0, "errapp\n"), result.stderr
+    assert_purged("errapp", "/srv/venvs/errapp-env", ["errapp-ctl"])
+
+
+def test_skip_install_system_packages_no_scripts_nocheck(build_package, tmp_path: Path) -> None:
+    build = build_package(
+        "errors",
+        args="--skip-install --requirements=requirements-tools.txt --console-script=tinydep-tool "
+        "--use-system-packages -n",
+        DH_OPTIONS="--python=python3.11 --some-option-of-another-tool",
+        DEB_BUILD_OPTIONS="nocheck",
+    )
+    assert build.returncode == 0, build.output[-4000:]
+    assert "dh_venv: warning: ignored unknown options in DH_OPTIONS: --some-option-of-another-tool" in build.output
+    assert "pip check" not in build.output
+    deb = build.deb("errapp")
+    assert deb_field(deb, "Depends") == "python3.11"
+    tree = extract(deb, tmp_path / "x")
+    venv = tree / "opt/venvs/errapp"
+    assert "include-system-site-packages = true" in (venv / "pyvenv.cfg").read_text()
+    assert not list(venv.glob("lib/python3.11/site-packages/errapp*"))
+    assert list(venv.glob("lib/python3.11/site-packages/tinydep-1.0.dist-info"))
+    assert sorted(p.name for p in (tree / "usr/bin").iterdir()) == ["tinydep-tool"]
+    assert not (tree / "DEBIAN/postinst").exists()
+    assert not (tree / "DEBIAN/prerm").exists()
+
+    try:
+        with installed(deb):
+            # Without maintainer scripts nothing is compiled at install time.
+            assert not list(Path("/opt/venvs/errapp").rglob("*.pyc"))
+            result = run_clean("tinydep-tool")
+            assert (result.returncode, result.stdout) == (0, "TINYDEP!\n"), result.stderr
+    finally:
+        # Nor is the bytecode written at run time removed: -n means no prerm.
+        shutil.rmtree("/opt/venvs/errapp", ignore_errors=True)

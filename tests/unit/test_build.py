@@ -1,0 +1,295 @@
+"""Tests for dh_venv.build: the pipeline for one package, with real tools.
+
+The builds use virtualenv's embedded wheels and ``--no-index``, so they
+need no network.
+"""
+
+from __future__ import annotations
+
+import base64
+import csv
+import hashlib
+import os
+import re
+import sys
+import textwrap
+from pathlib import Path, PurePosixPath
+
+import pytest
+
+from dh_venv import build, cli
+from dh_venv.errors import DhVenvError
+from dh_venv.installers import build_environment
+from dh_venv.runner import Runner
+from dh_venv.settings import Settings
+
+VERSION = "9.8.7"
+
+
+def make_settings(build_dir: Path, argv: list[str], environ: dict[str, str] | None = None) -> Settings:
+    environ = environ or {}
+    opts, warnings = cli.parse(argv, environ)
+    assert warnings == []
+    base = {"PATH": "/usr/bin:/bin", "HOME": str(build_dir.parent), "PIP_NO_CACHE_DIR": "1", "LC_ALL": "C.UTF-8"}
+    return cli.settings_for("demo", opts, environ, build_dir, build_environment(base))
+
+
+def write_project(root: Path) -> None:
+    (root / "debian").mkdir(parents=True)
+    (root / "debian/control").write_text("Source: demo\n")
+    (root / "pyproject.toml").write_text(
+        textwrap.dedent(
+            """\
+            [build-system]
+            requires = ["setuptools>=61"]
+            build-backend = "setuptools.build_meta"
+
+            [project]
+            name = "demo-app"
+            version = "1.0"
+
+            [project.scripts]
+            demo-tool = "demo_app:main"
+
+            [project.gui-scripts]
+            DemoGui = "demo_app:main"
+            """
+        )
+    )
+    (root / "demo_app").mkdir()
+    (root / "demo_app/__init__.py").write_text("def main():\n    return 0\n")
+
+
+def record_problems(venv: Path) -> list[str]:
+    """RECORD rows whose file is missing or whose hash or size is wrong."""
+    problems = []
+    for record in venv.glob("lib/python3*/site-packages/*.dist-info/RECORD"):
+        with record.open(newline="") as fh:
+            for row in csv.reader(fh):
+                if len(row) < 3 or not row[1]:
+                    continue
+                path = Path(os.path.normpath(record.parent.parent / row[0]))
+                if not path.is_file():
+                    problems.append(f"missing {row[0]}")
+                    continue
+                data = path.read_bytes()
+                digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
+                if row[1:3] != [f"sha256={digest}", str(len(data))]:
+                    problems.append(f"stale {row[0]}")
+    return problems
+
+
+def files_naming(root: Path, needle: str) -> list[Path]:
+    found = []
+    for path in root.rglob("*"):
+        data = os.fsencode(os.readlink(path)) if path.is_symlink() else path.read_bytes() if path.is_file() else b""
+        if needle.encode() in data:
+            found.append(path)
+    return found
+
+
+# check_inputs
+
+
+def test_check_inputs_default_requirements(tmp_path: Path) -> None:
+    (tmp_path / "setup.py").write_text("")
+    (tmp_path / "requirements.txt").write_text("requests\n")
+    assert build.check_inputs(Settings("demo", tmp_path, tmp_path, tmp_path / "debian/demo")) == [
+        tmp_path / "requirements.txt"
+    ]
+
+
+def test_check_inputs_no_default_requirements(tmp_path: Path) -> None:
+    (tmp_path / "setup.py").write_text("")
+    assert build.check_inputs(Settings("demo", tmp_path, tmp_path, tmp_path / "debian/demo")) == []
+
+
+def test_check_inputs_explicit_requirements(tmp_path: Path) -> None:
+    (tmp_path / "setup.cfg").write_text("")
+    (tmp_path / "requirements").mkdir()
+    (tmp_path / "requirements/base.txt").write_text("")
+    (tmp_path / "requirements.txt").write_text("")
+    settings = Settings("demo", tmp_path, tmp_path, tmp_path / "debian/demo", requirements=("requirements/base.txt",))
+    assert build.check_inputs(settings) == [tmp_path / "requirements/base.txt"]
+
+
+def test_check_inputs_missing_requirements(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text("")
+    settings = Settings("demo", tmp_path, tmp_path, tmp_path / "debian/demo", requirements=("reqs.txt",))
+    with pytest.raises(DhVenvError) as info:
+        build.check_inputs(settings)
+    assert str(info.value) == (
+        f"requirements file {tmp_path}/reqs.txt does not exist; "
+        "fix --requirements (paths are relative to the source directory)"
+    )
+
+
+def test_check_inputs_skip_install_needs_no_project(tmp_path: Path) -> None:
+    (tmp_path / "requirements.txt").write_text("requests\n")
+    settings = Settings("demo", tmp_path, tmp_path, tmp_path / "debian/demo", skip_install=True)
+    assert build.check_inputs(settings) == [tmp_path / "requirements.txt"]
+
+
+def test_check_inputs_skip_install_missing_dir(tmp_path: Path) -> None:
+    settings = Settings("demo", tmp_path, tmp_path / "src", tmp_path / "debian/demo", skip_install=True)
+    with pytest.raises(DhVenvError) as info:
+        build.check_inputs(settings)
+    assert str(info.value) == f"source directory {tmp_path}/src does not exist; fix --sourcedirectory"
+
+
+def test_check_inputs_needs_project(tmp_path: Path) -> None:
+    with pytest.raises(DhVenvError) as info:
+        build.check_inputs(Settings("demo", tmp_path, tmp_path, tmp_path / "debian/demo"))
+    assert info.value.message == (f"no Python project in {tmp_path}: none of pyproject.toml, setup.py, setup.cfg found")
+
+
+# build_package
+
+
+def test_no_act_changes_nothing(tmp_path: Path) -> None:
+    root = tmp_path / "src"
+    write_project(root)
+    before = sorted(p.relative_to(root) for p in root.rglob("*"))
+    log: list[str] = []
+    settings = make_settings(root, [])
+    build.build_package(settings, Runner(log=log.append, no_act=True), VERSION, {})
+    assert sorted(p.relative_to(root) for p in root.rglob("*")) == before
+    staging = root / "debian/demo/opt/venvs/demo"
+    copy = root / "debian/.debhelper/dh_venv/demo/src"
+    python = os.path.realpath("/usr/bin/python3")
+    assert log[0].startswith(f"\t{python} -I -c ")
+    assert log[1:] == [
+        f"\t{sys.executable} -m virtualenv --quiet --no-periodic-update --no-download --python {python} {staging}",
+        f"\tcp -a {root} {copy}",
+        f"\t{staging}/bin/python -m pip install --no-compile {copy}",
+        f"\tdpkg-query -S {python}",
+        f"\techo misc:Depends+={os.path.basename(python)} >> {root}/debian/demo.substvars",
+        f"\tadd postinst-venv to {root}/debian/demo.postinst.debhelper",
+        f"\tadd prerm-venv to {root}/debian/demo.prerm.debhelper",
+        f"\tadd postrm-venv to {root}/debian/demo.postrm.debhelper",
+    ]
+
+
+def test_requirements_only_build(tmp_path: Path) -> None:
+    root = tmp_path / "src"
+    (root / "debian").mkdir(parents=True)
+    settings = make_settings(
+        root, ["--skip-install", "--console-script=pip=demo-pip", "-n"], {"DEB_BUILD_OPTIONS": "nocheck"}
+    )
+    taken: dict[PurePosixPath, str] = {}
+    build.build_package(settings, Runner(log=[].append), VERSION, taken)
+
+    staging = root / "debian/demo/opt/venvs/demo"
+    assert taken == {PurePosixPath("/usr/bin/demo-pip"): "demo"}
+    assert os.readlink(root / "debian/demo/usr/bin/demo-pip") == "/opt/venvs/demo/bin/pip"
+    assert (staging / "bin/pip").read_text().splitlines()[0] == "#!/opt/venvs/demo/bin/python"
+    assert "VIRTUAL_ENV='/opt/venvs/demo'" in (staging / "bin/activate").read_text().splitlines()
+    assert files_naming(staging, str(root)) == []
+    assert list(staging.rglob("__pycache__")) == []
+    assert record_problems(staging) == []
+    interpreter = os.path.basename(os.path.realpath("/usr/bin/python3"))
+    assert (root / "debian/demo.substvars").read_text() == f"misc:Depends={interpreter}\n"
+    assert sorted(p.name for p in (root / "debian").iterdir()) == ["demo", "demo.substvars"]
+
+
+def test_link_taken_by_earlier_package(tmp_path: Path) -> None:
+    root = tmp_path / "src"
+    (root / "debian").mkdir(parents=True)
+    settings = make_settings(root, ["--skip-install", "--console-script=pip"], {"DEB_BUILD_OPTIONS": "nocheck"})
+    taken = {PurePosixPath("/usr/bin/pip"): "demo-other"}
+    with pytest.raises(DhVenvError) as info:
+        build.build_package(settings, Runner(log=[].append), VERSION, taken)
+    assert str(info.value) == (
+        "/usr/bin/pip is already linked by package demo-other; "
+        "expose it from one package only (--console-script, --no-console-scripts)"
+    )
+    assert not (root / "debian/demo/usr").exists()
+
+
+def test_leaked_build_path_is_reported(tmp_path: Path) -> None:
+    root = tmp_path / "src"
+    (root / "debian").mkdir(parents=True)
+    # The prompt names the build directory, which finalize cannot know to rewrite.
+    settings = make_settings(
+        root, ["--skip-install", f"--extra-virtualenv-arg=--prompt={root}"], {"DEB_BUILD_OPTIONS": "nocheck"}
+    )
+    with pytest.raises(DhVenvError) as info:
+        build.build_package(settings, Runner(log=[].append), VERSION, {})
+    shown = info.value.details.splitlines()
+    assert "  opt/venvs/demo/pyvenv.cfg" in shown
+    assert shown == sorted(shown)
+    assert info.value.message == f"{len(shown)} file(s) of the venv still contain the build path {root}"
+    assert not (root / "debian/demo.substvars").exists()
+
+
+@pytest.fixture(scope="module")
+def app_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[str]]:
+    root = tmp_path_factory.mktemp("app") / "src"
+    write_project(root)
+    settings = make_settings(root, ["--extra-pip-arg=--no-build-isolation", "--extra-pip-arg=--no-index"])
+    log: list[str] = []
+    build.build_package(settings, Runner(log=log.append, verbose=True), VERSION, {})
+    return root, log
+
+
+def test_app_scripts_are_linked(app_build: tuple[Path, list[str]]) -> None:
+    root, _ = app_build
+    bin_dir = root / "debian/demo/usr/bin"
+    assert sorted(os.listdir(bin_dir)) == ["DemoGui", "demo-tool"]
+    assert os.readlink(bin_dir / "DemoGui") == "/opt/venvs/demo/bin/DemoGui"
+    assert os.readlink(bin_dir / "demo-tool") == "/opt/venvs/demo/bin/demo-tool"
+
+
+def test_app_venv_is_relocated(app_build: tuple[Path, list[str]]) -> None:
+    root, _ = app_build
+    staging = root / "debian/demo/opt/venvs/demo"
+    assert (staging / "bin/demo-tool").read_text().splitlines()[0] == "#!/opt/venvs/demo/bin/python"
+    assert files_naming(staging, str(root)) == []
+    assert list(staging.rglob("__pycache__")) == []
+    assert list(staging.rglob("*.pyc")) == []
+    assert record_problems(staging) == []
+
+
+def test_app_local_direct_url_is_dropped(app_build: tuple[Path, list[str]]) -> None:
+    root, _ = app_build
+    info = root / "debian/demo/opt/venvs/demo/lib"
+    [dist_info] = info.glob("python3*/site-packages/demo_app-1.0.dist-info")
+    assert not (dist_info / "direct_url.json").exists()
+    assert "direct_url.json" not in (dist_info / "RECORD").read_text()
+
+
+def test_app_debian_files(app_build: tuple[Path, list[str]]) -> None:
+    root, _ = app_build
+    debian = root / "debian"
+    assert sorted(p.name for p in debian.iterdir()) == [
+        ".debhelper",
+        "control",
+        "demo",
+        "demo.postinst.debhelper",
+        "demo.postrm.debhelper",
+        "demo.prerm.debhelper",
+        "demo.substvars",
+    ]
+    postrm = (debian / "demo.postrm.debhelper").read_text()
+    assert postrm.splitlines()[0] == f"# Automatically added by dh_venv/{VERSION}"
+    assert 'rm -rf "/opt/venvs/demo"' in postrm
+    assert (debian / ".debhelper/dh_venv/demo/src/pyproject.toml").is_file()
+    assert not (debian / ".debhelper/dh_venv/demo/src/debian").exists()
+
+
+def test_app_build_log(app_build: tuple[Path, list[str]]) -> None:
+    root, log = app_build
+    staging = root / "debian/demo/opt/venvs/demo"
+    commands = [line for line in log if re.match(r"\t[^ ]", line)]
+    assert commands[-9:] == [
+        f"\t{staging}/bin/python -m pip check",
+        f"\trewrite {staging} for /opt/venvs/demo",
+        f"\tln -s /opt/venvs/demo/bin/DemoGui {root}/debian/demo/usr/bin/DemoGui",
+        f"\tln -s /opt/venvs/demo/bin/demo-tool {root}/debian/demo/usr/bin/demo-tool",
+        f"\tdpkg-query -S {os.path.realpath('/usr/bin/python3')}",
+        f"\techo misc:Depends+={os.path.basename(os.path.realpath('/usr/bin/python3'))} "
+        f">> {root}/debian/demo.substvars",
+        f"\tadd postinst-venv to {root}/debian/demo.postinst.debhelper",
+        f"\tadd prerm-venv to {root}/debian/demo.prerm.debhelper",
+        f"\tadd postrm-venv to {root}/debian/demo.postrm.debhelper",
+    ]

@@ -1,0 +1,351 @@
+"""Tests for dh_venv.cli: option parsing, settings and the error exit."""
+
+from __future__ import annotations
+
+from pathlib import Path, PurePosixPath
+
+import pytest
+
+from dh_venv import cli
+from dh_venv.errors import DhVenvError
+from dh_venv.settings import Settings
+
+# parse
+
+
+def test_plain_options() -> None:
+    opts, warnings = cli.parse(["-v", "--python=/usr/bin/python3.11", "-pdemo", "--package", "other"], {})
+    assert (opts.verbose, opts.python, opts.package, warnings) == (
+        True,
+        "/usr/bin/python3.11",
+        ["demo", "other"],
+        [],
+    )
+
+
+def test_o_option_known_is_applied() -> None:
+    opts, warnings = cli.parse(["-O--python=/x"], {})
+    assert (opts.python, warnings) == ("/x", [])
+
+
+def test_o_option_unknown_is_ignored() -> None:
+    opts, warnings = cli.parse(["-O--buildsystem=pybuild", "-O--parallel"], {})
+    assert (opts.python, opts.verbose, warnings) == (None, False, [])
+
+
+def test_o_option_with_separate_argument() -> None:
+    opts, _ = cli.parse(["-O", "--python=/x", "-O", "--buildsystem=pybuild"], {})
+    assert opts.python == "/x"
+
+
+def test_o_option_flag() -> None:
+    opts, _ = cli.parse(["-O--skip-install", "-O-v"], {})
+    assert (opts.skip_install, opts.verbose) == (True, True)
+
+
+def test_dh_options_unknown_warned_known_applied() -> None:
+    opts, warnings = cli.parse([], {"DH_OPTIONS": "--frobnicate -v --python=/y -O--buildsystem=pybuild"})
+    assert (opts.verbose, opts.python) == (True, "/y")
+    assert warnings == ["ignored unknown options in DH_OPTIONS: --frobnicate"]
+
+
+def test_argv_overrides_dh_options() -> None:
+    opts, _ = cli.parse(["--python=/b"], {"DH_OPTIONS": "--python=/a"})
+    assert opts.python == "/b"
+
+
+def test_dh_internal_options_split_on_record_separator() -> None:
+    environ = {"DH_INTERNAL_OPTIONS": "-a\x1e-O--sourcedirectory=src\x1e-O--buildsystem=pybuild\x1e"}
+    opts, warnings = cli.parse([], environ)
+    assert (opts.arch, opts.indep, opts.sourcedirectory, warnings) == (True, False, "src", [])
+
+
+def test_dh_internal_options_with_package_selection() -> None:
+    opts, _ = cli.parse(["-Nskipped"], {"DH_INTERNAL_OPTIONS": "-pdemo\x1e-i"})
+    assert (opts.package, opts.no_package, opts.indep) == (["demo"], ["skipped"], True)
+
+
+def test_incumbent_warning_only_option() -> None:
+    opts, warnings = cli.parse(["--builtin-venv", "--python=/x"], {})
+    assert opts.python == "/x"
+    assert warnings == ["--builtin-venv: dh_venv always creates the venv with virtualenv; the option is ignored"]
+
+
+def test_incumbent_setuptools_with_value_is_warned() -> None:
+    _, warnings = cli.parse(["--setuptools=yes"], {})
+    assert warnings == ["--setuptools: setuptools is always available to builds; the option is ignored"]
+
+
+def test_incumbent_error_option() -> None:
+    with pytest.raises(DhVenvError) as info:
+        cli.parse(["--upgrade-pip"], {})
+    assert str(info.value) == (
+        "--upgrade-pip is a dh-virtualenv option dh_venv does not have; "
+        "use --preinstall='pip>=X' to install a newer pip before the requirements"
+    )
+
+
+def test_incumbent_error_option_with_value() -> None:
+    with pytest.raises(DhVenvError) as info:
+        cli.parse(["--upgrade-pip-to", "23.0"], {})
+    assert str(info.value) == (
+        "--upgrade-pip-to is a dh-virtualenv option dh_venv does not have; use --preinstall='pip==X' instead"
+    )
+
+
+def test_console_script_values() -> None:
+    opts, _ = cli.parse(["--console-script=demo=demo-cli", "--console-script", "admin"], {})
+    assert opts.console_script == [("demo", "demo-cli"), ("admin", "admin")]
+
+
+@pytest.mark.parametrize("value", ["", "demo=", "=demo", "bin/demo", "demo=bin/demo", "demo=/usr/bin/demo"])
+def test_bad_console_script_rejected(value: str) -> None:
+    with pytest.raises(DhVenvError) as info:
+        cli.parse([f"--console-script={value}"], {})
+    assert str(info.value) == (f"argument --console-script: expected NAME or NAME=LINK, got {value!r}; see dh_venv(1)")
+
+
+def test_unknown_option_is_an_error() -> None:
+    with pytest.raises(DhVenvError) as info:
+        cli.parse(["--frobnicate"], {})
+    assert str(info.value) == "unrecognized arguments: --frobnicate; see dh_venv(1)"
+
+
+def test_unknown_installer_is_an_error() -> None:
+    with pytest.raises(DhVenvError) as info:
+        cli.parse(["--installer=uv"], {})
+    assert str(info.value) == "argument --installer: invalid choice: 'uv' (choose from 'pip'); see dh_venv(1)"
+
+
+# settings_for
+
+
+def settings(tmp_path: Path, argv: list[str], environ: dict[str, str] | None = None) -> Settings:
+    env = environ or {}
+    opts, _ = cli.parse(argv, env)
+    return cli.settings_for("demo", opts, env, tmp_path, {"PATH": "/usr/bin:/bin"})
+
+
+def test_settings_defaults(tmp_path: Path) -> None:
+    s = settings(tmp_path, [])
+    assert s == Settings(
+        package="demo",
+        build_dir=tmp_path,
+        source_dir=tmp_path,
+        staging_root=tmp_path / "debian/demo",
+        install_root=PurePosixPath("/opt/venvs"),
+        venv_name="demo",
+        python="/usr/bin/python3",
+    )
+    assert s.final_venv == PurePosixPath("/opt/venvs/demo")
+    assert s.staging_venv == tmp_path / "debian/demo/opt/venvs/demo"
+    assert s.env == {"PATH": "/usr/bin:/bin"}
+
+
+def test_settings_options(tmp_path: Path) -> None:
+    s = settings(
+        tmp_path,
+        [
+            "--sourcedirectory=src",
+            "-Pdebian/tmp-demo",
+            "--install-suffix=demo-app",
+            "--python=/usr/bin/python3.11",
+            "--requirements=requirements/base.txt",
+            "--preinstall=setuptools>=68",
+            "--index-url=https://pypi.example.org/simple",
+            "--extra-index-url=https://extra.example.org/simple",
+            "--extra-virtualenv-arg=--symlinks",
+            "--skip-install",
+            "--use-system-packages",
+            "--console-script=demo=demo-cli",
+            "--no-console-scripts",
+            "-n",
+        ],
+    )
+    assert s == Settings(
+        package="demo",
+        build_dir=tmp_path,
+        source_dir=tmp_path / "src",
+        staging_root=tmp_path / "debian/tmp-demo",
+        venv_name="demo-app",
+        python="/usr/bin/python3.11",
+        requirements=("requirements/base.txt",),
+        preinstall=("setuptools>=68",),
+        index_url="https://pypi.example.org/simple",
+        extra_index_urls=("https://extra.example.org/simple",),
+        extra_virtualenv_args=("--symlinks",),
+        skip_install=True,
+        use_system_packages=True,
+        console_scripts=(("demo", "demo-cli"),),
+        expose_scripts=False,
+        maintainer_scripts=False,
+    )
+    assert s.final_venv == PurePosixPath("/opt/venvs/demo-app")
+
+
+@pytest.mark.parametrize(
+    ("argv", "environ", "expected"),
+    [
+        ([], {"DH_VENV_INSTALL_ROOT": "/srv/venvs"}, "/srv/venvs"),
+        ([], {"DH_VIRTUALENV_INSTALL_ROOT": "/usr/share/venvs"}, "/usr/share/venvs"),
+        ([], {"DH_VENV_INSTALL_ROOT": "/srv/venvs", "DH_VIRTUALENV_INSTALL_ROOT": "/usr/share/venvs"}, "/srv/venvs"),
+        (["--install-root=/usr/lib/demo"], {"DH_VENV_INSTALL_ROOT": "/srv/venvs"}, "/usr/lib/demo"),
+        ([], {"DH_VENV_INSTALL_ROOT": ""}, "/opt/venvs"),
+    ],
+)
+def test_settings_install_root(tmp_path: Path, argv: list[str], environ: dict[str, str], expected: str) -> None:
+    assert settings(tmp_path, argv, environ).install_root == PurePosixPath(expected)
+
+
+@pytest.mark.parametrize(
+    ("argv", "environ"),
+    [(["--install-root=venvs"], {}), ([], {"DH_VENV_INSTALL_ROOT": "opt/venvs"})],
+)
+def test_settings_relative_install_root_rejected(tmp_path: Path, argv: list[str], environ: dict[str, str]) -> None:
+    with pytest.raises(DhVenvError) as info:
+        settings(tmp_path, argv, environ)
+    root = argv[0].split("=")[1] if argv else environ["DH_VENV_INSTALL_ROOT"]
+    assert str(info.value) == f"install root {root} is not an absolute path; fix --install-root"
+
+
+@pytest.mark.parametrize("suffix", ["", "a/b"])
+def test_settings_bad_install_suffix(tmp_path: Path, suffix: str) -> None:
+    with pytest.raises(DhVenvError) as info:
+        settings(tmp_path, [f"--install-suffix={suffix}"])
+    assert str(info.value) == f"demo: --install-suffix {suffix!r} is not a directory name; give a plain name"
+
+
+@pytest.mark.parametrize(
+    ("build_options", "check"),
+    [("", True), ("nocheck", False), ("parallel=4 nodoc  nocheck", False), ("nocheckfoo", True), ("nodoc", True)],
+)
+def test_settings_nocheck(tmp_path: Path, build_options: str, check: bool) -> None:
+    assert settings(tmp_path, [], {"DEB_BUILD_OPTIONS": build_options}).check is check
+
+
+def test_settings_pip_args_env_after_options(tmp_path: Path) -> None:
+    s = settings(
+        tmp_path,
+        ["--extra-pip-arg=--no-binary=:all:", "--extra-pip-arg=--only-binary=lxml"],
+        {"DH_VENV_PIP_ARGS": "--prefer-binary --timeout '60'"},
+    )
+    assert s.extra_pip_args == ("--no-binary=:all:", "--only-binary=lxml", "--prefer-binary", "--timeout", "60")
+
+
+def test_settings_extras_split_and_joined(tmp_path: Path) -> None:
+    assert settings(tmp_path, ["--extras", "a, b,", "--extras=c"]).extras == ("a", "b", "c")
+
+
+def test_settings_absolute_tmpdir_kept(tmp_path: Path) -> None:
+    assert settings(tmp_path, ["-P", "/srv/stage"]).staging_root == Path("/srv/stage")
+
+
+# main
+
+
+@pytest.fixture
+def clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("DH_OPTIONS", "DH_INTERNAL_OPTIONS", "DH_VERBOSE", "DH_NO_ACT"):
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.mark.usefixtures("clean_env")
+def test_main_without_debian_control(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert cli.main([]) == 1
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err == (
+        f"dh_venv: error: {tmp_path}/debian/control not found; run dh_venv from the top of the source package\n"
+    )
+
+
+@pytest.mark.usefixtures("clean_env")
+def test_main_prints_warnings_before_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(["--builtin-venv"]) == 1
+    assert capsys.readouterr().err.splitlines() == [
+        "dh_venv: warning: --builtin-venv: dh_venv always creates the venv with virtualenv; the option is ignored",
+        f"dh_venv: error: {tmp_path}/debian/control not found; run dh_venv from the top of the source package",
+    ]
+
+
+@pytest.mark.usefixtures("clean_env")
+def test_main_bad_option(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(["--frobnicate"]) == 1
+    assert capsys.readouterr().err == "dh_venv: error: unrecognized arguments: --frobnicate; see dh_venv(1)\n"
+
+
+CONTROL = """\
+Source: demo
+Section: python
+Priority: optional
+Maintainer: Demo Maintainer <demo@example.org>
+Build-Depends: debhelper-compat (= 13)
+Standards-Version: 4.6.2
+
+Package: demo-a
+Architecture: all
+Description: first
+ First package.
+
+Package: demo-b
+Architecture: all
+Description: second
+ Second package.
+"""
+
+
+@pytest.mark.usefixtures("clean_env")
+def test_main_tmpdir_with_two_packages(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "debian").mkdir()
+    (tmp_path / "debian/control").write_text(CONTROL)
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(["-Pdebian/tmp"]) == 1
+    assert capsys.readouterr().err == (
+        "dh_venv: error: source package demo: -P/--tmpdir works with one package only; add -p<package>\n"
+    )
+    assert sorted(p.name for p in (tmp_path / "debian").iterdir()) == ["control"]
+
+
+@pytest.mark.usefixtures("clean_env")
+def test_main_error_names_package(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "debian").mkdir()
+    (tmp_path / "debian/control").write_text(CONTROL)
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(["-pdemo-b"]) == 1
+    assert capsys.readouterr().err == (
+        f"dh_venv: error: demo-b: no Python project in {tmp_path}: none of pyproject.toml, setup.py, setup.cfg found; "
+        "point --sourcedirectory at the project, or use --skip-install to install only requirements\n"
+    )
+
+
+def test_dh_options_unknown_token_does_not_eat_known_argument() -> None:
+    opts, _ = cli.parse([], {"DH_OPTIONS": "--frobnicate demo -p demo"})
+    assert opts.package == ["demo"]
+
+
+@pytest.mark.parametrize("suffix", [".", ".."])
+def test_settings_dot_install_suffix_rejected(tmp_path: Path, suffix: str) -> None:
+    with pytest.raises(DhVenvError) as info:
+        settings(tmp_path, [f"--install-suffix={suffix}"])
+    assert str(info.value) == f"demo: --install-suffix {suffix!r} is not a directory name; give a plain name"
+
+
+@pytest.mark.parametrize(
+    ("argv", "final"),
+    [(["--install-root=/usr", "--install-suffix=lib"], "/usr/lib"), (["--install-root=/"], "/demo")],
+)
+def test_settings_refuse_shared_or_shallow_venv_dirs(tmp_path: Path, argv: list[str], final: str) -> None:
+    with pytest.raises(DhVenvError) as info:
+        settings(tmp_path, argv)
+    assert str(info.value).startswith(f"the venv would be {final}, a directory other packages share;")

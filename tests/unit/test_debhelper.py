@@ -1,0 +1,244 @@
+"""Tests for dh_venv.debhelper: substvars, autoscripts, links, packages."""
+
+from __future__ import annotations
+
+import os
+import textwrap
+from pathlib import Path, PurePosixPath
+
+import pytest
+
+from dh_venv.debhelper import PackageFiles, interpreter_package, list_packages, make_links
+from dh_venv.errors import DhVenvError
+from dh_venv.runner import Runner
+
+VERSION = "9.8.7"
+
+
+@pytest.fixture
+def build_dir(tmp_path: Path) -> Path:
+    (tmp_path / "debian").mkdir()
+    return tmp_path
+
+
+def files(build_dir: Path, no_act: bool = False, log: list[str] | None = None) -> PackageFiles:
+    runner = Runner(log=(log if log is not None else []).append, no_act=no_act)
+    return PackageFiles(build_dir, "demo", runner, VERSION)
+
+
+# add_depends
+
+
+def test_add_depends_creates_substvars(build_dir: Path) -> None:
+    files(build_dir).add_depends("python3.11")
+    assert (build_dir / "debian/demo.substvars").read_text() == "misc:Depends=python3.11\n"
+
+
+def test_add_depends_twice_gives_no_duplicate(build_dir: Path) -> None:
+    pkg = files(build_dir)
+    pkg.add_depends("python3.11")
+    pkg.add_depends("python3.11")
+    assert (build_dir / "debian/demo.substvars").read_text() == "misc:Depends=python3.11\n"
+
+
+def test_add_depends_merges_existing_substvars(build_dir: Path) -> None:
+    path = build_dir / "debian/demo.substvars"
+    path.write_text("misc:Depends=foo\nmisc:Pre-Depends=dpkg (>= 1.19)\n")
+    pkg = files(build_dir)
+    pkg.add_depends("python3.11")
+    expected = "misc:Depends=foo, python3.11\nmisc:Pre-Depends=dpkg (>= 1.19)\n"
+    assert path.read_text() == expected
+    pkg.add_depends("python3.11")
+    assert path.read_text() == expected
+
+
+def test_add_depends_other_package_untouched(build_dir: Path) -> None:
+    other = build_dir / "debian/other.substvars"
+    other.write_text("misc:Depends=foo\n")
+    files(build_dir).add_depends("python3.11")
+    assert other.read_text() == "misc:Depends=foo\n"
+
+
+def test_add_depends_no_act_writes_nothing(build_dir: Path) -> None:
+    log: list[str] = []
+    files(build_dir, no_act=True, log=log).add_depends("python3.11")
+    assert list((build_dir / "debian").iterdir()) == []
+    assert log == [f"\techo misc:Depends+=python3.11 >> {build_dir}/debian/demo.substvars"]
+
+
+# add_autoscript
+
+POSTRM_BLOCK = textwrap.dedent(
+    f"""\
+    # Automatically added by dh_venv/{VERSION}
+    if [ "$1" = "purge" ] && [ -d "/opt/venvs/demo" ]; then
+    \t# Whatever the application or an administrator left in its venv.
+    \trm -rf "/opt/venvs/demo"
+    fi
+    # End automatically added section
+    """
+)
+
+
+def test_add_autoscript_new_file(build_dir: Path) -> None:
+    files(build_dir).add_autoscript("postrm", "postrm-venv", {"VENV": "/opt/venvs/demo"})
+    assert (build_dir / "debian/demo.postrm.debhelper").read_text() == POSTRM_BLOCK
+
+
+def test_add_autoscript_postinst_is_appended(build_dir: Path) -> None:
+    path = build_dir / "debian/demo.postinst.debhelper"
+    path.write_text("# Automatically added by dh_other/1\nfoo\n# End automatically added section\n")
+    files(build_dir).add_autoscript("postinst", "postinst-venv", {"VENV": "/opt/venvs/demo", "PACKAGE": "demo"})
+    text = path.read_text()
+    assert text.startswith(
+        "# Automatically added by dh_other/1\nfoo\n# End automatically added section\n"
+        f"# Automatically added by dh_venv/{VERSION}\n"
+        'case "$1" in\n'
+    )
+    assert text.endswith("esac\n# End automatically added section\n")
+    assert "#VENV#" not in text
+    assert text.count('"/opt/venvs/demo/bin/python" -m compileall') == 2
+    assert '[ -x "/opt/venvs/demo/bin/python" ]' in text
+
+
+@pytest.mark.parametrize("script", ["prerm", "postrm"])
+def test_add_autoscript_prerm_postrm_are_prepended(build_dir: Path, script: str) -> None:
+    path = build_dir / f"debian/demo.{script}.debhelper"
+    other = "# Automatically added by dh_other/1\nfoo\n# End automatically added section\n"
+    path.write_text(other)
+    files(build_dir).add_autoscript(script, "postrm-venv", {"VENV": "/opt/venvs/demo"})
+    assert path.read_text() == POSTRM_BLOCK + other
+
+
+def test_add_autoscript_prerm_snippet(build_dir: Path) -> None:
+    files(build_dir).add_autoscript("prerm", "prerm-venv", {"VENV": "/opt/venvs/demo"})
+    assert (build_dir / "debian/demo.prerm.debhelper").read_text() == textwrap.dedent(
+        f"""\
+        # Automatically added by dh_venv/{VERSION}
+        if [ -d "/opt/venvs/demo" ]; then
+        \t# Bytecode is made at install and at run time; dpkg does not know it.
+        \tfind "/opt/venvs/demo" -depth -type d -name __pycache__ -exec rm -rf {{}} + 2>/dev/null || true
+        \tfind "/opt/venvs/demo" -type f -name '*.py[co]' -delete 2>/dev/null || true
+        fi
+        # End automatically added section
+        """
+    )
+
+
+def test_add_autoscript_no_act_writes_nothing(build_dir: Path) -> None:
+    log: list[str] = []
+    files(build_dir, no_act=True, log=log).add_autoscript("postrm", "postrm-venv", {"VENV": "/opt/venvs/demo"})
+    assert list((build_dir / "debian").iterdir()) == []
+    assert log == [f"\tadd postrm-venv to {build_dir}/debian/demo.postrm.debhelper"]
+
+
+# make_links
+
+LINKS = {
+    PurePosixPath("/usr/bin/demo"): PurePosixPath("/opt/venvs/demo/bin/demo"),
+    PurePosixPath("/usr/bin/demo-admin"): PurePosixPath("/opt/venvs/demo/bin/admin"),
+}
+
+
+def test_make_links_creates_absolute_symlinks(tmp_path: Path) -> None:
+    log: list[str] = []
+    make_links(tmp_path, LINKS, Runner(log=log.append, verbose=True))
+    assert sorted(os.listdir(tmp_path / "usr/bin")) == ["demo", "demo-admin"]
+    assert os.readlink(tmp_path / "usr/bin/demo") == "/opt/venvs/demo/bin/demo"
+    assert os.readlink(tmp_path / "usr/bin/demo-admin") == "/opt/venvs/demo/bin/admin"
+    assert log == [
+        f"\tln -s /opt/venvs/demo/bin/demo {tmp_path}/usr/bin/demo",
+        f"\tln -s /opt/venvs/demo/bin/admin {tmp_path}/usr/bin/demo-admin",
+    ]
+
+
+@pytest.mark.parametrize("kind", ["file", "dangling symlink"])
+def test_make_links_refuses_existing_path(tmp_path: Path, kind: str) -> None:
+    (tmp_path / "usr/bin").mkdir(parents=True)
+    existing = tmp_path / "usr/bin/demo"
+    if kind == "file":
+        existing.write_text("#!/bin/sh\n")
+    else:
+        existing.symlink_to("/nonexistent")
+    with pytest.raises(DhVenvError) as info:
+        make_links(tmp_path, LINKS, Runner(log=[].append))
+    assert info.value.message == (
+        "/usr/bin/demo already exists in the package, so the console script cannot be linked there"
+    )
+
+
+def test_make_links_no_act(tmp_path: Path) -> None:
+    make_links(tmp_path, LINKS, Runner(log=[].append, no_act=True))
+    assert list(tmp_path.iterdir()) == []
+
+
+# interpreter_package and list_packages
+
+
+@pytest.mark.skipif(not os.path.exists("/usr/bin/python3.11"), reason="needs /usr/bin/python3.11")
+def test_interpreter_package_maps_minimal_to_full() -> None:
+    assert interpreter_package(Path("/usr/bin/python3.11"), Runner(log=[].append)) == "python3.11"
+
+
+def test_interpreter_package_of_unowned_file(tmp_path: Path) -> None:
+    path = tmp_path / "python3"
+    path.write_text("")
+    assert interpreter_package(path, Runner(log=[].append)) is None
+
+
+def test_interpreter_package_of_other_owner() -> None:
+    assert interpreter_package(Path("/usr/bin/dpkg-query"), Runner(log=[].append)) == "dpkg"
+
+
+def test_interpreter_package_runs_under_no_act() -> None:
+    assert interpreter_package(Path("/usr/bin/dpkg-query"), Runner(log=[].append, no_act=True)) == "dpkg"
+
+
+CONTROL = """\
+Source: demo
+Section: python
+Priority: optional
+Maintainer: Demo Maintainer <demo@example.org>
+Build-Depends: debhelper-compat (= 13)
+Standards-Version: 4.6.2
+
+Package: demo-all
+Architecture: all
+Description: first
+ First package.
+
+Package: demo-any
+Architecture: any
+Description: second
+ Second package.
+"""
+
+
+@pytest.mark.parametrize(
+    ("selection", "expected"),
+    [
+        ([], ["demo-all", "demo-any"]),
+        (["-i"], ["demo-all"]),
+        (["-Ndemo-all"], ["demo-any"]),
+        (["-pdemo-any"], ["demo-any"]),
+    ],
+)
+def test_list_packages(
+    build_dir: Path, monkeypatch: pytest.MonkeyPatch, selection: list[str], expected: list[str]
+) -> None:
+    (build_dir / "debian/control").write_text(CONTROL)
+    monkeypatch.chdir(build_dir)
+    env = {"PATH": "/usr/bin:/bin", "DH_OPTIONS": "--frobnicate", "DH_INTERNAL_OPTIONS": "--frobnicate"}
+    assert list_packages(selection, Runner(log=[].append), env) == expected
+
+
+def test_list_packages_failure(build_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(build_dir)
+    with pytest.raises(DhVenvError) as info:
+        list_packages([], Runner(log=[].append), {"PATH": "/usr/bin:/bin"})
+    assert str(info.value) == (
+        "dh_listpackages could not list the packages to act on; check debian/control and the -p/-N options"
+    )
+    assert info.value.details == (
+        'dh_listpackages: error: "debian/control" not found. Are you sure you are in the correct directory?\n'
+    )

@@ -1,0 +1,134 @@
+"""Tests for dh_venv.project: finding the project and the build copy."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from dh_venv.errors import DhVenvError
+from dh_venv.project import check_project, prepare_copy
+from dh_venv.runner import Runner
+
+
+def files_under(root: Path) -> list[str]:
+    return sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if not p.is_dir() or p.is_symlink())
+
+
+def make_files(root: Path, names: dict[str, str]) -> None:
+    for name, text in names.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+
+
+@pytest.mark.parametrize("marker", ["pyproject.toml", "setup.py", "setup.cfg"])
+def test_check_project_accepts_each_marker(tmp_path: Path, marker: str) -> None:
+    (tmp_path / marker).write_text("")
+    check_project(tmp_path)
+
+
+def test_check_project_without_markers(tmp_path: Path) -> None:
+    (tmp_path / "requirements.txt").write_text("requests\n")
+    (tmp_path / "setup.py").mkdir()  # a directory is no marker
+    with pytest.raises(DhVenvError) as info:
+        check_project(tmp_path)
+    assert str(info.value) == (
+        f"no Python project in {tmp_path}: none of pyproject.toml, setup.py, setup.cfg found; "
+        "point --sourcedirectory at the project, or use --skip-install to install only requirements"
+    )
+
+
+def test_check_project_missing_directory(tmp_path: Path) -> None:
+    with pytest.raises(DhVenvError) as info:
+        check_project(tmp_path / "src")
+    assert str(info.value) == f"source directory {tmp_path}/src does not exist; fix --sourcedirectory"
+
+
+SOURCE = {
+    "pyproject.toml": "[project]\nname = 'demo'\n",
+    "README.rst": "Demo\n",
+    "demo/__init__.py": "",
+    "demo/debian/rules.tmpl": "#!/usr/bin/make -f\n",
+    "debian/control": "Source: demo\n",
+    "debian/rules": "#!/usr/bin/make -f\n",
+    ".tox/py311/log": "x\n",
+    ".pc/applied-patches": "",
+    ".venv/pyvenv.cfg": "home = /usr/bin\n",
+    "__pycache__/x.pyc": "",
+    ".mypy_cache/x": "",
+    ".pytest_cache/x": "",
+    ".nox/x": "",
+}
+
+
+def test_prepare_copy_excludes_top_level_droppings_only(tmp_path: Path) -> None:
+    src = tmp_path / "src"
+    make_files(src, SOURCE)
+    (src / "demo/data").symlink_to("../README.rst")
+    dest = tmp_path / "work/dh_venv/demo/src"
+
+    assert prepare_copy(src, dest, Runner(log=[].append)) == dest
+    assert files_under(dest) == [
+        "README.rst",
+        "demo/__init__.py",
+        "demo/data",
+        "demo/debian/rules.tmpl",
+        "pyproject.toml",
+    ]
+    assert os.readlink(dest / "demo/data") == "../README.rst"
+    assert (dest / "pyproject.toml").read_text() == "[project]\nname = 'demo'\n"
+
+
+def test_prepare_copy_replaces_previous_copy(tmp_path: Path) -> None:
+    src = tmp_path / "src"
+    make_files(src, {"setup.py": "", "demo.py": "new\n"})
+    dest = tmp_path / "copy"
+    make_files(dest, {"stale.py": "", "demo.py": "old\n", "build/lib/demo.py": ""})
+    prepare_copy(src, dest, Runner(log=[].append))
+    assert files_under(dest) == ["demo.py", "setup.py"]
+    assert (dest / "demo.py").read_text() == "new\n"
+
+
+def test_prepare_copy_writes_pyproject_for_setup_cfg_only(tmp_path: Path) -> None:
+    src = tmp_path / "src"
+    make_files(src, {"setup.cfg": "[metadata]\nname = demo\n", "demo.py": ""})
+    dest = tmp_path / "copy"
+    prepare_copy(src, dest, Runner(log=[].append))
+    assert (dest / "pyproject.toml").read_text() == (
+        "# Written by dh_venv: the source has only setup.cfg.\n"
+        "[build-system]\n"
+        'requires = ["setuptools>=40.9"]\n'
+        'build-backend = "setuptools.build_meta"\n'
+    )
+    assert not (src / "pyproject.toml").exists()
+
+
+@pytest.mark.parametrize("backend", ["setup.py", "pyproject.toml"])
+def test_prepare_copy_leaves_projects_with_backend_alone(tmp_path: Path, backend: str) -> None:
+    src = tmp_path / "src"
+    make_files(src, {"setup.cfg": "[metadata]\nname = demo\n", backend: "# mine\n"})
+    dest = tmp_path / "copy"
+    prepare_copy(src, dest, Runner(log=[].append))
+    assert files_under(dest) == sorted(["setup.cfg", backend])
+    assert (dest / backend).read_text() == "# mine\n"
+
+
+def test_prepare_copy_source_is_build_dir(tmp_path: Path) -> None:
+    # The default: the project is the source package, the copy lives in its debian/.
+    make_files(tmp_path, {"pyproject.toml": "", "debian/control": "", "demo.py": ""})
+    dest = tmp_path / "debian/.debhelper/dh_venv/demo/src"
+    prepare_copy(tmp_path, dest, Runner(log=[].append))
+    assert files_under(dest) == ["demo.py", "pyproject.toml"]
+
+
+def test_prepare_copy_no_act_copies_nothing(tmp_path: Path) -> None:
+    src = tmp_path / "src"
+    make_files(src, {"setup.cfg": "", "demo.py": ""})
+    dest = tmp_path / "copy"
+    log: list[str] = []
+    assert prepare_copy(src, dest, Runner(log=log.append, no_act=True)) == dest
+    assert not dest.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["src"]
+    assert log == [f"\tcp -a {src} {dest}"]
