@@ -18,7 +18,7 @@ DEPS := debhelper dpkg-dev fakeroot python3-virtualenv python3-debian python3-sh
 TEST_DEPS := python3-pytest python3-pip python3-wheel python3-dev python3-venv mypy file lintian
 RUFF := ruff==0.17.5
 # The machine's own pip configuration must not choose what gets installed.
-PIP_CLEAN := env PIP_CONFIG_FILE=/dev/null -u PIP_FIND_LINKS -u PIP_INDEX_URL -u PIP_EXTRA_INDEX_URL
+PIP_CLEAN := env -u PIP_FIND_LINKS -u PIP_INDEX_URL -u PIP_EXTRA_INDEX_URL PIP_CONFIG_FILE=/dev/null
 
 .PHONY: all deps deb install demo test-deps lint test check clean
 

@@ -65,17 +65,33 @@ def build_package(settings: Settings, runner: Runner, version: str, taken: dict[
     if settings.preinstall:
         installer.install(staging, settings.preinstall, cwd=settings.source_dir, what="the --preinstall packages")
     wanted: list[str] = []
-    for path in requirement_files:
+    extras = list(settings.extras)
+    for index, path in enumerate(requirement_files):
+        if not settings.skip_install and not runner.no_act:
+            path, dropped, implied = project.without_project(
+                path, settings.source_dir, settings.work_dir / f"requirements-{index}.txt"
+            )
+            for line in dropped:
+                runner.log(
+                    f"dh_venv: warning: {settings.package}: {requirement_files[index].name}: left out {line!r}, "
+                    "which installs the project itself; dh_venv installs it anyway"
+                )
+            extras += [e for e in implied if e not in extras]
         wanted += ["-r", str(path)]
     copy = None
     if not settings.skip_install:
         copy = project.prepare_copy(settings.source_dir, settings.work_dir / "src", runner)
-        extras = f"[{','.join(settings.extras)}]" if settings.extras else ""
-        wanted.append(f"{copy}{extras}")
+        wanted.append(f"{copy}[{','.join(extras)}]" if extras else str(copy))
     if wanted:
         what = "the application and its requirements" if copy else "the requirements"
         installer.install(staging, wanted, cwd=settings.source_dir, what=what)
     if runner.no_act:
+        # What follows reads the venv, which --no-act did not make.
+        if settings.check:
+            runner.announce(f"{venv.python_of(staging)} -m pip check")
+        runner.announce(f"rewrite {staging} for {settings.final_venv}, then scan it for {settings.build_dir}")
+        if settings.expose_scripts:
+            runner.announce(f"link the console scripts of {settings.final_venv}/bin into {settings.bin_dir}")
         _plan_debian(settings, runner, version, python, {})
         return
     if settings.check:

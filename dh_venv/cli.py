@@ -29,7 +29,7 @@ _INCUMBENT_ONLY = {
     "--upgrade-pip": (False, "use --preinstall='pip>=X' to install a newer pip before the requirements"),
     "--upgrade-pip-to": (False, "use --preinstall='pip==X' instead"),
     "--pip-tool": (False, "use --installer=pip (the only installer so far)"),
-    "--setuptools-test": (False, "run the tests in override_dh_auto_test instead"),
+    "--setuptools-test": (False, "run the tests after dh_venv in override_dh_venv, with the venv's python"),
 }
 
 
@@ -65,7 +65,7 @@ def make_parser() -> argparse.ArgumentParser:
     shared.add_argument(
         "-N", "--no-package", action="append", default=[], metavar="PKG", help="do not act on PKG (repeatable)"
     )
-    shared.add_argument("-a", "--arch", "-s", "--same-arch", action="store_true", help="act on arch-dependent packages")
+    shared.add_argument("-a", "--arch", action="store_true", help="act on arch-dependent packages")
     shared.add_argument("-i", "--indep", action="store_true", help="act on arch-independent packages")
     shared.add_argument("-v", "--verbose", action="store_true", help="show every command that changes files")
     shared.add_argument(
@@ -197,7 +197,8 @@ def parse(argv: Sequence[str], environ: Mapping[str, str]) -> tuple[argparse.Nam
 
 
 def _truthy(value: str | None) -> bool:
-    return bool(value) and value != "0"
+    """debhelper's rule for DH_VERBOSE and DH_NO_ACT: set and not empty."""
+    return bool(value)
 
 
 def settings_for(
@@ -292,7 +293,7 @@ def run(argv: Sequence[str], environ: Mapping[str, str]) -> int:
             f"{build_dir / 'debian' / 'control'} not found", hint="run dh_venv from the top of the source package"
         )
     runner = Runner(log=_say, verbose=verbose, no_act=no_act)
-    env = build_environment(environ)
+    env = build_environment(environ, build_dir)
     packages = debhelper.list_packages(_selection(opts), runner, dict(environ))
     if opts.tmpdir and len(packages) > 1:
         raise DhVenvError("-P/--tmpdir works with one package only", hint="add -p<package>")

@@ -97,6 +97,8 @@ def make_links(staging_root: Path, links: dict[PurePosixPath, PurePosixPath], ru
         runner.announce(f"ln -s {target} {path}")
         if runner.no_act:
             continue
+        if path.is_symlink() and os.readlink(path) == str(target):
+            continue  # made by an earlier run of dh_venv
         if path.exists() or path.is_symlink():
             raise DhVenvError(
                 f"{link} already exists in the package, so the console script cannot be linked there",

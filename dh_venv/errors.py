@@ -40,9 +40,9 @@ class DhVenvError(Exception):
 class CommandError(DhVenvError):
     """An external program failed; carries the command and its output."""
 
-    def __init__(self, argv: list[str], returncode: int | None, output: str) -> None:
+    def __init__(self, argv: list[str], returncode: int | None, output: str, *, why: str = "") -> None:
         shown = " ".join(argv)
-        why = f"exited with status {returncode}" if returncode is not None else "was not found"
+        why = why or (f"exited with status {returncode}" if returncode is not None else "was not found")
         super().__init__(f"command failed ({why}): {shown}", details=output)
         self.argv = argv
         self.returncode = returncode

@@ -34,8 +34,13 @@ _PIP_ENV_KEPT = {
 _DROPPED = {"PYTHONPATH", "PYTHONHOME", "PYTHONSTARTUP", "PYTHONUSERBASE", "VIRTUAL_ENV", "CONDA_PREFIX"}
 
 
-def build_environment(environ: Mapping[str, str]) -> dict[str, str]:
-    """The environment every installer and virtualenv run sees."""
+def build_environment(environ: Mapping[str, str], build_dir: Path) -> dict[str, str]:
+    """The environment every installer and virtualenv run sees.
+
+    Compiled extensions get ``-ffile-prefix-map`` for the build directory,
+    as dpkg-buildflags gives them inside dpkg-buildpackage, so their debug
+    information names no build path when dh_venv runs on its own either.
+    """
     env = {k: v for k, v in environ.items() if k not in _DROPPED and (not k.startswith("PIP_") or k in _PIP_ENV_KEPT)}
     env.update(
         PIP_CONFIG_FILE=os.devnull,
@@ -45,6 +50,10 @@ def build_environment(environ: Mapping[str, str]) -> dict[str, str]:
         PYTHONDONTWRITEBYTECODE="1",
         PYTHONNOUSERSITE="1",
     )
+    for var in ("CFLAGS", "CXXFLAGS"):
+        flags = env.get(var, "")
+        if f"-ffile-prefix-map={build_dir}=" not in flags:
+            env[var] = f"{flags} -ffile-prefix-map={build_dir}=.".strip()
     return env
 
 

@@ -9,6 +9,7 @@ scan looks.
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -60,3 +61,52 @@ def prepare_copy(source_dir: Path, dest: Path, runner: Runner) -> Path:
     if not has_backend and (dest / "setup.cfg").is_file():
         (dest / "pyproject.toml").write_text(_SETUP_CFG_PYPROJECT)
     return dest
+
+
+_NESTED = ("-r", "--requirement", "-c", "--constraint")
+_EXTRAS = re.compile(r"\[([^\]]*)\]$")
+
+
+def _self_reference(spec: str, source_dir: Path) -> list[str] | None:
+    """The extras of a requirement naming the project itself (``.``, ``-e .[x]``), else None."""
+    words = spec.split(None, 1)
+    if words and words[0] in ("-e", "--editable"):
+        spec = words[1] if len(words) > 1 else ""
+    elif spec.startswith("--editable="):
+        spec = spec.split("=", 1)[1]
+    spec = spec.removeprefix("file:")
+    match = _EXTRAS.search(spec)
+    path = spec[: match.start()] if match else spec
+    if not path.startswith((".", "/")) or Path(source_dir, path).resolve() != source_dir.resolve():
+        return None
+    return [e.strip() for e in match.group(1).split(",") if e.strip()] if match else []
+
+
+def without_project(requirements: Path, source_dir: Path, dest: Path) -> tuple[Path, list[str], list[str]]:
+    """Drop lines of ``requirements`` that install the project itself.
+
+    dh-virtualenv users often list ``.`` or ``-e .`` in requirements.txt;
+    dh_venv installs the project anyway, and pip refuses the same project
+    from two places.  Returns the file to use (a copy in ``dest`` when
+    something was dropped, with nested ``-r``/``-c`` paths made absolute),
+    the dropped lines and the extras they asked for.
+    """
+    kept: list[str] = []
+    dropped: list[str] = []
+    extras: list[str] = []
+    for line in requirements.read_text().splitlines():
+        spec = line.split(" #", 1)[0].strip()
+        wanted = _self_reference(spec, source_dir)
+        if wanted is not None:
+            dropped.append(line.strip())
+            extras += wanted
+            continue
+        option, sep, value = spec.partition("=") if spec.startswith("--") else spec.partition(" ")
+        if option in _NESTED and value.strip():
+            line = f"{option} {(requirements.parent / value.strip()).resolve()}"
+        kept.append(line)
+    if not dropped:
+        return requirements, [], []
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    dest.write_text("\n".join(kept) + "\n")
+    return dest, dropped, extras

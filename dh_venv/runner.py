@@ -75,5 +75,5 @@ class Runner:
             raise CommandError(args, None, "") from None
         except sh.ForkException as exc:
             # Exists but cannot be executed: wrong format, broken shebang.
-            raise CommandError(args, None, str(exc)) from None
+            raise CommandError(args, None, str(exc), why="could not be executed") from None
         return "".join(lines)

@@ -11,9 +11,15 @@ _MIN_NEEDLE = 5
 
 
 def needles_for(build_dir: Path) -> list[bytes]:
-    """The byte strings that betray ``build_dir``: literal and resolved."""
-    forms = {str(build_dir), os.path.realpath(build_dir)}
-    return [f.encode() for f in sorted(forms) if len(f) >= _MIN_NEEDLE]
+    """The byte strings that betray ``build_dir``: literal and resolved.
+
+    A very short build directory ("/src") is searched as ``/src/debian/``,
+    where the staging tree and the build copy live, rather than not at all.
+    """
+    needles = set()
+    for form in {str(build_dir), os.path.realpath(build_dir)}:
+        needles.add(form if len(form) >= _MIN_NEEDLE else os.path.join(form, "debian", ""))
+    return [n.encode() for n in sorted(needles)]
 
 
 def find_leaks(roots: Iterable[Path], needles: list[bytes]) -> list[Path]:

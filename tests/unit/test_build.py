@@ -31,7 +31,7 @@ def make_settings(build_dir: Path, argv: list[str], environ: dict[str, str] | No
     opts, warnings = cli.parse(argv, environ)
     assert warnings == []
     base = {"PATH": "/usr/bin:/bin", "HOME": str(build_dir.parent), "PIP_NO_CACHE_DIR": "1", "LC_ALL": "C.UTF-8"}
-    return cli.settings_for("demo", opts, environ, build_dir, build_environment(base))
+    return cli.settings_for("demo", opts, environ, build_dir, build_environment(base, build_dir))
 
 
 def write_project(root: Path) -> None:
@@ -162,6 +162,9 @@ def test_no_act_changes_nothing(tmp_path: Path) -> None:
         f"\t{sys.executable} -m virtualenv --quiet --no-periodic-update --no-download --python {python} {staging}",
         f"\tcp -a {root} {copy}",
         f"\t{staging}/bin/python -m pip install --no-compile {copy}",
+        f"\t{staging}/bin/python -m pip check",
+        f"\trewrite {staging} for /opt/venvs/demo, then scan it for {root}",
+        "\tlink the console scripts of /opt/venvs/demo/bin into /usr/bin",
         f"\tdpkg-query -S {python}",
         f"\techo misc:Depends+={os.path.basename(python)} >> {root}/debian/demo.substvars",
         f"\tadd postinst-venv to {root}/debian/demo.postinst.debhelper",

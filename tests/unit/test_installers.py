@@ -32,7 +32,7 @@ def test_build_environment_drops_and_keeps() -> None:
         "CONDA_PREFIX": "/opt/conda",
         "DEB_BUILD_OPTIONS": "nocheck",
     }
-    assert build_environment(environ) == {
+    assert build_environment(environ, Path("/build/pkg")) == {
         "PATH": "/usr/bin:/bin",
         "HOME": "/root",
         "PIP_CERT": "/etc/ssl/certs/ca.pem",
@@ -44,12 +44,21 @@ def test_build_environment_drops_and_keeps() -> None:
         "PIP_NO_WARN_SCRIPT_LOCATION": "1",
         "PYTHONDONTWRITEBYTECODE": "1",
         "PYTHONNOUSERSITE": "1",
+        "CFLAGS": "-ffile-prefix-map=/build/pkg=.",
+        "CXXFLAGS": "-ffile-prefix-map=/build/pkg=.",
     }
+
+
+def test_build_environment_keeps_prefix_map_from_dpkg_buildflags() -> None:
+    flags = "-g -O2 -ffile-prefix-map=/build/pkg=. -fstack-protector-strong"
+    env = build_environment({"CFLAGS": flags, "CXXFLAGS": "-O2"}, Path("/build/pkg"))
+    assert env["CFLAGS"] == flags
+    assert env["CXXFLAGS"] == "-O2 -ffile-prefix-map=/build/pkg=."
 
 
 def test_build_environment_does_not_change_its_input() -> None:
     environ = {"PIP_INDEX_URL": "https://mirror.example.org/simple"}
-    build_environment(environ)
+    build_environment(environ, Path("/build/pkg"))
     assert environ == {"PIP_INDEX_URL": "https://mirror.example.org/simple"}
 
 
@@ -158,7 +167,9 @@ def test_pip_install_runs_venv_pip_with_options(tmp_path: Path) -> None:
         printf '%s|%s|%s\\n' "$PWD" "$PIP_CONFIG_FILE" "$PIP_INDEX_URL" >> {log}
         """,
     )
-    env = build_environment({"PATH": "/usr/bin:/bin", "PIP_INDEX_URL": "https://mirror.example.org/simple"})
+    env = build_environment(
+        {"PATH": "/usr/bin:/bin", "PIP_INDEX_URL": "https://mirror.example.org/simple"}, Path("/build/pkg")
+    )
     installer = PipInstaller(Runner(log=[].append), env, index_url="https://pypi.example.org/simple")
     installer.install(venv, ["-r", "requirements.txt", "demo[cli]"], cwd=tmp_path, what="the application")
     assert log.read_text() == (

@@ -30,8 +30,9 @@ def test_needles_for_symlinked_directory_has_both_forms(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("short", ["/", "/b", "/tmp", "/src"])
-def test_short_build_dirs_give_no_needles(short: str) -> None:
-    assert needles_for(Path(short)) == []
+def test_short_build_dirs_are_searched_below_debian(short: str) -> None:
+    expected = "/debian/" if short == "/" else f"{short}/debian/"
+    assert needles_for(Path(short)) == [expected.encode()]
 
 
 def test_five_characters_is_long_enough() -> None:
@@ -106,9 +107,10 @@ def test_roots_may_be_files_and_symlinks(tmp_path: Path, build_dir: Path) -> Non
     assert find_leaks([clean, leaky, dangling, missing], needles_for(build_dir)) == [dangling, leaky]
 
 
-def test_short_build_dir_finds_nothing(tmp_path: Path) -> None:
+def test_short_build_dir_finds_only_its_debian_tree(tmp_path: Path) -> None:
     root = tmp_path / "pkg"
     root.mkdir()
     (root / "file").write_text("/tmp/anything\n")
     os.symlink("/tmp", root / "link")
-    assert find_leaks([root], needles_for(Path("/tmp"))) == []
+    (root / "leak").write_text("VIRTUAL_ENV=/tmp/debian/pkg/opt/venvs/pkg\n")
+    assert find_leaks([root], needles_for(Path("/tmp"))) == [root / "leak"]
