@@ -101,7 +101,7 @@ def without_project(requirements: Path, source_dir: Path, dest: Path) -> tuple[P
             dropped.append(line.strip())
             extras += wanted
             continue
-        option, sep, value = spec.partition("=") if spec.startswith("--") else spec.partition(" ")
+        option, _, value = spec.partition("=") if spec.startswith("--") else spec.partition(" ")
         if option in _NESTED and value.strip():
             line = f"{option} {(requirements.parent / value.strip()).resolve()}"
         kept.append(line)

@@ -26,7 +26,7 @@ def test_root_suffix_rename_preinstall_indexes_verbose(build_package, wheelhouse
     args = (
         f"--install-root=/srv/venvs -O--install-suffix=errapp-env -O--no-such-option "
         f"--console-script=errapp-admin=errapp-ctl --preinstall=extradep "
-        f"--index-url={main} --extra-index-url={extra}"
+        f"--index-url={main} --extra-index-url={extra} --requirements=requirements-self.txt"
     )
     build = build_package("errors", args=args, DH_VENV_PIP_ARGS="", DH_VERBOSE="1")
     assert build.returncode == 0, build.output[-4000:]
@@ -34,6 +34,12 @@ def test_root_suffix_rename_preinstall_indexes_verbose(build_package, wheelhouse
     assert "\tcp -a " in build.output
     assert any(line.startswith("\t") and "-m pip install" in line for line in build.output.splitlines())
     assert "Successfully installed" in build.output
+    # "-e ." in a requirements file would make pip see the project twice.
+    assert (
+        "dh_venv: warning: errapp: requirements-self.txt: left out '-e .  # dh-virtualenv habit', "
+        "which installs the project itself; dh_venv installs it anyway" in build.output
+    )
+    assert not list(build.source.glob("*.egg-info"))
 
     deb = build.deb("errapp")
     tree = extract(deb, tmp_path / "x")

@@ -242,3 +242,10 @@ def test_list_packages_failure(build_dir: Path, monkeypatch: pytest.MonkeyPatch)
     assert info.value.details == (
         'dh_listpackages: error: "debian/control" not found. Are you sure you are in the correct directory?\n'
     )
+
+
+def test_make_links_accepts_its_own_earlier_link(tmp_path: Path) -> None:
+    links = {PurePosixPath("/usr/bin/app"): PurePosixPath("/opt/venvs/demo/bin/app")}
+    make_links(tmp_path, links, Runner(log=[].append))
+    make_links(tmp_path, links, Runner(log=[].append))
+    assert os.readlink(tmp_path / "usr/bin/app") == "/opt/venvs/demo/bin/app"

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from dh_venv.errors import DhVenvError
-from dh_venv.project import check_project, prepare_copy
+from dh_venv.project import check_project, prepare_copy, without_project
 from dh_venv.runner import Runner
 
 
@@ -132,3 +132,40 @@ def test_prepare_copy_no_act_copies_nothing(tmp_path: Path) -> None:
     assert not dest.exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["src"]
     assert log == [f"\tcp -a {src} {dest}"]
+
+
+# without_project
+
+
+def test_without_project_drops_self_references_and_keeps_nested_paths(tmp_path: Path) -> None:
+    source = tmp_path / "src"
+    (source / "req").mkdir(parents=True)
+    reqs = source / "req" / "prod.txt"
+    # Requirement paths are relative to pip's working directory (the source);
+    # nested -r/-c files are relative to the file that names them.
+    reqs.write_text("-r base.txt\n--constraint=pins.txt\n-e .[server,cli]  # the app\nclick>=8\n-e ..\n")
+    dest = tmp_path / "work" / "requirements-0.txt"
+    path, dropped, extras = without_project(reqs, source, dest)
+    assert path == dest
+    assert dropped == ["-e .[server,cli]  # the app"]
+    assert extras == ["server", "cli"]
+    assert dest.read_text() == (
+        f"-r {source / 'req' / 'base.txt'}\n--constraint {source / 'req' / 'pins.txt'}\nclick>=8\n-e ..\n"
+    )
+
+
+@pytest.mark.parametrize("line", [".", "./", "-e .", "--editable=.", "file:.", ".[x]"])
+def test_without_project_recognises_forms(tmp_path: Path, line: str) -> None:
+    reqs = tmp_path / "requirements.txt"
+    reqs.write_text(f"six\n{line}\n")
+    path, dropped, _ = without_project(reqs, tmp_path, tmp_path / "out.txt")
+    assert (path, dropped) == (tmp_path / "out.txt", [line])
+    assert path.read_text() == "six\n"
+
+
+def test_without_project_leaves_other_files_alone(tmp_path: Path) -> None:
+    reqs = tmp_path / "requirements.txt"
+    reqs.write_text("six\n./vendor/lib\n-e ../elsewhere\n")
+    (tmp_path / "vendor" / "lib").mkdir(parents=True)
+    assert without_project(reqs, tmp_path, tmp_path / "out.txt") == (reqs, [], [])
+    assert not (tmp_path / "out.txt").exists()
