@@ -16,4 +16,14 @@ foreach my $command (qw(dh_auto_configure dh_auto_build dh_auto_test dh_auto_ins
 	add_command_options($command, "--buildsystem=none");
 }
 
+# Wheels from the index ship stripped, often patchelf-modified libraries
+# (<name>.libs/): dwz rejects them and strip can corrupt them.  In a Debian
+# package tree site-packages/ exists only inside venvs (Debian's own Python
+# uses dist-packages), so this leaves everything else to dh_dwz/dh_strip.
+# dh_shlibdeps still reads the venv, so Depends names the system libraries
+# that locally built extensions link.
+foreach my $command (qw(dh_dwz dh_strip)) {
+	add_command_options($command, "-Xsite-packages/");
+}
+
 1;
