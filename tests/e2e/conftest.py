@@ -103,6 +103,19 @@ def tool_env(**extra: str) -> dict[str, str]:
     return env
 
 
+def dpkg_buildpackage(source: Path, env: dict[str, str]) -> Build:
+    """Build binary packages of ``source`` (build dependencies are not checked)."""
+    proc = subprocess.run(
+        ["dpkg-buildpackage", "-us", "-uc", "-b", "-d"],
+        cwd=source,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    return Build(source, proc.returncode, proc.stdout)
+
+
 @pytest.fixture
 def build_package(tmp_path: Path, wheelhouse: Path):  # type: ignore[no-untyped-def]
     """Copy tests/packages/<case> to tmp_path and dpkg-buildpackage it."""
@@ -114,15 +127,7 @@ def build_package(tmp_path: Path, wheelhouse: Path):  # type: ignore[no-untyped-
         full_env = tool_env(**{"DH_VENV_PIP_ARGS": f"--no-index --find-links={wheelhouse}", **env})
         if args:
             full_env["DH_VENV_TEST_ARGS"] = args
-        proc = subprocess.run(
-            ["dpkg-buildpackage", "-us", "-uc", "-b", "-d"],
-            cwd=source,
-            env=full_env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
-        return Build(source, proc.returncode, proc.stdout)
+        return dpkg_buildpackage(source, full_env)
 
     return run
 

@@ -4,12 +4,21 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
 
-from .conftest import ROOT, Build, assert_purged, deb_field, extract, files_containing, installed, run_clean, tool_env
+from .conftest import (
+    ROOT,
+    assert_purged,
+    deb_field,
+    dpkg_buildpackage,
+    extract,
+    files_containing,
+    installed,
+    run_clean,
+    tool_env,
+)
 
 VENV = "/opt/venvs/hello-venv"
 
@@ -22,15 +31,7 @@ def test_example_from_pypi(tmp_path: Path) -> None:
     # environment: dh_venv must ignore it and fetch click from the index.
     env = tool_env()
     assert "DH_VENV_PIP_ARGS" not in env
-    proc = subprocess.run(
-        ["dpkg-buildpackage", "-us", "-uc", "-b", "-d"],
-        cwd=source,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    build = Build(source, proc.returncode, proc.stdout)
+    build = dpkg_buildpackage(source, env)
     assert build.returncode == 0, build.output[-4000:]
     deb = build.deb("hello-venv")
     assert deb_field(deb, "Depends") == "python3.11"
