@@ -57,11 +57,13 @@ def test_root_suffix_rename_preinstall_indexes_verbose(build_package, wheelhouse
     assert_purged("errapp", "/srv/venvs/errapp-env", ["errapp-ctl"])
 
 
-def test_skip_install_system_packages_no_scripts_nocheck(build_package, tmp_path: Path) -> None:
+def test_skip_install_system_packages_no_scripts_nocheck(build_package, wheelhouse: Path, tmp_path: Path) -> None:
     build = build_package(
         "errors",
+        # Only --extra-pip-arg points pip at the wheelhouse here.
         args="--skip-install --requirements=requirements-tools.txt --console-script=tinydep-tool "
-        "--use-system-packages -n",
+        f"--use-system-packages -n --extra-pip-arg=--no-index --extra-pip-arg=--find-links={wheelhouse}",
+        DH_VENV_PIP_ARGS="",
         DH_OPTIONS="--python=python3.11 --some-option-of-another-tool",
         DEB_BUILD_OPTIONS="nocheck",
     )

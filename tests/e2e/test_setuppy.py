@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .conftest import assert_purged, deb_field, extract, files_containing, installed, run_clean, sh
+from .conftest import assert_purged, deb_field, extract, files_containing, installed, run_clean
 
 VENV = "/opt/venvs/setuppy-app"
 
@@ -52,9 +52,18 @@ def test_build_install_run_purge(build_package, tmp_path: Path) -> None:
     assert_purged("setuppy-app", VENV, ["setuppy-app"])
 
 
-def test_second_build_from_same_tree_succeeds(build_package) -> None:
+def test_second_build_from_same_tree_with_options(build_package, tmp_path: Path) -> None:
     first = build_package("setuppy-reqs")
     assert first.returncode == 0, first.output[-3000:]
-    again = build_package("setuppy-reqs", source=first.source)
+    # Options through DH_OPTIONS reach dh_venv without touching debian/rules.
+    again = build_package(
+        "setuppy-reqs",
+        source=first.source,
+        DH_OPTIONS="--no-console-scripts --extra-virtualenv-arg=--prompt=setuppy-prompt",
+    )
     assert again.returncode == 0, again.output[-3000:]
-    assert sh("dpkg-deb", "-f", str(again.deb("setuppy-app")), "Depends").stdout.strip() == "python3.11"
+    deb = again.deb("setuppy-app")
+    assert deb_field(deb, "Depends") == "python3.11"
+    tree = extract(deb, tmp_path / "again")
+    assert not (tree / "usr/bin").exists()
+    assert "setuppy-prompt" in (tree / VENV.lstrip("/") / "bin/activate").read_text()
