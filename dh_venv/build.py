@@ -62,6 +62,9 @@ def build_package(settings: Settings, runner: Runner, version: str, taken: dict[
         extra_index_urls=settings.extra_index_urls,
         extra_args=settings.extra_pip_args,
     )
+    if settings.upgrade_pip is not None:
+        pip = f"pip=={settings.upgrade_pip}" if settings.upgrade_pip else "pip"
+        installer.install(staging, ["--upgrade", pip], cwd=settings.source_dir, what=f"{pip} (--upgrade-pip)")
     if settings.preinstall:
         installer.install(staging, settings.preinstall, cwd=settings.source_dir, what="the --preinstall packages")
     wanted: list[str] = []

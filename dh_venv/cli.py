@@ -26,8 +26,6 @@ PROG = "dh_venv"
 _INCUMBENT_ONLY = {
     "--builtin-venv": (True, "dh_venv always creates the venv with virtualenv; the option is ignored"),
     "--setuptools": (True, "setuptools is always available to builds; the option is ignored"),
-    "--upgrade-pip": (False, "use --preinstall='pip>=X' to install a newer pip before the requirements"),
-    "--upgrade-pip-to": (False, "use --preinstall='pip==X' instead"),
     "--pip-tool": (False, "use --installer=pip (the only installer so far)"),
     "--setuptools-test": (False, "run the tests after dh_venv in override_dh_venv, with the venv's python"),
 }
@@ -112,8 +110,14 @@ def make_parser() -> argparse.ArgumentParser:
         metavar="ARG",
         help="extra argument for virtualenv (repeatable)",
     )
+    own.add_argument(
+        "--upgrade-pip", action="store_true", help="upgrade pip in the venv from the index before installing"
+    )
+    own.add_argument("--upgrade-pip-to", metavar="VERSION", help="install pip VERSION in the venv before installing")
     own.add_argument("--skip-install", action="store_true", help="install the requirements only, not the project")
-    own.add_argument("--use-system-packages", action="store_true", help="let the venv see the system's site-packages")
+    own.add_argument(
+        "-S", "--use-system-packages", action="store_true", help="let the venv see the system's site-packages"
+    )
     own.add_argument(
         "--install-root",
         metavar="DIR",
@@ -235,6 +239,7 @@ def settings_for(
         requirements=tuple(opts.requirements) if opts.requirements is not None else None,
         extras=tuple(extras),
         preinstall=tuple(opts.preinstall),
+        upgrade_pip=opts.upgrade_pip_to or ("" if opts.upgrade_pip else None),
         index_url=opts.index_url,
         extra_index_urls=tuple(opts.extra_index_url),
         extra_pip_args=tuple(pip_args),

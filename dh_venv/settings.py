@@ -34,6 +34,8 @@ class Settings:
     extras: tuple[str, ...] = ()
     #: Installed before the requirements and the application.
     preinstall: tuple[str, ...] = ()
+    #: Upgrade pip first: ``None`` no, ``""`` to the newest, else to this version.
+    upgrade_pip: str | None = None
     index_url: str | None = None
     extra_index_urls: tuple[str, ...] = ()
     #: Extra arguments for every installer run.

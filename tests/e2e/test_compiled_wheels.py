@@ -12,7 +12,8 @@ VENV = "/opt/venvs/wheels-app"
 @pytest.mark.network
 def test_numpy_pillow_psycopg2_binary(build_package, tmp_path) -> None:
     # The index, not the local wheelhouse: these are the real manylinux wheels.
-    build = build_package("compiled-wheels", DH_VENV_PIP_ARGS="")
+    # dh-virtualenv's --upgrade-pip-to, through DH_OPTIONS: pip comes from the index too.
+    build = build_package("compiled-wheels", DH_VENV_PIP_ARGS="", DH_OPTIONS="--upgrade-pip-to=24.0")
     assert build.returncode == 0, build.output[-4000:]
     for step in ("dh_dwz -a -Xsite-packages/", "dh_strip -a -Xsite-packages/", "dh_shlibdeps -a"):
         assert f"   {step}" in build.output
@@ -20,6 +21,7 @@ def test_numpy_pillow_psycopg2_binary(build_package, tmp_path) -> None:
     tree = extract(deb, tmp_path / "x")
     assert files_containing(tree, str(build.source)) == []
     assert list(tree.glob("opt/venvs/wheels-app/lib/python3.11/site-packages/numpy.libs/*.so*"))
+    assert list(tree.glob("opt/venvs/wheels-app/lib/python3.11/site-packages/pip-24.0.dist-info"))
 
     with installed(deb):
         result = run_clean("wheels-app")

@@ -49,10 +49,10 @@ CASES = {
         ],
     ),
     "incumbent option without counterpart": (
-        "--upgrade-pip",
+        "--pip-tool=pip-sync",
         [
-            "dh_venv: error: source package errapp: --upgrade-pip is a dh-virtualenv option dh_venv does not have;",
-            "use --preinstall='pip>=X'",
+            "dh_venv: error: source package errapp: --pip-tool is a dh-virtualenv option dh_venv does not have;",
+            "use --installer=pip",
         ],
     ),
 }

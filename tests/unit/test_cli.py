@@ -78,19 +78,29 @@ def test_incumbent_setuptools_with_value_is_warned() -> None:
 
 def test_incumbent_error_option() -> None:
     with pytest.raises(DhVenvError) as info:
-        cli.parse(["--upgrade-pip"], {})
+        cli.parse(["--setuptools-test"], {})
     assert str(info.value) == (
-        "--upgrade-pip is a dh-virtualenv option dh_venv does not have; "
-        "use --preinstall='pip>=X' to install a newer pip before the requirements"
+        "--setuptools-test is a dh-virtualenv option dh_venv does not have; "
+        "run the tests after dh_venv in override_dh_venv, with the venv's python"
     )
 
 
 def test_incumbent_error_option_with_value() -> None:
     with pytest.raises(DhVenvError) as info:
-        cli.parse(["--upgrade-pip-to", "23.0"], {})
+        cli.parse(["--pip-tool", "pip-sync"], {})
     assert str(info.value) == (
-        "--upgrade-pip-to is a dh-virtualenv option dh_venv does not have; use --preinstall='pip==X' instead"
+        "--pip-tool is a dh-virtualenv option dh_venv does not have; use --installer=pip (the only installer so far)"
     )
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [([], None), (["--upgrade-pip"], ""), (["--upgrade-pip-to=24.0"], "24.0"), (["-S"], None)],
+)
+def test_settings_upgrade_pip(tmp_path: Path, argv: list[str], expected: str | None) -> None:
+    s = settings(tmp_path, argv)
+    assert s.upgrade_pip == expected
+    assert s.use_system_packages == (argv == ["-S"])
 
 
 def test_console_script_values() -> None:
