@@ -67,20 +67,7 @@ def build_package(settings: Settings, runner: Runner, version: str, taken: dict[
         installer.install(staging, ["--upgrade", pip], cwd=settings.source_dir, what=f"{pip} (--upgrade-pip)")
     if settings.preinstall:
         installer.install(staging, settings.preinstall, cwd=settings.source_dir, what="the --preinstall packages")
-    wanted: list[str] = []
-    extras = list(settings.extras)
-    for index, path in enumerate(requirement_files):
-        if not settings.skip_install and not runner.no_act:
-            path, dropped, implied = project.without_project(
-                path, settings.source_dir, settings.work_dir / f"requirements-{index}.txt"
-            )
-            for line in dropped:
-                runner.log(
-                    f"dh_venv: warning: {settings.package}: {requirement_files[index].name}: left out {line!r}, "
-                    "which installs the project itself; dh_venv installs it anyway"
-                )
-            extras += [e for e in implied if e not in extras]
-        wanted += ["-r", str(path)]
+    wanted, extras = _requirement_args(settings, runner, requirement_files)
     copy = None
     if not settings.skip_install:
         copy = project.prepare_copy(settings.source_dir, settings.work_dir / "src", runner)
@@ -116,18 +103,48 @@ def build_package(settings: Settings, runner: Runner, version: str, taken: dict[
 
     runner.announce(f"rewrite {staging} for {settings.final_venv}")
     finalize.finalize(staging, settings.final_venv)
-    leaks = scan.find_leaks([staging], scan.needles_for(settings.build_dir))
-    if leaks:
-        shown = [f"  {p.relative_to(settings.staging_root)}" for p in leaks[:_MAX_LISTED_LEAKS]]
-        if len(leaks) > _MAX_LISTED_LEAKS:
-            shown.append(f"  ... and {len(leaks) - _MAX_LISTED_LEAKS} more")
-        raise DhVenvError(
-            f"{len(leaks)} file(s) of the venv still contain the build path {settings.build_dir}",
-            hint="they would be broken on the target; stop the project from recording absolute build paths",
-            details="\n".join(shown),
-        )
+    _fail_on_leaks(settings, staging)
     _plan_debian(settings, runner, version, python, links)
     taken.update({link: settings.package for link in links})
+
+
+def _requirement_args(settings: Settings, runner: Runner, files: list[Path]) -> tuple[list[str], list[str]]:
+    """pip arguments for the requirements files, and the extras to install.
+
+    Lines that install the project itself are left out (dh_venv installs
+    it), and the extras they name are added.
+    """
+    wanted: list[str] = []
+    extras = list(settings.extras)
+    for index, path in enumerate(files):
+        if not settings.skip_install and not runner.no_act:
+            used, dropped, implied = project.without_project(
+                path, settings.source_dir, settings.work_dir / f"requirements-{index}.txt"
+            )
+            for line in dropped:
+                runner.log(
+                    f"dh_venv: warning: {settings.package}: {path.name}: left out {line!r}, "
+                    "which installs the project itself; dh_venv installs it anyway"
+                )
+            extras += [e for e in implied if e not in extras]
+            path = used
+        wanted += ["-r", str(path)]
+    return wanted, extras
+
+
+def _fail_on_leaks(settings: Settings, staging: Path) -> None:
+    """Stop the build, listing the files, if the venv still names the build directory."""
+    leaks = scan.find_leaks([staging], scan.needles_for(settings.build_dir))
+    if not leaks:
+        return
+    shown = [f"  {p.relative_to(settings.staging_root)}" for p in leaks[:_MAX_LISTED_LEAKS]]
+    if len(leaks) > _MAX_LISTED_LEAKS:
+        shown.append(f"  ... and {len(leaks) - _MAX_LISTED_LEAKS} more")
+    raise DhVenvError(
+        f"{len(leaks)} file(s) of the venv still contain the build path {settings.build_dir}",
+        hint="they would be broken on the target; stop the project from recording absolute build paths",
+        details="\n".join(shown),
+    )
 
 
 def _plan_debian(
