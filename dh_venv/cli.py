@@ -31,12 +31,14 @@ _INCUMBENT_ONLY = {
 }
 
 
-# Never a venv of ours: postrm removes the venv directory on purge.
+# postrm removes the venv directory on purge, so the venv may be neither a
+# top-level directory (checked by depth) nor one of these shared ones.
 _SHARED_DIRS = {
-    f"{top}{sub}"
-    for top in ("/usr", "/usr/local", "")
-    for sub in ("/bin", "/sbin", "/lib", "/lib64", "/share", "/include", "/libexec", "/src", "/etc", "/opt", "/srv")
-} | {"/usr/local", "/var/lib", "/var/cache", "/var/log", "/home", "/root", "/boot", "/tmp", "/usr/lib/python3"}
+    *(f"/usr/{d}" for d in ("bin", "sbin", "lib", "lib64", "libexec", "share", "include", "src", "local", "games")),
+    *(f"/usr/local/{d}" for d in ("bin", "sbin", "lib", "share", "include", "src", "etc")),
+    *(f"/var/{d}" for d in ("lib", "cache", "log", "opt", "local")),
+    "/usr/lib/python3",
+}
 
 
 def _split_list(value: str) -> list[str]:
@@ -200,11 +202,6 @@ def parse(argv: Sequence[str], environ: Mapping[str, str]) -> tuple[argparse.Nam
     return opts, warnings
 
 
-def _truthy(value: str | None) -> bool:
-    """debhelper's rule for DH_VERBOSE and DH_NO_ACT: set and not empty."""
-    return bool(value)
-
-
 def settings_for(
     package: str, opts: argparse.Namespace, environ: Mapping[str, str], build_dir: Path, env: dict[str, str]
 ) -> Settings:
@@ -288,8 +285,9 @@ def _report(exc: DhVenvError) -> None:
 def run(argv: Sequence[str], environ: Mapping[str, str]) -> int:
     """Everything but the last-resort exception handling."""
     opts, warnings = parse(argv, environ)
-    verbose = opts.verbose or _truthy(environ.get("DH_VERBOSE"))
-    no_act = opts.no_act or _truthy(environ.get("DH_NO_ACT"))
+    # debhelper's rule for DH_VERBOSE and DH_NO_ACT: set and not empty.
+    verbose = opts.verbose or bool(environ.get("DH_VERBOSE"))
+    no_act = opts.no_act or bool(environ.get("DH_NO_ACT"))
     for warning in warnings:
         _say(f"{PROG}: warning: {warning}")
     build_dir = Path.cwd()
