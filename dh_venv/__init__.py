@@ -3,6 +3,6 @@
 from dh_venv.errors import DhVenvError
 from dh_venv.settings import Settings
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 __all__ = ["DhVenvError", "Settings", "__version__"]

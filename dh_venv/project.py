@@ -4,7 +4,10 @@ The project is built from a copy under ``debian/.debhelper/`` so the
 setuptools ``build/`` and ``*.egg-info`` droppings never touch the
 maintainer's tree (dpkg-source would see them as changes), and any path
 a build backend records stays inside the build directory, where the leak
-scan looks.
+scan looks.  The copy keeps ``debian/`` (a ``setup.py`` may read
+``debian/changelog``; VCS-versioned projects need a tree git sees as
+clean) but not what the build itself writes there: ``.debhelper/``,
+``tmp/`` and the staging trees of the binary packages.
 """
 
 from __future__ import annotations
@@ -17,7 +20,9 @@ from dh_venv.errors import DhVenvError
 from dh_venv.runner import Runner
 
 _MARKERS = ("pyproject.toml", "setup.py", "setup.cfg")
-_IGNORED = ("debian", ".pc", ".tox", ".nox", ".venv", "__pycache__", ".mypy_cache", ".pytest_cache")
+_IGNORED = (".pc", ".tox", ".nox", ".venv", "__pycache__", ".mypy_cache", ".pytest_cache")
+# Build outputs under debian/, besides the staging tree of each binary package.
+_DEBIAN_OUTPUTS = (".debhelper", "tmp")
 
 # A setup.cfg-only project has no build entry point pip recognises; this
 # is the backend setuptools uses for such trees.
@@ -51,16 +56,31 @@ def prepare_copy(source_dir: Path, dest: Path, runner: Runner) -> Path:
     if dest.exists():
         shutil.rmtree(dest)
     dest.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copytree(
-        source_dir,
-        dest,
-        symlinks=True,
-        ignore=lambda d, names: [n for n in names if n in _IGNORED and Path(d) == source_dir],
-    )
+    debian = source_dir / "debian"
+    outputs = {*_DEBIAN_OUTPUTS, *binary_packages(debian / "control")}
+
+    def ignore(directory: str, names: list[str]) -> list[str]:
+        here = Path(directory)
+        if here == source_dir:
+            return [n for n in names if n in _IGNORED]
+        if here == debian:
+            return [n for n in names if n in outputs and (here / n).is_dir()]
+        return []
+
+    shutil.copytree(source_dir, dest, symlinks=True, ignore=ignore)
     has_backend = (dest / "pyproject.toml").is_file() or (dest / "setup.py").is_file()
     if not has_backend and (dest / "setup.cfg").is_file():
         (dest / "pyproject.toml").write_text(_SETUP_CFG_PYPROJECT)
     return dest
+
+
+def binary_packages(control: Path) -> list[str]:
+    """The ``Package:`` names of ``debian/control``, or none if it cannot be read."""
+    try:
+        text = control.read_text(errors="replace")
+    except OSError:
+        return []
+    return re.findall(r"^Package:[ \t]*(\S+)", text, flags=re.MULTILINE | re.IGNORECASE)
 
 
 _NESTED = ("-r", "--requirement", "-c", "--constraint")

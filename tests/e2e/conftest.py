@@ -27,6 +27,8 @@ ROOT = Path(__file__).resolve().parents[2]
 PACKAGES = ROOT / "tests" / "packages"
 INSTALLED = os.environ.get("DH_VENV_TEST_INSTALLED") == "1"
 CLEAN_PATH = "/usr/bin:/bin"
+# Wait for the dpkg lock instead of failing when another apt or dpkg runs.
+APT_WAIT = ("-o", "DPkg::Lock::Timeout=900")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -164,12 +166,12 @@ def installed(*debs: Path) -> Iterator[None]:
     """apt install the packages; purge them afterwards, whatever happened."""
     names = [p.name.split("_")[0] for p in debs]
     env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
-    result = sh("apt-get", "install", "-y", "--no-install-recommends", *map(str, debs), check=False, env=env)
+    result = sh("apt-get", *APT_WAIT, "install", "-y", "--no-install-recommends", *map(str, debs), check=False, env=env)
     try:
         assert result.returncode == 0, result.stdout + result.stderr
         yield
     finally:
-        sh("apt-get", "purge", "-y", *names, check=False, env=env)
+        sh("apt-get", *APT_WAIT, "purge", "-y", *names, check=False, env=env)
 
 
 def assert_purged(package: str, venv: str, commands: list[str]) -> None:

@@ -51,8 +51,12 @@ SOURCE = {
     "README.rst": "Demo\n",
     "demo/__init__.py": "",
     "demo/debian/rules.tmpl": "#!/usr/bin/make -f\n",
-    "debian/control": "Source: demo\n",
+    "debian/control": "Source: demo\n\nPackage: demo\nArchitecture: all\n",
     "debian/rules": "#!/usr/bin/make -f\n",
+    "debian/demo/opt/venvs/demo/pyvenv.cfg": "",
+    "debian/.debhelper/dh_venv/demo/src/x": "",
+    "debian/tmp/usr/x": "",
+    "debian/source/format": "3.0 (native)\n",
     ".tox/py311/log": "x\n",
     ".pc/applied-patches": "",
     ".venv/pyvenv.cfg": "home = /usr/bin\n",
@@ -72,6 +76,9 @@ def test_prepare_copy_excludes_top_level_droppings_only(tmp_path: Path) -> None:
     assert prepare_copy(src, dest, Runner(log=[].append)) == dest
     assert files_under(dest) == [
         "README.rst",
+        "debian/control",
+        "debian/rules",
+        "debian/source/format",
         "demo/__init__.py",
         "demo/data",
         "demo/debian/rules.tmpl",
@@ -117,10 +124,11 @@ def test_prepare_copy_leaves_projects_with_backend_alone(tmp_path: Path, backend
 
 def test_prepare_copy_source_is_build_dir(tmp_path: Path) -> None:
     # The default: the project is the source package, the copy lives in its debian/.
-    make_files(tmp_path, {"pyproject.toml": "", "debian/control": "", "demo.py": ""})
+    make_files(tmp_path, {"pyproject.toml": "", "debian/control": "Package: demo\n", "demo.py": ""})
+    (tmp_path / "debian/demo/opt").mkdir(parents=True)
     dest = tmp_path / "debian/.debhelper/dh_venv/demo/src"
     prepare_copy(tmp_path, dest, Runner(log=[].append))
-    assert files_under(dest) == ["demo.py", "pyproject.toml"]
+    assert files_under(dest) == ["debian/control", "demo.py", "pyproject.toml"]
 
 
 def test_prepare_copy_no_act_copies_nothing(tmp_path: Path) -> None:
