@@ -1,0 +1,1 @@
+"""The benchmark behind benchmarks/compare.py: inputs, running, reporting."""

@@ -1,0 +1,94 @@
+"""The benchmark inputs: source trees under ``benchmarks/inputs/<name>/``.
+
+Each input directory holds ``bench.toml`` (package name, console script,
+description) and either a ``src/`` tree or a ``source`` key naming a tree
+elsewhere in the checkout.  The tree's ``debian/control`` says
+``Build-Depends: @BUILD_DEPENDS@`` (or any value, which is replaced); each
+tool gets the same tree with its own Build-Depends and ``debian/rules``.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+CHECKOUT = Path(__file__).resolve().parents[2]
+INPUTS_DIR = CHECKOUT / "benchmarks" / "inputs"
+
+TOOLS = ("dh-venv", "dh-virtualenv")
+BUILD_DEPENDS = {
+    "dh-venv": "debhelper-compat (= 13), dh-venv, python3",
+    "dh-virtualenv": "debhelper-compat (= 13), dh-virtualenv, python3",
+}
+BASE_RULES = {
+    "dh-venv": "#!/usr/bin/make -f\n\n%:\n\tdh $@ --with python-venv\n",
+    "dh-virtualenv": "#!/usr/bin/make -f\n\n%:\n\tdh $@ --with python-virtualenv\n",
+}
+
+
+class BenchError(Exception):
+    """A failure that ends the benchmark with a message."""
+
+
+@dataclass(frozen=True)
+class InputSpec:
+    """One application to build with both tools."""
+
+    name: str
+    package: str
+    version: str
+    script: str
+    script_args: tuple[str, ...]
+    description: str
+    tree: Path
+
+
+def load_inputs() -> dict[str, InputSpec]:
+    """Every input under benchmarks/inputs/, by directory name, sorted by size of the idea."""
+    specs = {}
+    for meta in sorted(INPUTS_DIR.glob("*/bench.toml")):
+        with meta.open("rb") as fh:
+            data = tomllib.load(fh)
+        tree = CHECKOUT / data["source"] if "source" in data else meta.parent / "src"
+        if not (tree / "debian" / "control").is_file():
+            raise BenchError(f"{meta}: {tree}/debian/control is missing")
+        specs[meta.parent.name] = InputSpec(
+            name=meta.parent.name,
+            package=data["package"],
+            version=data["version"],
+            script=data["script"],
+            script_args=tuple(data.get("script_args", ())),
+            description=data["description"],
+            tree=tree,
+        )
+    order = {"small": 0, "mid": 1, "heavy": 2}
+    return dict(sorted(specs.items(), key=lambda kv: (order.get(kv[0], 9), kv[0])))
+
+
+def _ignore_leftovers(directory: str, names: list[str]) -> set[str]:
+    """What an earlier build left in a tree: build outputs and staging dirs."""
+    skipped = {n for n in names if n in {"__pycache__", "build", "dist"} or n.endswith(".egg-info")}
+    if Path(directory).name == "debian":
+        for n in names:
+            staging = (Path(directory) / n).is_dir() and n not in {"source", "patches", "tests"}
+            if staging or n == "files" or n.endswith((".substvars", ".debhelper", "-build-stamp")):
+                skipped.add(n)
+    return skipped
+
+
+def write_source(spec: InputSpec, dest: Path, tool: str, extra_rules: str = "") -> None:
+    """A fresh copy of the input for ``tool``: its Build-Depends and debian/rules."""
+    shutil.copytree(spec.tree, dest, ignore=_ignore_leftovers)
+    control = dest / "debian" / "control"
+    text, count = re.subn(
+        r"^Build-Depends:.*(?:\n[ \t].*)*", f"Build-Depends: {BUILD_DEPENDS[tool]}", control.read_text(), flags=re.M
+    )
+    if count != 1:
+        raise BenchError(f"{spec.tree}/debian/control has no Build-Depends field")
+    control.write_text(text)
+    rules = dest / "debian" / "rules"
+    rules.write_text(BASE_RULES[tool] + extra_rules)
+    rules.chmod(0o755)

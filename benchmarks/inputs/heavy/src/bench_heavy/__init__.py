@@ -1,0 +1,1 @@
+"""Benchmark input application with compiled wheels."""
