@@ -37,8 +37,9 @@ def check_inputs(settings: Settings) -> list[Path]:
         try:
             os.fsencode(path).decode("utf-8")
         except UnicodeDecodeError:
+            shown = os.fsencode(path).decode("utf-8", "backslashreplace")
             raise DhVenvError(
-                f"the {what} {os.fsencode(path)!r} is not valid UTF-8; pip and Python build backends cannot work there",
+                f"the {what} {shown} is not valid UTF-8; pip and Python build backends cannot work there",
                 hint="build in a directory whose path is UTF-8",
             ) from None
     if not settings.skip_install:

@@ -37,9 +37,8 @@ def outside_prefix(venv: Path) -> dict[str, list[str]]:
         for name in rows:
             path = os.path.normpath(os.path.join(site, name))
             first = name.split("/", 1)[0]
-            if os.path.commonpath([root, os.path.realpath(path)]) != root:
-                strays.append(path)
-            elif first in _SYSTEM_DIRS and first not in top_level and "/" in name:
+            escapes = os.path.commonpath([root, os.path.realpath(path)]) != root
+            if escapes or (first in _SYSTEM_DIRS and first not in top_level and "/" in name):
                 strays.append(os.path.relpath(path, venv))
         if strays:
             found[record.parent.name[: -len(".dist-info")]] = sorted(strays)

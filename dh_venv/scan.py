@@ -4,10 +4,14 @@ The build directory is matched as a *path*, not as a substring: it must
 start where a path can start (beginning of the data, a quote, whitespace,
 ``=``, ``:``, ``,``, ``(``, ``file://`` or a compiler flag such as
 ``-I``) and end where a path component ends (``/``, a quote, whitespace,
-NUL, ``:``, ``;``, ``,``, a closing bracket or the end of the data).  So a
-build in ``/build`` or ``/code`` does not trip over the URLs and words
-that pip and setuptools ship, while ``/build/debian/...`` in a script, a
-``.pth`` file or a shared library is still found.
+NUL, ``:``, ``;``, ``,``, a closing bracket or the end of the data).  A build
+directory of one component (``/build``, ``/code``, ``/data``) is also a
+word pip's files use as a path of their own (Android's ``/data``): it
+counts only when followed by ``/`` and the name of something in it
+(``/build/debian/...``, ``/build/src``).  So builds there do not trip
+over the URLs and words that pip and setuptools ship, while
+``/build/debian/...`` in a script, a ``.pth`` file or a shared library is
+still found.
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ from dh_venv.errors import DhVenvError
 _MIN_NEEDLE = 5
 # What may come before the build path: not a character of a word, a URL or
 # a longer path ...
-_BEFORE = rb"(?:(?<![A-Za-z0-9._~%+@/\\-])|(?<=file://)|(?<=[\s\"'=,:;(\[{]-[A-Za-z]))"
+_BEFORE = rb"(?:(?<![A-Za-z0-9._~%+@/\\-])|(?<=file://)|(?<=[\s\"'=,:;(\[{]-[A-Za-z])|(?<=^-[A-Za-z]))"
 # ... and what may follow it.
 _AFTER = rb"(?=[/\"'\s\0:;,)\]}>=\\]|\Z)"
 
@@ -43,8 +47,26 @@ def needles_for(build_dir: Path) -> list[bytes]:
 
 
 def _pattern(needles: list[bytes]) -> re.Pattern[bytes]:
-    parts = [re.escape(n) + (b"" if n.endswith(b"/") else _AFTER) for n in needles]
+    parts = []
+    for needle in needles:
+        if needle.endswith(b"/"):
+            parts.append(re.escape(needle))
+        elif needle.count(b"/") == 1:
+            # A one-component build directory (/build, /code, /data) is a
+            # word too: "/data" is Android's data directory in platformdirs.
+            # It counts only followed by a name that is in it.
+            names = sorted({b"debian", *_entries(needle)}, key=len, reverse=True)
+            parts.append(re.escape(needle) + b"/(?:" + b"|".join(map(re.escape, names)) + b")" + _AFTER)
+        else:
+            parts.append(re.escape(needle) + _AFTER)
     return re.compile(_BEFORE + b"(?:" + b"|".join(parts) + b")")
+
+
+def _entries(directory: bytes) -> list[bytes]:
+    try:
+        return [os.fsencode(n) for n in os.listdir(directory)]
+    except OSError:
+        return []
 
 
 def contains_path(data: bytes, needles: list[bytes]) -> bool:
