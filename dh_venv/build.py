@@ -48,7 +48,8 @@ def check_inputs(settings: Settings) -> list[Path]:
         raise DhVenvError(f"source directory {settings.source_dir} does not exist", hint="fix --sourcedirectory")
     if settings.requirements is None:
         default = settings.source_dir / _DEFAULT_REQUIREMENTS
-        files = [default] if default.is_file() else []
+        # Anything but a directory by that name is read (and a pipe refused).
+        files = [default] if os.path.lexists(default) and not default.is_dir() else []
         for path in files:
             project.check_requirements(path)
         return files
