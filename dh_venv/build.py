@@ -186,7 +186,13 @@ def build_package(
         pip = f"pip=={settings.upgrade_pip}" if settings.upgrade_pip else "pip"
         installer.install(staging, ["--upgrade", pip], cwd=settings.source_dir, what=f"{pip} (--upgrade-pip)")
     if settings.preinstall:
-        installer.install(staging, settings.preinstall, cwd=settings.source_dir, what="the --preinstall packages")
+        preinstall = list(settings.preinstall)
+        if not runner.no_act:
+            preinstall, specials = project.local_args(
+                settings.preinstall, settings.source_dir, settings.work_dir / "local-preinstall"
+            )
+            _warn_skipped(settings, runner, specials)
+        installer.install(staging, preinstall, cwd=settings.source_dir, what="the --preinstall packages")
     wanted, extras = _requirement_args(settings, runner, requirement_files)
     copy = None
     if not settings.skip_install:

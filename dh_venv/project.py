@@ -221,6 +221,13 @@ def isolate_local(requirements: Path, source_dir: Path, dest: Path, copies: Path
     return result
 
 
+def local_args(specs: tuple[str, ...], source_dir: Path, copies: Path) -> tuple[list[str], list[Path]]:
+    """Requirement arguments with local directories replaced by copies; skipped special files."""
+    result = Isolated(copies)
+    out = [_local_copy(spec, source_dir, copies / f"arg-{i}", result) or spec for i, spec in enumerate(specs)]
+    return out, result.skipped
+
+
 def _local_copy(spec: str, source_dir: Path, copy: Path, result: Isolated) -> str | None:
     """``spec`` pointing at a copy of its local directory, or None if it names none."""
     if not spec or spec.startswith("-") or _VCS.match(spec):

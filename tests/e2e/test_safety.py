@@ -257,7 +257,7 @@ def make_odd_files(source: Path) -> None:
 
 @pytest.fixture(scope="module")
 def odd(builder: Builder) -> tuple[Build, dict[bytes, tuple[str, ...]], dict[bytes, tuple[str, ...]]]:
-    """safe-odd with special files, latin-1 names, ./vendor_dep and an editable git requirement."""
+    """safe-odd with special files, latin-1 names, ./vendor_dep, an editable git requirement, --preinstall=./gitdep."""
     repo = builder.root / "gitdep-repo"
     shutil.copytree(PACKAGES / "safe-odd" / "gitdep", repo)
     git = ["git", "-C", str(repo), "-c", "user.name=t", "-c", "user.email=t@example.org"]
@@ -269,7 +269,8 @@ def odd(builder: Builder) -> tuple[Build, dict[bytes, tuple[str, ...]], dict[byt
         fh.write(f"-e git+file://{repo}#egg=safe-gitdep\n")
     make_odd_files(source)
     before = manifest(source)
-    build = dpkg_buildpackage(source, builder.env())
+    # A local directory given to --preinstall is built from a copy too.
+    build = dpkg_buildpackage(source, builder.env("--preinstall=./gitdep"))
     subprocess.run(["debian/rules", "clean"], cwd=source, env=builder.env(), check=True, capture_output=True)
     return build, before, manifest(source)
 

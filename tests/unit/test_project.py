@@ -8,7 +8,14 @@ from pathlib import Path
 import pytest
 
 from dh_venv.errors import DhVenvError
-from dh_venv.project import check_project, check_requirements, isolate_local, prepare_copy, without_project
+from dh_venv.project import (
+    check_project,
+    check_requirements,
+    isolate_local,
+    local_args,
+    prepare_copy,
+    without_project,
+)
 from dh_venv.runner import Runner
 
 
@@ -245,3 +252,10 @@ def test_requirements_that_are_not_utf8_are_refused(tmp_path: Path) -> None:
     reqs.write_bytes(b"six\n# caf\xe9\n")
     with pytest.raises(DhVenvError, match=r"requirements\.txt: line 2 is not valid UTF-8"):
         check_requirements(reqs)
+
+
+def test_local_preinstall_directories_are_copied(tmp_path: Path) -> None:
+    (tmp_path / "tools" / "helper").mkdir(parents=True)
+    out, skipped = local_args(("pip==23.0", "./tools/helper"), tmp_path, tmp_path / "w")
+    assert out == ["pip==23.0", str(tmp_path / "w" / "arg-1")]
+    assert (tmp_path / "w" / "arg-1").is_dir() and skipped == []
