@@ -6,9 +6,23 @@ side effects go through :mod:`dh_venv.debhelper`.
 
 from __future__ import annotations
 
+import os
+from dataclasses import replace
 from pathlib import Path, PurePosixPath
 
-from dh_venv import debhelper, finalize, installers, interpreter, project, scan, scripts, venv
+from dh_venv import (
+    clashes,
+    debhelper,
+    finalize,
+    installers,
+    interpreter,
+    project,
+    records,
+    scan,
+    scripts,
+    tree,
+    venv,
+)
 from dh_venv.errors import DhVenvError
 from dh_venv.runner import Runner
 from dh_venv.settings import Settings
@@ -19,15 +33,30 @@ _MAX_LISTED_LEAKS = 20
 
 def check_inputs(settings: Settings) -> list[Path]:
     """Validate what can be checked before anything is built; return requirements files."""
+    for what, path in (("build directory", settings.build_dir), ("source directory", settings.source_dir)):
+        try:
+            os.fsencode(path).decode("utf-8")
+        except UnicodeDecodeError:
+            shown = os.fsencode(path).decode("utf-8", "backslashreplace")
+            raise DhVenvError(
+                f"the {what} {shown} is not valid UTF-8; pip and Python build backends cannot work there",
+                hint="build in a directory whose path is UTF-8",
+            ) from None
     if not settings.skip_install:
         project.check_project(settings.source_dir)
     elif not settings.source_dir.is_dir():
         raise DhVenvError(f"source directory {settings.source_dir} does not exist", hint="fix --sourcedirectory")
     if settings.requirements is None:
         default = settings.source_dir / _DEFAULT_REQUIREMENTS
-        return [default] if default.is_file() else []
+        # Anything but a directory by that name is read (and a pipe refused).
+        files = [default] if os.path.lexists(default) and not default.is_dir() else []
+        for path in files:
+            project.check_requirements(path)
+        return files
     files = [settings.source_dir / r for r in settings.requirements]
     for path in files:
+        if path.exists() and not path.is_dir():
+            project.check_requirements(path)  # an error naming what is wrong with it
         if not path.is_file():
             raise DhVenvError(
                 f"requirements file {path} does not exist",
@@ -36,11 +65,101 @@ def check_inputs(settings: Settings) -> list[Path]:
     return files
 
 
-def build_package(settings: Settings, runner: Runner, version: str, taken: dict[PurePosixPath, str]) -> None:
+def check_before_building(packages: list[Settings], runner: Runner, own_packages: tuple[str, ...]) -> None:
+    """Checks that need no venv, for every package of the run, before the first venv is built.
+
+    Two packages may not share a venv directory or a link, in this run or
+    with a package an earlier dh_venv call of this build filled; link
+    names given with ``--console-script`` must not clash with the system.
+    """
+    venvs: dict[PurePosixPath, str] = {}
+    planned: dict[str, dict[PurePosixPath, PurePosixPath]] = {}
+    for settings in packages:
+        for final, other in venvs.items():
+            if (
+                final == settings.final_venv
+                or final in settings.final_venv.parents
+                or settings.final_venv in final.parents
+            ):
+                raise DhVenvError(
+                    f"the venv {settings.final_venv} would overlap the venv {final} of package {other}; "
+                    "installing both would overwrite each other's files",
+                    package=settings.package,
+                    hint="give each package its own --install-suffix",
+                )
+        for other in own_packages:
+            if other != settings.package and _staged(settings, other, settings.final_venv).exists():
+                raise DhVenvError(
+                    f"package {other} already has its venv at {settings.final_venv}",
+                    package=settings.package,
+                    hint="give each package its own --install-suffix",
+                )
+        venvs[settings.final_venv] = settings.package
+        if settings.expose_scripts and settings.console_scripts is not None:
+            links = {
+                settings.bin_dir / link: settings.final_venv / "bin" / script
+                for script, link in settings.console_scripts
+            }
+            planned[settings.package] = links
+            try:
+                _check_other_staging(settings, links, own_packages)
+                clashes.check_links(links, settings.final_venv, runner, own_packages or (settings.package,))
+            except DhVenvError as exc:
+                raise exc.for_package(settings.package) from None
+    clashes.duplicate_links(planned)
+
+
+def check_predicted_links(
+    settings: Settings, made: list[tuple[Settings, dict[PurePosixPath, PurePosixPath]]], taken: dict[PurePosixPath, str]
+) -> None:
+    """Before building a venv: fail if it would link what an earlier package of this run linked.
+
+    A package built from the same project with the same options as an
+    earlier one exposes the same console scripts.
+    """
+    for earlier, links in made:
+        same = replace(
+            earlier, package=settings.package, venv_name=settings.venv_name, staging_root=settings.staging_root
+        )
+        clash = sorted(link for link in links if link in taken) if same == settings else []
+        if clash:
+            raise DhVenvError(
+                f"{clash[0]} would be linked by both {earlier.package} and {settings.package} "
+                "(same project, same console-script options)",
+                hint="expose it from one package only (--console-script, --no-console-scripts)",
+            )
+
+
+def _staged(settings: Settings, package: str, path: PurePosixPath) -> Path:
+    """``path`` in the staging tree of another binary package of this source."""
+    return settings.build_dir / "debian" / package / str(path).lstrip("/")
+
+
+def _check_other_staging(
+    settings: Settings, links: dict[PurePosixPath, PurePosixPath], own_packages: tuple[str, ...]
+) -> None:
+    for link in links:
+        for other in own_packages:
+            if other != settings.package and os.path.lexists(_staged(settings, other, link)):
+                raise DhVenvError(
+                    f"{link} is already in package {other}",
+                    hint="expose it from one package only (--console-script, --no-console-scripts)",
+                )
+
+
+def build_package(
+    settings: Settings,
+    runner: Runner,
+    version: str,
+    taken: dict[PurePosixPath, str],
+    own_packages: tuple[str, ...] = (),
+) -> dict[PurePosixPath, PurePosixPath]:
     """Build the venv of one package into its staging tree.
 
     ``taken`` maps links already made by earlier packages of this run to
-    their package, so two packages cannot ship the same command.
+    their package, so two packages cannot ship the same command;
+    ``own_packages`` (the binary packages of this source) may own a link's
+    path on the build machine.  Returns the links made.
     """
     requirement_files = check_inputs(settings)
     python = interpreter.resolve(settings.python, runner)
@@ -54,6 +173,7 @@ def build_package(settings: Settings, runner: Runner, version: str, taken: dict[
         system_site_packages=settings.use_system_packages,
         extra_args=settings.extra_virtualenv_args,
     )
+    seeded = clashes.seed(staging) if not runner.no_act else None
     installer = installers.make_installer(
         settings.installer,
         runner,
@@ -66,11 +186,19 @@ def build_package(settings: Settings, runner: Runner, version: str, taken: dict[
         pip = f"pip=={settings.upgrade_pip}" if settings.upgrade_pip else "pip"
         installer.install(staging, ["--upgrade", pip], cwd=settings.source_dir, what=f"{pip} (--upgrade-pip)")
     if settings.preinstall:
-        installer.install(staging, settings.preinstall, cwd=settings.source_dir, what="the --preinstall packages")
+        preinstall = list(settings.preinstall)
+        if not runner.no_act:
+            preinstall, specials = project.local_args(
+                settings.preinstall, settings.source_dir, settings.work_dir / "local-preinstall"
+            )
+            _warn_skipped(settings, runner, specials)
+        installer.install(staging, preinstall, cwd=settings.source_dir, what="the --preinstall packages")
     wanted, extras = _requirement_args(settings, runner, requirement_files)
     copy = None
     if not settings.skip_install:
-        copy = project.prepare_copy(settings.source_dir, settings.work_dir / "src", runner)
+        skipped: list[Path] = []
+        copy = project.prepare_copy(settings.source_dir, settings.work_dir / "src", runner, skipped)
+        _warn_skipped(settings, runner, skipped)
         wanted.append(f"{copy}[{','.join(extras)}]" if extras else str(copy))
     if wanted:
         what = "the application and its requirements" if copy else "the requirements"
@@ -83,7 +211,10 @@ def build_package(settings: Settings, runner: Runner, version: str, taken: dict[
         if settings.expose_scripts:
             runner.announce(f"link the console scripts of {settings.final_venv}/bin into {settings.bin_dir}")
         _plan_debian(settings, runner, version, python, {})
-        return
+        return {}
+    if seeded is not None:
+        clashes.check_venv_scripts(staging, seeded)
+    _warn_outside_prefix(settings, runner, staging)
     if settings.check:
         installer.check(staging)
 
@@ -100,12 +231,15 @@ def build_package(settings: Settings, runner: Runner, version: str, taken: dict[
                     f"{link} is already linked by package {taken[link]}",
                     hint="expose it from one package only (--console-script, --no-console-scripts)",
                 )
+        _check_other_staging(settings, links, own_packages)
+        clashes.check_links(links, settings.final_venv, runner, own_packages or (settings.package,))
 
     runner.announce(f"rewrite {staging} for {settings.final_venv}")
     finalize.finalize(staging, settings.final_venv)
     _fail_on_leaks(settings, staging)
     _plan_debian(settings, runner, version, python, links)
     taken.update({link: settings.package for link in links})
+    return links
 
 
 def _requirement_args(settings: Settings, runner: Runner, files: list[Path]) -> tuple[list[str], list[str]]:
@@ -128,13 +262,24 @@ def _requirement_args(settings: Settings, runner: Runner, files: list[Path]) -> 
                 )
             extras += [e for e in implied if e not in extras]
             path = used
+        if not runner.no_act:
+            isolated = project.isolate_local(
+                path,
+                settings.source_dir,
+                settings.work_dir / f"requirements-{index}-local.txt",
+                settings.work_dir / "local",
+            )
+            for note in isolated.notes:
+                runner.log(f"dh_venv: warning: {settings.package}: {note}")
+            _warn_skipped(settings, runner, isolated.skipped)
+            path = isolated.path
         wanted += ["-r", str(path)]
     return wanted, extras
 
 
 def _fail_on_leaks(settings: Settings, staging: Path) -> None:
     """Stop the build, listing the files, if the venv still names the build directory."""
-    leaks = scan.find_leaks([staging], scan.needles_for(settings.build_dir))
+    leaks = scan.find_leaks([staging], scan.needles_for(settings.build_dir), settings.allow_build_path)
     if not leaks:
         return
     shown = [f"  {p.relative_to(settings.staging_root)}" for p in leaks[:_MAX_LISTED_LEAKS]]
@@ -142,9 +287,31 @@ def _fail_on_leaks(settings: Settings, staging: Path) -> None:
         shown.append(f"  ... and {len(leaks) - _MAX_LISTED_LEAKS} more")
     raise DhVenvError(
         f"{len(leaks)} file(s) of the venv still contain the build path {settings.build_dir}",
-        hint="they would be broken on the target; stop the project from recording absolute build paths",
+        hint="they would be broken on the target; stop the project from recording absolute build paths, "
+        "or, if the path is harmless there, allow the file with --allow-build-path=PATTERN",
         details="\n".join(shown),
     )
+
+
+def _warn_skipped(settings: Settings, runner: Runner, skipped: list[Path]) -> None:
+    for path in skipped:
+        try:
+            what = tree.kind(path.lstat().st_mode) or "special file"
+        except OSError:
+            what = "special file"
+        runner.log(f"dh_venv: warning: {settings.package}: {path}: skipped a {what}; only files are built")
+
+
+def _warn_outside_prefix(settings: Settings, runner: Runner, staging: Path) -> None:
+    """List files distributions meant for outside the venv (absolute data_files)."""
+    for dist, paths in records.outside_prefix(staging).items():
+        runner.log(
+            f"dh_venv: warning: {settings.package}: {dist} installs {len(paths)} file(s) meant for outside "
+            f"{settings.final_venv} (absolute data_files?); they stay inside the venv, where the application "
+            "will not find them at the system path; ship them with debian/*.install instead:"
+        )
+        for path in paths[:_MAX_LISTED_LEAKS]:
+            runner.log(f"dh_venv: warning:   {path}")
 
 
 def _plan_debian(

@@ -14,7 +14,7 @@ import traceback
 from collections.abc import Mapping, Sequence
 from pathlib import Path, PurePosixPath
 
-from dh_venv import __version__, build, debhelper
+from dh_venv import __version__, build, debhelper, project
 from dh_venv.errors import DhVenvError
 from dh_venv.installers import build_environment
 from dh_venv.runner import Runner
@@ -134,6 +134,14 @@ def make_parser() -> argparse.ArgumentParser:
         help="link only these scripts into /usr/bin, optionally renamed (repeatable)",
     )
     own.add_argument("--no-console-scripts", action="store_true", help="link no console scripts into /usr/bin")
+    own.add_argument(
+        "--allow-build-path",
+        action="append",
+        default=[],
+        metavar="PATTERN",
+        help="let venv files matching PATTERN (relative to the venv, shell wildcards) name the build directory "
+        "(repeatable)",
+    )
     own.add_argument("--installer", choices=["pip"], default="pip", help="installer backend (default: pip)")
     for name in _INCUMBENT_ONLY:
         p.add_argument(name, nargs="?", const=True, dest=f"incumbent_{name[2:]}", help=argparse.SUPPRESS)
@@ -248,6 +256,7 @@ def settings_for(
         maintainer_scripts=not opts.no_scripts,
         check="nocheck" not in build_options,
         installer=opts.installer,
+        allow_build_path=tuple(opts.allow_build_path),
         env=env,
     )
 
@@ -300,13 +309,23 @@ def run(argv: Sequence[str], environ: Mapping[str, str]) -> int:
     packages = debhelper.list_packages(_selection(opts), runner, dict(environ))
     if opts.tmpdir and len(packages) > 1:
         raise DhVenvError("-P/--tmpdir works with one package only", hint="add -p<package>")
-    taken: dict[PurePosixPath, str] = {}
+    all_settings = []
     for package in packages:
         try:
-            settings = settings_for(package, opts, environ, build_dir, env)
-            build.build_package(settings, runner, __version__, taken)
+            all_settings.append(settings_for(package, opts, environ, build_dir, env))
         except DhVenvError as exc:
             raise exc.for_package(package) from None
+    own = tuple(project.binary_packages(build_dir / "debian" / "control"))
+    # What needs no venv is checked for every package before the first venv is built.
+    build.check_before_building(all_settings, runner, own)
+    taken: dict[PurePosixPath, str] = {}
+    made: list[tuple[Settings, dict[PurePosixPath, PurePosixPath]]] = []
+    for settings in all_settings:
+        try:
+            build.check_predicted_links(settings, made, taken)
+            made.append((settings, build.build_package(settings, runner, __version__, taken, own)))
+        except DhVenvError as exc:
+            raise exc.for_package(settings.package) from None
     return 0
 
 

@@ -19,6 +19,13 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
+from dh_venv import tree
+from dh_venv.errors import DhVenvError
+
+# Version-control metadata (an editable VCS install's checkout, a copied
+# tree) has no place in a package.
+_VCS_DIRS = (".git", ".hg", ".svn", ".bzr")
+
 
 @dataclass
 class Report:
@@ -33,17 +40,12 @@ def finalize(staging_venv: Path, final_venv: PurePosixPath) -> Report:
     """Relocate ``staging_venv`` so it works at ``final_venv``."""
     pairs = _replacements(staging_venv, final_venv)
     report = Report()
-    # virtualenv's marker for git users; a VCS file has no place in a package.
-    gitignore = staging_venv / ".gitignore"
-    if gitignore.is_file():
-        gitignore.unlink()
-        report.removed.append(gitignore)
     records: list[Path] = []
     for dirpath, dirnames, filenames in os.walk(staging_venv):
         here = Path(dirpath)
         for name in list(dirnames):
             path = here / name
-            if name == "__pycache__" and not path.is_symlink():
+            if (name == "__pycache__" or name in _VCS_DIRS) and not path.is_symlink():
                 shutil.rmtree(path)
                 report.removed.append(path)
                 dirnames.remove(name)
@@ -56,7 +58,11 @@ def finalize(staging_venv: Path, final_venv: PurePosixPath) -> Report:
             elif name.endswith((".pyc", ".pyo")) or (name == "direct_url.json" and _is_local(path)):
                 path.unlink()
                 report.removed.append(path)
+            elif (name in (".gitignore", ".hgignore") and here == staging_venv) or name == ".git":
+                path.unlink()  # virtualenv's marker; a submodule's .git file
+                report.removed.append(path)
             else:
+                _only_regular(path)
                 if name == "RECORD" and here.name.endswith(".dist-info"):
                     records.append(path)
                 _rewrite(path, pairs, report)
@@ -67,14 +73,27 @@ def finalize(staging_venv: Path, final_venv: PurePosixPath) -> Report:
 
 
 def _replacements(staging_venv: Path, final_venv: PurePosixPath) -> list[tuple[bytes, bytes]]:
-    final = str(final_venv).encode()
+    final = os.fsencode(final_venv)
     forms = {str(staging_venv), os.path.realpath(staging_venv)}
     # Longest first, so a path that contains another is replaced whole.
-    return [(f.encode(), final) for f in sorted(forms, key=len, reverse=True)]
+    return [(os.fsencode(f), final) for f in sorted(forms, key=len, reverse=True)]
+
+
+def _only_regular(path: Path) -> None:
+    """Refuse what a package cannot sensibly ship: pipes, sockets, devices."""
+    what = tree.kind(path.lstat().st_mode)
+    if what:
+        raise DhVenvError(
+            f"the venv holds a {what}, {path}; a package cannot ship it",
+            hint="remove it from the venv (in override_dh_venv, after dh_venv)",
+        )
 
 
 def _rewrite(path: Path, pairs: list[tuple[bytes, bytes]], report: Report) -> None:
-    data = path.read_bytes()
+    try:
+        data = path.read_bytes()
+    except PermissionError as exc:
+        raise tree.unreadable(path, exc) from None
     if not any(old in data for old, _ in pairs) or b"\0" in data:
         return
     for old, new in pairs:

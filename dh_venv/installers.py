@@ -96,13 +96,17 @@ class PipInstaller:
         argv: list[str | Path] = [python_of(venv), "-m", "pip", "install", "--no-compile"]
         argv += [*self.options, *requirements]
         try:
-            self.runner.run(argv, env=self.env, cwd=cwd)
+            # Not streamed with -v: pip's failure text is shown once, under the error line.
+            output = self.runner.run(argv, env=self.env, cwd=cwd, stream=False)
         except CommandError as exc:
             raise DhVenvError(
                 f"pip could not install {what}",
                 hint="fix the requirement or the index options; pip said",
-                details=pip_reason(exc.output),
+                details="\n".join(_once(exc.output)) if self.runner.verbose else pip_reason(exc.output),
             ) from None
+        if self.runner.verbose:
+            for line in output.splitlines():
+                self.runner.log("\t  " + line)
 
     def check(self, venv: Path) -> None:
         try:
@@ -115,13 +119,32 @@ class PipInstaller:
             ) from None
 
 
-def pip_reason(output: str, tail: int = 15) -> str:
-    """The part of pip's output that says why it failed."""
+def _once(output: str) -> list[str]:
+    """pip's non-blank output lines, without the repeat of a failed wheel build.
+
+    When building a wheel fails, old pip falls back to ``setup.py install``,
+    which fails the same way: the fallback's block is dropped, the final
+    summary kept.
+    """
     lines = [line.rstrip() for line in output.splitlines() if line.strip()]
+    fallback = next(
+        (i for i, line in enumerate(lines) if line.lstrip().startswith("Running setup.py install for")), None
+    )
+    if fallback is not None and any("error: subprocess-exited-with-error" in line for line in lines[:fallback]):
+        summary = [i for i, line in enumerate(lines) if i > fallback and re.match(r"(ERROR|error):", line)]
+        lines = lines[:fallback] + (lines[summary[0] :] if summary else [])
+    return lines
+
+
+def pip_reason(output: str, tail: int = 15) -> str:
+    """The part of pip's output that says why it failed, each failure once."""
+    lines = _once(output)
     errors = [i for i, line in enumerate(lines) if re.match(r"(ERROR|error):", line)]
     if errors:
         start = max(errors[0] - 8, 0) if len(errors) == 1 else errors[0]
-        return "\n".join(lines[start:][-40:])
+        # A failed build's own output starts its block.
+        block = next((i for i, line in enumerate(lines) if "error: subprocess-exited-with-error" in line), start)
+        return "\n".join(lines[min(start, block) :][-40:])
     return "\n".join(lines[-tail:])
 
 

@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import re
 import shutil
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from dh_venv import tree
 from dh_venv.errors import DhVenvError
 from dh_venv.runner import Runner
 
@@ -48,8 +50,12 @@ def check_project(source_dir: Path) -> None:
         )
 
 
-def prepare_copy(source_dir: Path, dest: Path, runner: Runner) -> Path:
-    """Copy the project to ``dest`` for building; return the copy."""
+def prepare_copy(source_dir: Path, dest: Path, runner: Runner, skipped: list[Path] | None = None) -> Path:
+    """Copy the project to ``dest`` for building; return the copy.
+
+    Special files (pipes, sockets, devices) are left out and appended to
+    ``skipped``; an unreadable file is an error naming it.
+    """
     runner.announce(f"cp -a {source_dir} {dest}")
     if runner.no_act:
         return dest
@@ -59,15 +65,16 @@ def prepare_copy(source_dir: Path, dest: Path, runner: Runner) -> Path:
     debian = source_dir / "debian"
     outputs = {*_DEBIAN_OUTPUTS, *binary_packages(debian / "control")}
 
-    def ignore(directory: str, names: list[str]) -> list[str]:
-        here = Path(directory)
+    def ignore(here: Path, names: list[str]) -> set[str]:
         if here == source_dir:
-            return [n for n in names if n in _IGNORED]
+            return {n for n in names if n in _IGNORED}
         if here == debian:
-            return [n for n in names if n in outputs and (here / n).is_dir()]
-        return []
+            return {n for n in names if n in outputs and (here / n).is_dir()}
+        return set()
 
-    shutil.copytree(source_dir, dest, symlinks=True, ignore=ignore)
+    left_out = tree.copy_tree(source_dir, dest, ignore)
+    if skipped is not None:
+        skipped += left_out
     has_backend = (dest / "pyproject.toml").is_file() or (dest / "setup.py").is_file()
     if not has_backend and (dest / "setup.cfg").is_file():
         (dest / "pyproject.toml").write_text(_SETUP_CFG_PYPROJECT)
@@ -77,7 +84,7 @@ def prepare_copy(source_dir: Path, dest: Path, runner: Runner) -> Path:
 def binary_packages(control: Path) -> list[str]:
     """The ``Package:`` names of ``debian/control``, or none if it cannot be read."""
     try:
-        text = control.read_text(errors="replace")
+        text = control.read_text(errors="replace") if control.is_file() else ""
     except OSError:
         return []
     return re.findall(r"^Package:[ \t]*(\S+)", text, flags=re.MULTILINE | re.IGNORECASE)
@@ -114,7 +121,7 @@ def without_project(requirements: Path, source_dir: Path, dest: Path) -> tuple[P
     kept: list[str] = []
     dropped: list[str] = []
     extras: list[str] = []
-    for line in requirements.read_text().splitlines():
+    for line in tree.read_text(requirements).splitlines():
         spec = line.split(" #", 1)[0].strip()
         wanted = _self_reference(spec, source_dir)
         if wanted is not None:
@@ -128,5 +135,122 @@ def without_project(requirements: Path, source_dir: Path, dest: Path) -> tuple[P
     if not dropped:
         return requirements, [], []
     dest.parent.mkdir(parents=True, exist_ok=True)
-    dest.write_text("\n".join(kept) + "\n")
+    tree.write_text(dest, "\n".join(kept) + "\n")
     return dest, dropped, extras
+
+
+def check_requirements(path: Path) -> None:
+    """Fail with a clear error where pip would crash: unreadable or not UTF-8."""
+    for number, line in enumerate(tree.read_text(path).splitlines(), 1):
+        try:
+            line.encode("utf-8")
+        except UnicodeEncodeError:
+            raise DhVenvError(
+                f"{path}: line {number} is not valid UTF-8, so pip cannot read the file",
+                hint="save the requirements file as UTF-8",
+            ) from None
+
+
+_VCS = re.compile(r"^(git|hg|svn|bzr)\+", re.IGNORECASE)
+_NAMED_URL = re.compile(r"^(?P<name>[A-Za-z0-9][A-Za-z0-9._-]*(\[[^\]]*\])?)\s*@\s*(?P<url>\S+)$")
+
+
+@dataclass
+class Isolated:
+    """What :func:`isolate_local` changed in a requirements file."""
+
+    #: The file to give pip (the original when nothing changed).
+    path: Path
+    #: Warnings about requirements installed differently than written.
+    notes: list[str] = field(default_factory=list)
+    #: Special files left out of copied directories.
+    skipped: list[Path] = field(default_factory=list)
+
+
+def isolate_local(requirements: Path, source_dir: Path, dest: Path, copies: Path, *, _depth: int = 0) -> Isolated:
+    """Keep pip away from the source tree and out of editable installs.
+
+    pip builds a local directory requirement (``./vendor_dep``) in place,
+    leaving ``build/`` and ``*.egg-info`` in the maintainer's tree: such
+    directories are copied under ``copies`` and the copy is installed.
+    Editable requirements (``-e ./dir``, ``-e git+https://...``) make no
+    sense in a package (an editable VCS install ships the checkout with its
+    ``.git``): they are installed as regular ones.  Nested ``-r``/``-c``
+    files get the same treatment.  Relative paths are taken from
+    ``source_dir`` (pip's working directory), nested files from the file
+    naming them.
+    """
+    result = Isolated(requirements)
+    out: list[str] = []
+    changed = False
+    for index, line in enumerate(tree.read_text(requirements).splitlines()):
+        spec = line.split(" #", 1)[0].strip()
+        option, _, value = spec.partition("=") if spec.startswith("--") else spec.partition(" ")
+        if option in _NESTED and value.strip() and _depth < 10:
+            nested = (requirements.parent / value.strip()).resolve()
+            if nested.is_file():
+                sub = isolate_local(
+                    nested, source_dir, dest.with_name(f"{dest.stem}-{index}.txt"), copies, _depth=_depth + 1
+                )
+                result.notes += sub.notes
+                result.skipped += sub.skipped
+                if sub.path != nested:
+                    out.append(f"{option} {sub.path}")
+                    changed = True
+                    continue
+            out.append(line)
+            continue
+        editable = option in ("-e", "--editable")
+        target = value.strip() if editable else spec
+        new = _local_copy(target, source_dir, copies / f"{dest.stem}-{index}", result)
+        if new is None and editable and target:
+            new = target  # a VCS URL or anything else: install it, not in editable mode
+        if new is None:
+            out.append(line)
+            continue
+        if editable:
+            result.notes.append(
+                f"{requirements.name}: {spec!r} is installed as a regular, not an editable, requirement"
+            )
+        out.append(new)
+        changed = True
+    if changed:
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        tree.write_text(dest, "\n".join(out) + "\n")
+        result.path = dest
+    return result
+
+
+def local_args(specs: tuple[str, ...], source_dir: Path, copies: Path) -> tuple[list[str], list[Path]]:
+    """Requirement arguments with local directories replaced by copies; skipped special files."""
+    result = Isolated(copies)
+    out = [_local_copy(spec, source_dir, copies / f"arg-{i}", result) or spec for i, spec in enumerate(specs)]
+    return out, result.skipped
+
+
+def _local_copy(spec: str, source_dir: Path, copy: Path, result: Isolated) -> str | None:
+    """``spec`` pointing at a copy of its local directory, or None if it names none."""
+    if not spec or spec.startswith("-") or _VCS.match(spec):
+        return None
+    spec, semicolon, marker = spec.partition(";")
+    spec = spec.strip()
+    prefix = ""
+    named = _NAMED_URL.match(spec)
+    if named:
+        prefix, spec = f"{named.group('name')} @ ", named.group("url")
+    if spec.startswith("file://"):
+        spec = spec[len("file://") :]
+    elif spec.startswith("file:"):
+        spec = spec[len("file:") :]
+    elif named or not spec.startswith((".", "/")):
+        return None
+    match = _EXTRAS.search(spec)
+    path, extras = (spec[: match.start()], match.group(0)) if match else (spec, "")
+    directory = Path(source_dir, path).resolve()
+    if not directory.is_dir() or directory == copy or directory in copy.parents:
+        return None  # copying a directory into itself would never end
+    if copy.exists():
+        shutil.rmtree(copy)
+    result.skipped += tree.copy_tree(directory, copy, lambda _here, names: {n for n in names if n in _IGNORED})
+    location = f"file://{copy}" if prefix else str(copy)
+    return f"{prefix}{location}{extras}" + (f" ;{marker}" if semicolon else "")

@@ -41,11 +41,14 @@ class Runner:
         env: Mapping[str, str] | None = None,
         cwd: Path | None = None,
         changes_files: bool = True,
+        stream: bool = True,
     ) -> str:
         """Run ``argv``; return its combined output.
 
         Commands that only inspect (``changes_files=False``) still run under
-        --no-act, since later planning depends on what they print.
+        --no-act, since later planning depends on what they print.  With
+        ``stream=False`` the output is not shown as it comes, with -v: the
+        caller shows it once, after success, or in its error.
         """
         args = [str(a) for a in argv]
         self.announce(shlex.join(args))
@@ -55,7 +58,7 @@ class Runner:
 
         def collect(line: str) -> None:
             lines.append(line)
-            if self.verbose and changes_files:
+            if self.verbose and changes_files and stream:
                 self.log("\t  " + line.rstrip("\n"))
 
         try:

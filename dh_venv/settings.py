@@ -57,6 +57,8 @@ class Settings:
     maintainer_scripts: bool = True
     #: Run build-time checks (``DEB_BUILD_OPTIONS=nocheck`` turns this off).
     check: bool = True
+    #: Shell patterns of venv files (relative to the venv) the build-path scan accepts.
+    allow_build_path: tuple[str, ...] = ()
     #: Installer backend name.
     installer: str = "pip"
     #: Environment of the build, already cleaned of settings that must not leak.

@@ -124,6 +124,46 @@ def test_check_inputs_missing_requirements(tmp_path: Path) -> None:
     )
 
 
+@pytest.mark.parametrize("explicit", [False, True])
+def test_check_inputs_requirements_pipe_is_an_error(tmp_path: Path, explicit: bool) -> None:
+    (tmp_path / "setup.py").write_text("")
+    os.mkfifo(tmp_path / "requirements.txt")
+    settings = Settings(
+        "demo", tmp_path, tmp_path, tmp_path / "debian/demo", requirements=("requirements.txt",) if explicit else None
+    )
+    with pytest.raises(DhVenvError, match="is a named pipe, not a regular file"):
+        build.check_inputs(settings)
+
+
+def test_check_inputs_build_dir_not_utf8(tmp_path: Path) -> None:
+    odd = Path(os.fsdecode(os.fsencode(tmp_path) + b"/caf\xe9"))
+    odd.mkdir()
+    (odd / "setup.py").write_text("")
+    with pytest.raises(DhVenvError, match=r"the build directory .*caf\\xe9 is not valid UTF-8"):
+        build.check_inputs(Settings("demo", odd, odd, odd / "debian/demo"))
+
+
+def test_before_building_refuses_shared_venvs_and_clashing_links(tmp_path: Path) -> None:
+    a = Settings("a", tmp_path, tmp_path, tmp_path / "debian/a", venv_name="shared")
+    b = Settings("b", tmp_path, tmp_path, tmp_path / "debian/b", venv_name="shared")
+    runner = Runner(log=[].append)
+    with pytest.raises(DhVenvError, match="would overlap the venv /opt/venvs/shared of package a") as info:
+        build.check_before_building([a, b], runner, ("a", "b"))
+    assert info.value.package == "b"
+    c = Settings("c", tmp_path, tmp_path, tmp_path / "debian/c", console_scripts=(("tool", "tool"),))
+    d = Settings("d", tmp_path, tmp_path, tmp_path / "debian/d", console_scripts=(("tool", "tool"),))
+    with pytest.raises(DhVenvError, match="/usr/bin/tool would be linked by both c and d"):
+        build.check_before_building([c, d], runner, ("c", "d"))
+    e = Settings("e", tmp_path, tmp_path, tmp_path / "debian/e", console_scripts=(("tool", "ls"),))
+    with pytest.raises(DhVenvError, match="belongs to package coreutils"):
+        build.check_before_building([e], runner, ("e",))
+    # A venv an earlier dh_venv call of this build filled for another package.
+    (tmp_path / "debian/f/opt/venvs/g").mkdir(parents=True)
+    g = Settings("g", tmp_path, tmp_path, tmp_path / "debian/g")
+    with pytest.raises(DhVenvError, match="package f already has its venv at /opt/venvs/g"):
+        build.check_before_building([g], runner, ("f", "g"))
+
+
 def test_check_inputs_skip_install_needs_no_project(tmp_path: Path) -> None:
     (tmp_path / "requirements.txt").write_text("requests\n")
     settings = Settings("demo", tmp_path, tmp_path, tmp_path / "debian/demo", skip_install=True)

@@ -8,7 +8,14 @@ from pathlib import Path
 import pytest
 
 from dh_venv.errors import DhVenvError
-from dh_venv.project import check_project, prepare_copy, without_project
+from dh_venv.project import (
+    check_project,
+    check_requirements,
+    isolate_local,
+    local_args,
+    prepare_copy,
+    without_project,
+)
 from dh_venv.runner import Runner
 
 
@@ -177,3 +184,78 @@ def test_without_project_leaves_other_files_alone(tmp_path: Path) -> None:
     (tmp_path / "vendor" / "lib").mkdir(parents=True)
     assert without_project(reqs, tmp_path, tmp_path / "out.txt") == (reqs, [], [])
     assert not (tmp_path / "out.txt").exists()
+
+
+# isolate_local
+
+
+def test_local_directories_are_built_from_copies(tmp_path: Path) -> None:
+    source = tmp_path / "src"
+    (source / "vendor_dep").mkdir(parents=True)
+    (source / "vendor_dep" / "setup.py").write_text("")
+    (source / "req").mkdir()
+    (source / "req" / "nested.txt").write_text("file:vendor_dep[fast] ; python_version >= '3'\n")
+    reqs = source / "requirements.txt"
+    reqs.write_text("six\n./vendor_dep\n-r req/nested.txt\nname @ file://" + str(source / "vendor_dep") + "\n")
+    work = tmp_path / "work"
+    result = isolate_local(reqs, source, work / "requirements-0-local.txt", work / "local")
+    assert result.path == work / "requirements-0-local.txt"
+    lines = result.path.read_text().splitlines()
+    assert lines[0] == "six"
+    assert lines[1] == str(work / "local" / "requirements-0-local-1")
+    assert lines[2] == f"-r {work / 'requirements-0-local-2.txt'}"
+    assert lines[3] == f"name @ file://{work / 'local' / 'requirements-0-local-3'}"
+    assert (work / "local" / "requirements-0-local-1" / "setup.py").is_file()
+    nested = (work / "requirements-0-local-2.txt").read_text()
+    assert nested == f"{work / 'local' / 'requirements-0-local-2-0'}[fast] ; python_version >= '3'\n"
+    assert result.notes == []
+
+
+@pytest.mark.parametrize(
+    "line", ["-e git+https://example.org/x.git#egg=x", "--editable=git+https://example.org/x.git#egg=x"]
+)
+def test_editable_vcs_requirements_become_regular(tmp_path: Path, line: str) -> None:
+    reqs = tmp_path / "requirements.txt"
+    reqs.write_text(f"{line}\n")
+    result = isolate_local(reqs, tmp_path, tmp_path / "out.txt", tmp_path / "local")
+    assert result.path.read_text() == "git+https://example.org/x.git#egg=x\n"
+    assert result.notes == [f"requirements.txt: {line!r} is installed as a regular, not an editable, requirement"]
+
+
+def test_editable_local_directory_becomes_a_regular_copy(tmp_path: Path) -> None:
+    (tmp_path / "lib").mkdir()
+    reqs = tmp_path / "requirements.txt"
+    reqs.write_text("-e ./lib\n")
+    result = isolate_local(reqs, tmp_path, tmp_path / "w" / "out.txt", tmp_path / "w" / "local")
+    assert result.path.read_text() == f"{tmp_path / 'w' / 'local' / 'out-0'}\n"
+    assert len(result.notes) == 1
+
+
+def test_requirements_without_local_paths_are_left_alone(tmp_path: Path) -> None:
+    reqs = tmp_path / "requirements.txt"
+    reqs.write_text("six\n./missing-dir\nhttps://example.org/x.whl\n")
+    assert isolate_local(reqs, tmp_path, tmp_path / "out.txt", tmp_path / "local").path == reqs
+    assert not (tmp_path / "out.txt").exists()
+
+
+def test_a_directory_holding_the_copies_is_not_copied(tmp_path: Path) -> None:
+    reqs = tmp_path / "requirements.txt"
+    reqs.write_text("-e ..\n")
+    source = tmp_path / "src"
+    source.mkdir()
+    result = isolate_local(reqs, source, source / "w" / "out.txt", source / "w" / "local")
+    assert result.path.read_text() == "..\n"
+
+
+def test_requirements_that_are_not_utf8_are_refused(tmp_path: Path) -> None:
+    reqs = tmp_path / "requirements.txt"
+    reqs.write_bytes(b"six\n# caf\xe9\n")
+    with pytest.raises(DhVenvError, match=r"requirements\.txt: line 2 is not valid UTF-8"):
+        check_requirements(reqs)
+
+
+def test_local_preinstall_directories_are_copied(tmp_path: Path) -> None:
+    (tmp_path / "tools" / "helper").mkdir(parents=True)
+    out, skipped = local_args(("pip==23.0", "./tools/helper"), tmp_path, tmp_path / "w")
+    assert out == ["pip==23.0", str(tmp_path / "w" / "arg-1")]
+    assert (tmp_path / "w" / "arg-1").is_dir() and skipped == []

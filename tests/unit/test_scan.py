@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import os
+import subprocess
 from pathlib import Path
 
 import pytest
 
-from dh_venv.scan import find_leaks, needles_for
+from dh_venv.scan import contains_path, find_leaks, needles_for
 
 
 @pytest.fixture
@@ -114,3 +115,108 @@ def test_short_build_dir_finds_only_its_debian_tree(tmp_path: Path) -> None:
     os.symlink("/tmp", root / "link")
     (root / "leak").write_text("VIRTUAL_ENV=/tmp/debian/pkg/opt/venvs/pkg\n")
     assert find_leaks([root], needles_for(Path("/tmp"))) == [root / "leak"]
+
+
+# The build directory as a path, not a substring
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        b"see https://example.org/build/index.html",
+        b"https://github.com/code/project",
+        b"buildout: /buildout/x",
+        b"/build-system",
+        b"/home/u/build/x",
+        b"'/builder'",
+        b"http://localhost/build/",
+    ],
+)
+def test_build_dir_inside_other_text_is_no_leak(text: bytes) -> None:
+    assert not contains_path(text, needles_for(Path("/build")))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        b"/srv/build/debian/demo/opt/venvs/demo/bin/python",
+        b"#!/srv/build/debian/x\n",
+        b"sys.path.insert(0, '/srv/build')",
+        b'"/srv/build"',
+        b"PATH=/srv/build/bin:/usr/bin",
+        b"PATH=/usr/bin:/srv/build",
+        b"\x7fELF\0/srv/build\0",
+        b"CFLAGS = -O2 -I/srv/build/include",
+        b"file:///srv/build/src",
+        b"cwd = /srv/build",
+    ],
+)
+def test_build_dir_as_a_path_is_a_leak(text: bytes) -> None:
+    assert contains_path(text, needles_for(Path("/srv/build")))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [b"/build/debian/demo/opt/venvs/demo/bin/python", b"'/build/debian'", b"-I/build/debian/.debhelper"],
+)
+def test_one_component_build_dir_is_a_leak_below_debian(text: bytes) -> None:
+    assert contains_path(text, needles_for(Path("/build")))
+
+
+def test_one_component_build_dir_counts_with_its_own_entries(tmp_path: Path) -> None:
+    top = tmp_path / "t"
+    (top / "myapp").mkdir(parents=True)
+    needle = [str(top).encode()]
+    # tmp_path has several components: checked as a path, entries or not.
+    assert contains_path(str(top / "anything").encode(), needle)
+    assert not contains_path(b"/data/user/0", needles_for(Path("/data")))
+    assert not contains_path(b'ANDROID_DATA") == "/data" and', needles_for(Path("/data")))
+
+
+def test_allowed_files_are_not_reported(tmp_path: Path, build_dir: Path) -> None:
+    root = tmp_path / "pkg"
+    make_tree(root)
+    (root / "lib/pkg/where.py").write_text(f"BUILT_IN = {str(build_dir)!r}\n")
+    (root / "bin/leaky").write_text(f"#!{build_dir}/debian/x\n")
+    assert find_leaks([root], needles_for(build_dir), ["lib/*/where.py"]) == [root / "bin/leaky"]
+
+
+def test_special_files_are_skipped(tmp_path: Path, build_dir: Path) -> None:
+    root = tmp_path / "pkg"
+    make_tree(root)
+    os.mkfifo(root / "pipe")
+    assert find_leaks([root], needles_for(build_dir)) == []
+
+
+@pytest.fixture(scope="module")
+def real_venv(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A venv as dh_venv creates it: pip, setuptools and wheel, untouched."""
+    venv = tmp_path_factory.mktemp("venv") / "v"
+    subprocess.run(
+        ["/usr/bin/python3", "-m", "virtualenv", "--quiet", "--no-download", "--no-periodic-update", str(venv)],
+        check=True,
+    )
+    return venv
+
+
+@pytest.mark.parametrize("directory", ["/code", "/build", "/project", "/data", "/source", "/package", "/work"])
+def test_untouched_venv_has_no_leak_in_common_build_dirs(real_venv: Path, directory: str) -> None:
+    needles = needles_for(Path(directory))
+    # The files of pip and setuptools do contain the bare string...
+    substring_hits = [
+        p for p in real_venv.rglob("*") if p.is_file() and not p.is_symlink() and needles[0] in p.read_bytes()
+    ]
+    if directory in ("/build", "/code", "/data", "/source", "/package"):
+        assert substring_hits, "the venv should contain the bare string somewhere"
+    # ... but never as the build path.
+    site = [p for p in real_venv.iterdir() if p.name == "lib"]
+    assert find_leaks(site, needles) == []
+
+
+def test_real_leak_in_a_venv_is_still_found(real_venv: Path, tmp_path: Path) -> None:
+    pth = next(real_venv.glob("lib/python3*/site-packages")) / "zz-safe-leak.pth"
+    pth.write_text("/code/debian/.debhelper/dh_venv/app/src\n")
+    try:
+        assert find_leaks([real_venv], needles_for(Path("/code"))) == [pth]
+    finally:
+        pth.unlink()

@@ -1,0 +1,52 @@
+"""Files a distribution meant for outside the venv.
+
+setuptools' ``data_files`` with an absolute target (``/etc/app``) cannot
+leave a venv: wheels have no place for absolute paths, so the files land
+in ``site-packages/etc/app/`` (or, from an old-style install, somewhere
+above the venv).  Either way the application will not find them where it
+looks, so dh_venv lists them.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+from pathlib import Path
+
+# Top-level directories of the file system, as they appear at the top of
+# site-packages when an absolute data_files target was made relative.
+_SYSTEM_DIRS = frozenset({"etc", "usr", "var", "opt", "srv", "boot", "home", "root", "run", "tmp", "bin", "sbin"})
+
+
+def outside_prefix(venv: Path) -> dict[str, list[str]]:
+    """Per distribution, the files it installed meant for outside ``venv``.
+
+    Paths are relative to the venv.
+    """
+    found: dict[str, list[str]] = {}
+    root = os.path.realpath(venv)
+    for record in sorted(venv.glob("lib/python3*/site-packages/*.dist-info/RECORD")):
+        site = record.parent.parent
+        top_level = _top_level(record.parent)
+        try:
+            with record.open(newline="", encoding="utf-8", errors="surrogateescape") as fh:
+                rows = [row[0] for row in csv.reader(fh) if row]
+        except (OSError, csv.Error):
+            continue
+        strays = []
+        for name in rows:
+            path = os.path.normpath(os.path.join(site, name))
+            first = name.split("/", 1)[0]
+            escapes = os.path.commonpath([root, os.path.realpath(path)]) != root
+            if escapes or (first in _SYSTEM_DIRS and first not in top_level and "/" in name):
+                strays.append(os.path.relpath(path, venv))
+        if strays:
+            found[record.parent.name[: -len(".dist-info")]] = sorted(strays)
+    return found
+
+
+def _top_level(dist_info: Path) -> set[str]:
+    try:
+        return set((dist_info / "top_level.txt").read_text().split())
+    except OSError:
+        return set()

@@ -1,0 +1,5 @@
+import sys
+
+
+def main():
+    print(f"safe-clash-app as {sys.argv[0]}")
