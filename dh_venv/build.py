@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path, PurePosixPath
 
-from dh_venv import debhelper, finalize, installers, interpreter, project, scan, scripts, venv
+from dh_venv import compiled, debhelper, finalize, installers, interpreter, project, scan, scripts, venv
 from dh_venv.errors import DhVenvError
 from dh_venv.runner import Runner
 from dh_venv.settings import Settings
@@ -44,7 +44,7 @@ def build_package(settings: Settings, runner: Runner, version: str, taken: dict[
     """
     requirement_files = check_inputs(settings)
     python = interpreter.resolve(settings.python, runner)
-    env = settings.env
+    env = compiled.build_environment(settings.env, settings.work_dir, runner)
     staging = settings.staging_venv
     venv.create(
         staging,
@@ -72,9 +72,11 @@ def build_package(settings: Settings, runner: Runner, version: str, taken: dict[
     if not settings.skip_install:
         copy = project.prepare_copy(settings.source_dir, settings.work_dir / "src", runner)
         wanted.append(f"{copy}[{','.join(extras)}]" if extras else str(copy))
+    report = settings.work_dir / "pip-report.json"
+    report.unlink(missing_ok=True)
     if wanted:
         what = "the application and its requirements" if copy else "the requirements"
-        installer.install(staging, wanted, cwd=settings.source_dir, what=what)
+        installer.install(staging, wanted, cwd=settings.source_dir, what=what, report=report)
     if runner.no_act:
         # What follows reads the venv, which --no-act did not make.
         if settings.check:
@@ -86,6 +88,7 @@ def build_package(settings: Settings, runner: Runner, version: str, taken: dict[
         return
     if settings.check:
         installer.check(staging)
+    compiled.check_architecture(settings)
 
     app = scripts.find_application(staging, copy) if copy else None
     app_scripts = scripts.entry_point_scripts(app) if app else []
@@ -105,6 +108,7 @@ def build_package(settings: Settings, runner: Runner, version: str, taken: dict[
     finalize.finalize(staging, settings.final_venv)
     _fail_on_leaks(settings, staging)
     _plan_debian(settings, runner, version, python, links)
+    compiled.record(settings, [report])
     taken.update({link: settings.package for link in links})
 
 

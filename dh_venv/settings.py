@@ -57,6 +57,10 @@ class Settings:
     maintainer_scripts: bool = True
     #: Run build-time checks (``DEB_BUILD_OPTIONS=nocheck`` turns this off).
     check: bool = True
+    #: Library packages to move from ``${shlibs:Depends}`` to ``${shlibs:Recommends}``.
+    shlibs_recommends: tuple[str, ...] = ()
+    #: Library packages to leave out of ``${shlibs:Depends}``.
+    shlibs_ignore: tuple[str, ...] = ()
     #: Installer backend name.
     installer: str = "pip"
     #: Environment of the build, already cleaned of settings that must not leak.
