@@ -292,10 +292,10 @@ def _say(line: str) -> None:
     print(line, file=sys.stderr, flush=True)
 
 
-def _report(exc: DhVenvError) -> None:
-    _say(f"{PROG}: error: {exc}")
+def _report(exc: DhVenvError, prog: str = PROG) -> None:
+    _say(f"{prog}: error: {exc}")
     for line in exc.details.rstrip().splitlines():
-        _say(f"{PROG}: error:   {line}" if not line.startswith("  ") else f"{PROG}: error: {line}")
+        _say(f"{prog}: error:   {line}" if not line.startswith("  ") else f"{prog}: error: {line}")
 
 
 def run(argv: Sequence[str], environ: Mapping[str, str]) -> int:
@@ -357,7 +357,7 @@ def main(argv: Sequence[str] | None = None, *, step: str | None = None) -> int:
     except DhVenvError as exc:
         if exc.package is None:
             exc.package = _source_package(Path.cwd())
-        _report(exc)
+        _report(exc, f"{PROG}_{step}" if step else PROG)
         return 1
     except KeyboardInterrupt:
         _say(f"{PROG}: error: interrupted")
