@@ -196,6 +196,17 @@ def set_aside(staging_root: Path, work_dir: Path, state: State) -> int:
     return len(entries)
 
 
+def _fix_mode(path: Path) -> None:
+    """What dh_fixperms, which did not see the file, would have done to its mode.
+
+    No write or set-id bits beyond the owner's; shared libraries not
+    executable; everything readable.
+    """
+    mode = path.stat().st_mode & 0o777
+    executable = mode & 0o111 and not re.search(r"\.so(\.[\d.]+)?$", path.name)
+    path.chmod(0o755 if executable else 0o644)
+
+
 def restore(staging_root: Path, work_dir: Path) -> list[Path]:
     """Move the set-aside files back, unchanged; return their paths in the staging tree."""
     manifest = work_dir / MANIFEST
@@ -218,6 +229,7 @@ def restore(staging_root: Path, work_dir: Path) -> list[Path]:
             )
         target.parent.mkdir(parents=True, exist_ok=True)
         os.replace(source, target)
+        _fix_mode(target)
         restored.append(target)
     manifest.unlink()
     shutil.rmtree(aside, ignore_errors=True)

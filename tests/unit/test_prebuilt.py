@@ -88,12 +88,17 @@ def test_built_here_wins_over_the_tag(staging: Path) -> None:
 def test_set_aside_and_restore(staging: Path, tmp_path: Path) -> None:
     work = tmp_path / "work"
     work.mkdir()
+    (staging / SITE / "wl/_x.so").chmod(0o775)
+    (staging / "opt/venvs/app/bin/tool").chmod(0o777)
     assert prebuilt.set_aside(staging, work, _state()) == 4
     assert not (staging / SITE / "wl/_x.so").exists()
     assert (staging / SITE / "fs/_y.so").exists()
     restored = prebuilt.restore(staging, work)
     assert len(restored) == 4
     assert (staging / SITE / "wl/_x.so").read_bytes() == b"\x7fELF1"
+    # dh_fixperms did not see them: their modes are set as it would have.
+    assert (staging / SITE / "wl/_x.so").stat().st_mode & 0o777 == 0o644
+    assert (staging / "opt/venvs/app/bin/tool").stat().st_mode & 0o777 == 0o755
     assert not (work / prebuilt.MANIFEST).exists()
     assert prebuilt.restore(staging, work) == []
 
