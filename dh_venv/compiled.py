@@ -149,6 +149,17 @@ def restore(
             hint="add 'Recommends: ${shlibs:Recommends}' to the package in debian/control",
         )
     files.set_substvar("shlibs:Depends", depends)
+    # What an earlier run (or dh_shlibdeps -dRecommends) put there stays.
+    recommended = shlibs.split(files.substvar("shlibs:Recommends"))
     if moved:
-        files.set_substvar("shlibs:Recommends", ", ".join(moved))
-    return [f"{package}: --shlibs-recommends/--shlibs-ignore name {name}, which no ELF file needs" for name in unused]
+        files.set_substvar("shlibs:Recommends", ", ".join([*recommended, *(m for m in moved if m not in recommended)]))
+    unused = [n for n in unused if not any(n in shlibs.names(item) for item in recommended)]
+    warnings = [
+        f"{package}: --shlibs-recommends/--shlibs-ignore name {name}, which no ELF file needs" for name in unused
+    ]
+    if added and "${shlibs:Depends}" not in debhelper.control_field(build_dir, package, "Depends"):
+        warnings.append(
+            f"{package}: the venv's prebuilt ELF files need {added}, but Depends in debian/control "
+            "does not list ${shlibs:Depends}; add it"
+        )
+    return warnings
