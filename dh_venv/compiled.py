@@ -88,7 +88,9 @@ def record(settings: Settings, reports: Iterable[Path]) -> None:
     """Leave what the later steps need in the package's work directory."""
     state = prebuilt.read_reports(reports)
     state.venvs = [str(settings.final_venv)]
-    state.staging = [str(settings.staging_root)]
+    root = settings.staging_root
+    # Relative to the source tree when inside it, so a copied tree stays self-contained.
+    state.staging = [str(root.relative_to(settings.build_dir) if root.is_relative_to(settings.build_dir) else root)]
     state.recommends = list(settings.shlibs_recommends)
     state.ignore = list(settings.shlibs_ignore)
     old = prebuilt.State.load(settings.work_dir)
@@ -103,7 +105,7 @@ def _work_dir(build_dir: Path, package: str) -> Path:
 
 
 def _staging(build_dir: Path, package: str, state: prebuilt.State) -> Path:
-    return Path(state.staging[0]) if state.staging else build_dir / "debian" / package
+    return build_dir / state.staging[0] if state.staging else build_dir / "debian" / package
 
 
 def set_aside(build_dir: Path, package: str, runner: Runner) -> None:
