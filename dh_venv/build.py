@@ -72,8 +72,7 @@ def build_package(settings: Settings, runner: Runner, version: str, taken: dict[
     if not settings.skip_install:
         copy = project.prepare_copy(settings.source_dir, settings.work_dir / "src", runner)
         wanted.append(f"{copy}[{','.join(extras)}]" if extras else str(copy))
-    report = settings.work_dir / "pip-report.json"
-    report.unlink(missing_ok=True)
+    report = compiled.report_path(staging, settings.work_dir)
     if wanted:
         what = "the application and its requirements" if copy else "the requirements"
         installer.install(staging, wanted, cwd=settings.source_dir, what=what, report=report)

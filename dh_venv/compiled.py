@@ -59,6 +59,20 @@ def build_environment(env: Mapping[str, str], work_dir: Path, runner: Runner) ->
     return out
 
 
+def report_path(staging_venv: Path, work_dir: Path) -> Path | None:
+    """Where pip should write its ``--report``; ``None`` if the venv's pip is older than 22.2 (no such option).
+
+    Without a report, the wheel tags alone tell prebuilt from built here.
+    """
+    for dist_info in staging_venv.glob("lib*/python*/site-packages/pip-*.dist-info"):
+        version = re.match(r"pip-(\d+)\.(\d+)", dist_info.name)
+        if version and (int(version.group(1)), int(version.group(2))) < (22, 2):
+            return None
+    path = work_dir / "pip-report.json"
+    path.unlink(missing_ok=True)
+    return path
+
+
 def build_failure(output: str) -> str | None:
     """The compiler's own complaint, if a build from source failed for want of a tool or header."""
     for line in output.splitlines():
@@ -84,9 +98,9 @@ def check_architecture(settings: Settings) -> None:
         )
 
 
-def record(settings: Settings, reports: Iterable[Path]) -> None:
+def record(settings: Settings, reports: Iterable[Path | None]) -> None:
     """Leave what the later steps need in the package's work directory."""
-    state = prebuilt.read_reports(reports)
+    state = prebuilt.read_reports(r for r in reports if r is not None)
     state.venvs = [str(settings.final_venv)]
     root = settings.staging_root
     # Relative to the source tree when inside it, so a copied tree stays self-contained.

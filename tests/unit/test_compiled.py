@@ -61,3 +61,11 @@ def test_architecture_all_with_elf_files(tmp_path: Path) -> None:
     assert info.value.message == "the package is Architecture: all, but its venv holds 1 compiled (ELF) file(s)"
     assert info.value.details == "  opt/venvs/p/lib/python3.11/site-packages/x.so"
     compiled.check_architecture(_settings(tmp_path, "any"))
+
+
+def test_report_path_only_for_pip_22_2_and_later(tmp_path: Path) -> None:
+    site = tmp_path / "venv/lib/python3.11/site-packages"
+    (site / "pip-22.1.2.dist-info").mkdir(parents=True)
+    assert compiled.report_path(tmp_path / "venv", tmp_path) is None
+    (site / "pip-22.1.2.dist-info").rename(site / "pip-23.0.1.dist-info")
+    assert compiled.report_path(tmp_path / "venv", tmp_path) == tmp_path / "pip-report.json"
