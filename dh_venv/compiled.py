@@ -114,6 +114,22 @@ def record(settings: Settings, reports: Iterable[Path | None]) -> None:
     state.save(settings.work_dir)
 
 
+def _linked_binaries(files: list[Path]) -> list[Path]:
+    """The files dpkg-shlibdeps can and needs to read.
+
+    Object files (``.o``), files without dynamic dependencies (static
+    executables, ``.debug`` files) and ELF files for another machine than
+    the interpreter's (test data, firmware) need nothing from the system.
+    """
+    machine = elf.read_dynamic(Path("/proc/self/exe").resolve()).machine
+    linked = []
+    for path in files:
+        dynamic = elf.read_dynamic(path)
+        if dynamic.kind in (2, 3) and dynamic.needed and dynamic.machine == machine:
+            linked.append(path)
+    return linked
+
+
 def _work_dir(build_dir: Path, package: str) -> Path:
     return build_dir / "debian" / ".debhelper" / "dh_venv" / package
 
@@ -148,7 +164,7 @@ def restore(
     if runner.no_act:
         return []
     restored = prebuilt.restore(staging, work)
-    binaries = [p for p in restored if elf.is_elf(p)]
+    binaries = _linked_binaries([p for p in restored if elf.is_elf(p)])
     venvs = prebuilt.staging_venvs(staging, state)
     added = (
         shlibs.depends(package, binaries, shlibs.library_dirs(staging, venvs), runner, build_dir) if binaries else ""

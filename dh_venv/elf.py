@@ -33,6 +33,9 @@ class Dynamic:
 
     needed: tuple[str, ...] = ()
     soname: str | None = None
+    #: ``e_type`` (2 executable, 3 shared object or PIE, 1 relocatable) and ``e_machine``.
+    kind: int = 0
+    machine: int = 0
     #: RPATH or RUNPATH entries, unexpanded (``$ORIGIN`` kept).
     rpath: tuple[str, ...] = ()
 
@@ -79,6 +82,7 @@ def _read(f: BinaryIO) -> Dynamic:
     else:
         header = struct.unpack(end + "HHIIIIIHHHHHH", f.read(36))
         phdr_format, dyn_format = end + "IIIIIIII", end + "iI"
+    kind, machine = header[0], header[1]
     phoff, phentsize, phnum = header[4], header[8], header[9]
     loads: list[tuple[int, int, int]] = []  # (vaddr, offset, filesz)
     dynamic: tuple[int, int] | None = None  # (offset, filesz)
@@ -94,7 +98,7 @@ def _read(f: BinaryIO) -> Dynamic:
         elif p_type == _PT_DYNAMIC:
             dynamic = (offset, filesz)
     if dynamic is None:
-        return Dynamic()
+        return Dynamic(kind=kind, machine=machine)
     f.seek(dynamic[0])
     raw = f.read(dynamic[1])
     size = struct.calcsize(dyn_format)
@@ -106,7 +110,7 @@ def _read(f: BinaryIO) -> Dynamic:
         entries.append((tag, value))
     strtab = next((v for t, v in entries if t == _DT_STRTAB), None)
     if strtab is None:
-        return Dynamic()
+        return Dynamic(kind=kind, machine=machine)
     base = next((off + strtab - va for va, off, sz in loads if va <= strtab < va + sz), strtab)
 
     def string(offset: int) -> str:
@@ -122,4 +126,4 @@ def _read(f: BinaryIO) -> Dynamic:
     needed = tuple(string(v) for t, v in entries if t == _DT_NEEDED)
     soname = next((string(v) for t, v in entries if t == _DT_SONAME), None)
     rpath = tuple(p for t, v in entries if t in (_DT_RPATH, _DT_RUNPATH) for p in string(v).split(":") if p)
-    return Dynamic(needed=needed, soname=soname, rpath=rpath)
+    return Dynamic(needed=needed, soname=soname, rpath=rpath, kind=kind, machine=machine)

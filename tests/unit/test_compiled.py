@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -69,3 +70,17 @@ def test_report_path_only_for_pip_22_2_and_later(tmp_path: Path) -> None:
     assert compiled.report_path(tmp_path / "venv", tmp_path) is None
     (site / "pip-22.1.2.dist-info").rename(site / "pip-23.0.1.dist-info")
     assert compiled.report_path(tmp_path / "venv", tmp_path) == tmp_path / "pip-report.json"
+
+
+def test_only_linked_binaries_of_this_machine_go_to_dpkg_shlibdeps(tmp_path: Path) -> None:
+    (tmp_path / "b.c").write_text("int b(void) { return 1; }\n")
+    subprocess.run(["gcc", "-c", "-fPIC", "-o", "b.o", "b.c"], cwd=tmp_path, check=True)
+    shutil.copy("/usr/bin/true", tmp_path / "true")
+    foreign = tmp_path / "foreign"
+    data = bytearray(Path("/usr/bin/true").read_bytes())
+    data[18:20] = (183).to_bytes(2, "little" if data[5] == 1 else "big")  # EM_AARCH64 or so: not this one
+    if (tmp_path / "true").read_bytes()[18:20] == bytes(data[18:20]):
+        data[18:20] = (62).to_bytes(2, "little" if data[5] == 1 else "big")
+    foreign.write_bytes(bytes(data))
+    files = [tmp_path / "b.o", tmp_path / "true", foreign]
+    assert compiled._linked_binaries(files) == [tmp_path / "true"]

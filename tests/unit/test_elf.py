@@ -49,4 +49,12 @@ def test_malformed_file_reads_as_empty(tmp_path: Path) -> None:
 
 
 def test_executable_of_the_system() -> None:
-    assert "libc.so.6" in elf.read_dynamic(Path("/usr/bin/ls")).needed
+    ls = elf.read_dynamic(Path("/usr/bin/ls"))
+    assert "libc.so.6" in ls.needed
+    assert ls.kind == 3  # PIE
+    assert ls.machine == elf.read_dynamic(Path("/usr/bin/true")).machine != 0
+
+
+def test_object_file_has_no_dynamic_section(libs: Path) -> None:
+    subprocess.run(["gcc", "-c", "-fPIC", "-o", "b.o", "b.c"], cwd=libs, check=True)
+    assert elf.read_dynamic(libs / "b.o") == elf.Dynamic(kind=1, machine=elf.read_dynamic(libs / "liba.so").machine)
