@@ -123,10 +123,12 @@ def sdist(out: Path, name: str) -> Path:
 
 
 def build_all(out: Path, work: Path) -> dict[str, Path]:
-    """Both prebuilt wheels and both sdists, into the wheelhouse ``out``."""
+    """The prebuilt wheels (three layouts) and both sdists, into the wheelhouse ``out``."""
     return {
         "cwbundled": bundled_wheel(out, work / "b", "cwbundled", "cwbundled.libs", libs_rpath=False, offset=1),
         "cworigin": bundled_wheel(out, work / "o", "cworigin", "cworigin/.libs", libs_rpath=True, offset=2),
+        # psycopg2-binary's layout: <dist>_<suffix>.libs
+        "cwsuffix": bundled_wheel(out, work / "s", "cwsuffix", "cwsuffix_binary.libs", libs_rpath=False, offset=3),
         "cwnative": sdist(out, "cwnative"),
         "cwbroken": sdist(out, "cwbroken"),
     }

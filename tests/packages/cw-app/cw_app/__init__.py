@@ -5,5 +5,6 @@ def main():
     import cwbundled
     import cwnative
     import cworigin
+    import cwsuffix
 
-    print(cwbundled.value(), cworigin.value(), cwnative.crc(b"dh-venv"), cwnative.pq_major() >= 10, sys.prefix)
+    print(cwbundled.value(), cworigin.value(), cwsuffix.value(), cwnative.crc(b"dh-venv"), cwnative.pq_major() >= 10, sys.prefix)
