@@ -164,6 +164,7 @@ def restore(
     if runner.no_act:
         return []
     restored = prebuilt.restore(staging, work)
+    prebuilt.refresh_records(staging, state)
     binaries = _linked_binaries([p for p in restored if elf.is_elf(p)])
     venvs = prebuilt.staging_venvs(staging, state)
     added = (

@@ -24,6 +24,7 @@ from __future__ import annotations
 import base64
 import csv
 import hashlib
+import io
 import json
 import os
 import re
@@ -234,3 +235,34 @@ def restore(staging_root: Path, work_dir: Path) -> list[Path]:
     manifest.unlink()
     shutil.rmtree(aside, ignore_errors=True)
     return restored
+
+
+def refresh_records(staging_root: Path, state: State) -> list[Path]:
+    """Bring the RECORD of each distribution built here up to date; return the RECORDs rewritten.
+
+    dh_strip and dh_dwz rewrote its extensions after pip hashed them.
+    """
+    rewritten = []
+    for venv in staging_venvs(staging_root, state):
+        for dist in distributions(venv):
+            if is_prebuilt(dist, state):
+                continue
+            record = dist.dist_info / "RECORD"
+            try:
+                rows = list(csv.reader(record.read_text().splitlines()))
+            except OSError:
+                continue
+            dirty = False
+            for row in rows:
+                if len(row) < 2 or not row[1].startswith("sha256="):
+                    continue
+                path = Path(os.path.normpath(dist.site_packages / row[0]))
+                if path.is_file() and not path.is_symlink() and file_hash(path) != row[1]:
+                    row[1:] = [file_hash(path), str(path.stat().st_size)]
+                    dirty = True
+            if dirty:
+                out = io.StringIO()
+                csv.writer(out, lineterminator="\n").writerows(rows)
+                record.write_text(out.getvalue())
+                rewritten.append(record)
+    return rewritten

@@ -142,3 +142,15 @@ def test_state_round_trip_and_merge(tmp_path: Path) -> None:
     assert loaded.venvs == ["/opt/venvs/a", "/opt/venvs/b"]
     assert loaded.recommends == ["libpq5"]
     assert prebuilt.State.load(tmp_path / "none") is None
+
+
+def test_refresh_records_of_what_was_built_here(staging: Path) -> None:
+    site = staging / SITE
+    stripped = b"\x7fELF2 stripped"
+    (site / "fs/_y.so").write_bytes(stripped)
+    (site / "wl/_x.so").write_bytes(b"\x7fELF1 changed")  # prebuilt: its RECORD is not touched
+    records = prebuilt.refresh_records(staging, _state())
+    assert records == [site / "from_sdist-1.0.dist-info/RECORD"]
+    row = (site / "from_sdist-1.0.dist-info/RECORD").read_text().splitlines()[0]
+    assert row == f"fs/_y.so,{_hash(stripped)},{len(stripped)}"
+    assert prebuilt.refresh_records(staging, _state()) == []

@@ -29,8 +29,14 @@ def main():
     print("pillow-features", sorted(k for k in ("freetype2", "jpg", "zlib", "webp") if _has(k)))
     # Numerical: bundled OpenBLAS/gfortran.
     print("numpy-inv", numpy.linalg.inv(numpy.array([[2.0, 0.0], [0.0, 4.0]])).tolist())
-    # PostgreSQL driver: bundled libpq.
+    # PostgreSQL drivers: psycopg2(-binary), psycopg 3 with its bundled libpq if installed.
     print("libpq", psycopg2.extensions.libpq_version() >= 100000)
+    try:
+        import psycopg
+    except ImportError:
+        pass
+    else:
+        print("psycopg", psycopg.pq.__impl__, psycopg.pq.version() >= 100000)
     # XML: bundled libxml2/libxslt.
     doc = etree.fromstring("<a><b>1</b><b>2</b></a>")
     xslt = etree.XSLT(etree.fromstring(
