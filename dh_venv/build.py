@@ -12,6 +12,7 @@ from pathlib import Path, PurePosixPath
 
 from dh_venv import (
     clashes,
+    compiled,
     debhelper,
     finalize,
     installers,
@@ -163,7 +164,7 @@ def build_package(
     """
     requirement_files = check_inputs(settings)
     python = interpreter.resolve(settings.python, runner)
-    env = settings.env
+    env = compiled.build_environment(settings.env, settings.work_dir, runner)
     staging = settings.staging_venv
     venv.create(
         staging,
@@ -200,9 +201,10 @@ def build_package(
         copy = project.prepare_copy(settings.source_dir, settings.work_dir / "src", runner, skipped)
         _warn_skipped(settings, runner, skipped)
         wanted.append(f"{copy}[{','.join(extras)}]" if extras else str(copy))
+    report = compiled.report_path(staging, settings.work_dir)
     if wanted:
         what = "the application and its requirements" if copy else "the requirements"
-        installer.install(staging, wanted, cwd=settings.source_dir, what=what)
+        installer.install(staging, wanted, cwd=settings.source_dir, what=what, report=report)
     if runner.no_act:
         # What follows reads the venv, which --no-act did not make.
         if settings.check:
@@ -217,6 +219,7 @@ def build_package(
     _warn_outside_prefix(settings, runner, staging)
     if settings.check:
         installer.check(staging)
+    compiled.check_architecture(settings)
 
     app = scripts.find_application(staging, copy) if copy else None
     app_scripts = scripts.entry_point_scripts(app) if app else []
@@ -238,6 +241,7 @@ def build_package(
     finalize.finalize(staging, settings.final_venv)
     _fail_on_leaks(settings, staging)
     _plan_debian(settings, runner, version, python, links)
+    compiled.record(settings, [report])
     taken.update({link: settings.package for link in links})
     return links
 

@@ -14,7 +14,7 @@ import traceback
 from collections.abc import Mapping, Sequence
 from pathlib import Path, PurePosixPath
 
-from dh_venv import __version__, build, debhelper, project
+from dh_venv import __version__, build, compiled, debhelper, project
 from dh_venv.errors import DhVenvError
 from dh_venv.installers import build_environment
 from dh_venv.runner import Runner
@@ -142,6 +142,20 @@ def make_parser() -> argparse.ArgumentParser:
         help="let venv files matching PATTERN (relative to the venv, shell wildcards) name the build directory "
         "(repeatable)",
     )
+    own.add_argument(
+        "--shlibs-recommends",
+        action="append",
+        default=[],
+        metavar="PKGS",
+        help="move these library packages from ${shlibs:Depends} to ${shlibs:Recommends} (comma-separated)",
+    )
+    own.add_argument(
+        "--shlibs-ignore",
+        action="append",
+        default=[],
+        metavar="PKGS",
+        help="leave these library packages out of ${shlibs:Depends} (comma-separated)",
+    )
     own.add_argument("--installer", choices=["pip"], default="pip", help="installer backend (default: pip)")
     for name in _INCUMBENT_ONLY:
         p.add_argument(name, nargs="?", const=True, dest=f"incumbent_{name[2:]}", help=argparse.SUPPRESS)
@@ -255,6 +269,8 @@ def settings_for(
         expose_scripts=not opts.no_console_scripts,
         maintainer_scripts=not opts.no_scripts,
         check="nocheck" not in build_options,
+        shlibs_recommends=tuple(p for v in opts.shlibs_recommends for p in _split_list(v)),
+        shlibs_ignore=tuple(p for v in opts.shlibs_ignore for p in _split_list(v)),
         installer=opts.installer,
         allow_build_path=tuple(opts.allow_build_path),
         env=env,
@@ -285,10 +301,10 @@ def _say(line: str) -> None:
     print(line, file=sys.stderr, flush=True)
 
 
-def _report(exc: DhVenvError) -> None:
-    _say(f"{PROG}: error: {exc}")
+def _report(exc: DhVenvError, prog: str = PROG) -> None:
+    _say(f"{prog}: error: {exc}")
     for line in exc.details.rstrip().splitlines():
-        _say(f"{PROG}: error:   {line}" if not line.startswith("  ") else f"{PROG}: error: {line}")
+        _say(f"{prog}: error:   {line}" if not line.startswith("  ") else f"{prog}: error: {line}")
 
 
 def run(argv: Sequence[str], environ: Mapping[str, str]) -> int:
@@ -329,15 +345,38 @@ def run(argv: Sequence[str], environ: Mapping[str, str]) -> int:
     return 0
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of ``dh_venv``."""
+def run_step(step: str, argv: Sequence[str], environ: Mapping[str, str]) -> int:
+    """``dh_venv_setaside`` or ``dh_venv_restore``: the steps around dh_strip and dh_shlibdeps."""
+    opts, _ = parse(argv, environ)
+    runner = Runner(
+        log=_say,
+        verbose=opts.verbose or bool(environ.get("DH_VERBOSE")),
+        no_act=opts.no_act or bool(environ.get("DH_NO_ACT")),
+    )
+    build_dir = Path.cwd()
+    for package in debhelper.list_packages(_selection(opts), runner, dict(environ)):
+        try:
+            if step == "setaside":
+                compiled.set_aside(build_dir, package, runner)
+                continue
+            recommends = [p for v in opts.shlibs_recommends for p in _split_list(v)]
+            ignore = [p for v in opts.shlibs_ignore for p in _split_list(v)]
+            for warning in compiled.restore(build_dir, package, runner, recommends, ignore):
+                _say(f"{PROG}_{step}: warning: {warning}")
+        except DhVenvError as exc:
+            raise exc.for_package(package) from None
+    return 0
+
+
+def main(argv: Sequence[str] | None = None, *, step: str | None = None) -> int:
+    """Entry point of ``dh_venv`` (and, with ``step``, of ``dh_venv_<step>``)."""
     args = sys.argv[1:] if argv is None else argv
     try:
-        return run(args, os.environ)
+        return run_step(step, args, os.environ) if step else run(args, os.environ)
     except DhVenvError as exc:
         if exc.package is None:
             exc.package = _source_package(Path.cwd())
-        _report(exc)
+        _report(exc, f"{PROG}_{step}" if step else PROG)
         return 1
     except KeyboardInterrupt:
         _say(f"{PROG}: error: interrupted")

@@ -76,6 +76,27 @@ class PackageFiles:
         substvars.substvars_path = str(path)
         substvars.save()
 
+    def substvar(self, name: str) -> str:
+        """The value of ``name`` in debian/<package>.substvars ("" if unset)."""
+        path = self.debian / f"{self.package}.substvars"
+        if not path.exists():
+            return ""
+        return str(Substvars.load_from_path(str(path)).get(name, ""))
+
+    def set_substvar(self, name: str, value: str) -> None:
+        """Set (or, with an empty value, remove) ``name`` in debian/<package>.substvars."""
+        path = self.debian / f"{self.package}.substvars"
+        self.runner.announce(f"set {name}={value} in {path}")
+        if self.runner.no_act:
+            return
+        substvars = Substvars.load_from_path(str(path)) if path.exists() else Substvars()
+        if value:
+            substvars[name] = value
+        elif name in substvars:
+            del substvars[name]
+        substvars.substvars_path = str(path)
+        substvars.save()
+
     def add_autoscript(self, script: str, snippet: str, replacements: dict[str, str]) -> None:
         """Add a snippet from ``dh_venv/autoscripts`` to debian/<package>.<script>.debhelper."""
         text = resources.files("dh_venv").joinpath("autoscripts", snippet).read_text()
@@ -88,6 +109,20 @@ class PackageFiles:
             return
         old = path.read_text() if path.exists() else ""
         path.write_text(block + old if script in _PREPENDED else old + block)
+
+
+def control_field(build_dir: Path, package: str, name: str) -> str:
+    """Field ``name`` of binary package ``package`` in debian/control ("" if absent)."""
+    from debian.deb822 import Deb822
+
+    try:
+        with (build_dir / "debian" / "control").open(encoding="utf-8") as f:
+            for paragraph in Deb822.iter_paragraphs(f):
+                if paragraph.get("Package") == package:
+                    return str(paragraph.get(name, ""))
+    except FileNotFoundError:
+        pass
+    return ""
 
 
 def make_links(staging_root: Path, links: dict[PurePosixPath, PurePosixPath], runner: Runner) -> None:

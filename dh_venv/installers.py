@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Protocol
 
+from dh_venv.compiled import build_failure
 from dh_venv.errors import CommandError, DhVenvError
 from dh_venv.runner import Runner
 from dh_venv.venv import python_of
@@ -62,8 +63,14 @@ class Installer(Protocol):
 
     name: str
 
-    def install(self, venv: Path, requirements: Sequence[str], *, cwd: Path, what: str) -> None:
-        """Install ``requirements`` (pip-style arguments) into ``venv``."""
+    def install(
+        self, venv: Path, requirements: Sequence[str], *, cwd: Path, what: str, report: Path | None = None
+    ) -> None:
+        """Install ``requirements`` (pip-style arguments) into ``venv``.
+
+        ``report``: where to write which distributions came from a wheel
+        and which were built from source (pip's ``--report`` JSON).
+        """
 
     def check(self, venv: Path) -> None:
         """Verify that every installed distribution has its dependencies."""
@@ -92,13 +99,25 @@ class PipInstaller:
             self.options += ["--extra-index-url", url]
         self.options += list(extra_args)
 
-    def install(self, venv: Path, requirements: Sequence[str], *, cwd: Path, what: str) -> None:
+    def install(
+        self, venv: Path, requirements: Sequence[str], *, cwd: Path, what: str, report: Path | None = None
+    ) -> None:
         argv: list[str | Path] = [python_of(venv), "-m", "pip", "install", "--no-compile"]
+        if report is not None:
+            argv += ["--report", report]
         argv += [*self.options, *requirements]
         try:
             # Not streamed with -v: pip's failure text is shown once, under the error line.
             output = self.runner.run(argv, env=self.env, cwd=cwd, stream=False)
         except CommandError as exc:
+            complaint = build_failure(exc.output)
+            if complaint:
+                raise DhVenvError(
+                    f"pip could not build {what} from source: {complaint}",
+                    hint="a Build-Depends is probably missing (the compiler, or the -dev package with "
+                    "that header or library); pip said",
+                    details=pip_reason(exc.output),
+                ) from None
             raise DhVenvError(
                 f"pip could not install {what}",
                 hint="fix the requirement or the index options; pip said",

@@ -59,6 +59,10 @@ class Settings:
     check: bool = True
     #: Shell patterns of venv files (relative to the venv) the build-path scan accepts.
     allow_build_path: tuple[str, ...] = ()
+    #: Library packages to move from ``${shlibs:Depends}`` to ``${shlibs:Recommends}``.
+    shlibs_recommends: tuple[str, ...] = ()
+    #: Library packages to leave out of ``${shlibs:Depends}``.
+    shlibs_ignore: tuple[str, ...] = ()
     #: Installer backend name.
     installer: str = "pip"
     #: Environment of the build, already cleaned of settings that must not leak.

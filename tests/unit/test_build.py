@@ -199,9 +199,10 @@ def test_no_act_changes_nothing(tmp_path: Path) -> None:
     python = os.path.realpath("/usr/bin/python3")
     assert log[0].startswith(f"\t{python} -I -c ")
     assert log[1:] == [
+        "\tdpkg-buildflags --dump",
         f"\t{sys.executable} -m virtualenv --quiet --no-periodic-update --no-download --python {python} {staging}",
         f"\tcp -a {root} {copy}",
-        f"\t{staging}/bin/python -m pip install --no-compile {copy}",
+        f"\t{staging}/bin/python -m pip install --no-compile --report {copy.parent}/pip-report.json {copy}",
         f"\t{staging}/bin/python -m pip check",
         f"\trewrite {staging} for /opt/venvs/demo, then scan it for {root}",
         "\tlink the console scripts of /opt/venvs/demo/bin into /usr/bin",
@@ -232,7 +233,8 @@ def test_requirements_only_build(tmp_path: Path) -> None:
     assert record_problems(staging) == []
     interpreter = os.path.basename(os.path.realpath("/usr/bin/python3"))
     assert (root / "debian/demo.substvars").read_text() == f"misc:Depends={interpreter}\n"
-    assert sorted(p.name for p in (root / "debian").iterdir()) == ["demo", "demo.substvars"]
+    # .debhelper: the TMPDIR of pip and what dh_venv_setaside/dh_venv_restore read.
+    assert sorted(p.name for p in (root / "debian").iterdir()) == [".debhelper", "demo", "demo.substvars"]
 
 
 def test_link_taken_by_earlier_package(tmp_path: Path) -> None:

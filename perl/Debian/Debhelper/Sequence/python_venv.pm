@@ -16,14 +16,16 @@ foreach my $command (qw(dh_auto_configure dh_auto_build dh_auto_test dh_auto_ins
 	add_command_options($command, "--buildsystem=none");
 }
 
-# Wheels from the index ship stripped, often patchelf-modified libraries
-# (<name>.libs/): dwz rejects them and strip can corrupt them.  In a Debian
-# package tree site-packages/ exists only inside venvs (Debian's own Python
-# uses dist-packages), so this leaves everything else to dh_dwz/dh_strip.
-# dh_shlibdeps still reads the venv, so Depends names the system libraries
-# that locally built extensions link.
-foreach my $command (qw(dh_dwz dh_strip)) {
-	add_command_options($command, "-Xsite-packages/");
-}
+# Files installed from prebuilt wheels (auditwheel-patched libraries in
+# <name>.libs/, Rust and mypyc extensions, pure Python) must ship as their
+# RECORD hash says: dh_strip_nondeterminism, dh_dwz and dh_strip would
+# rewrite them, and dh_shlibdeps cannot resolve bundled libraries that load
+# one another without an RPATH.  dh_venv_setaside moves them out of the
+# staging tree, dh_venv_restore moves them back, checks them and adds the
+# system libraries they need to ${shlibs:Depends}.  Extensions compiled in
+# this build stay, and get stripped, a -dbgsym package and Depends as usual.
+# As steps of their own they hold when debian/rules overrides the others.
+insert_before("dh_strip_nondeterminism", "dh_venv_setaside");
+insert_before("dh_installdeb", "dh_venv_restore");
 
 1;

@@ -1,0 +1,198 @@
+"""Compiled code in a venv: build flags, provenance, the set-aside steps, Depends.
+
+``dh_venv`` calls :func:`build_environment` before installing and
+:func:`record` after; the sequence runs :func:`set_aside` before
+``dh_strip_nondeterminism`` and :func:`restore` after ``dh_shlibdeps``
+(see :mod:`dh_venv.prebuilt` for why).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+
+from dh_venv import debhelper, elf, prebuilt, shlibs
+from dh_venv.errors import CommandError, DhVenvError
+from dh_venv.runner import Runner
+from dh_venv.settings import Settings
+
+_FLAGS = ("CFLAGS", "CXXFLAGS", "CPPFLAGS", "LDFLAGS", "FFLAGS", "FCFLAGS", "OBJCFLAGS", "OBJCXXFLAGS")
+_MAX_LISTED = 10
+
+# What compilers and build backends say when a tool or header is missing.
+_BUILD_TROUBLE = re.compile(
+    r"fatal error: .*No such file or directory"
+    r"|command '[^']*' failed: No such file or directory"
+    r"|unable to execute '[^']*': No such file"
+    r"|cannot find -l\S+"
+    r"|\b(\S+) (?:executable )?not found\b"
+    r"|error: can't find Rust compiler"
+    r"|Could not find compiler"
+    r"|No CMAKE_\w+_COMPILER could be found"
+)
+
+
+def build_environment(env: Mapping[str, str], work_dir: Path, runner: Runner) -> dict[str, str]:
+    """``env`` plus Debian's build flags and a TMPDIR inside the build tree.
+
+    Flags the environment already sets (``debian/rules`` exports, or
+    dpkg-buildpackage) win; the others come from ``dpkg-buildflags``, so
+    extensions compiled from source get the hardening flags and
+    ``-ffile-prefix-map`` like any other code of the package.  pip's
+    temporary build directories land in ``TMPDIR``, inside the tree the
+    leak scan and ``dh_clean`` know.
+    """
+    out = dict(env)
+    try:
+        dump = runner.run(["dpkg-buildflags", "--dump"], env=out, changes_files=False)
+    except CommandError:
+        dump = ""
+    for line in dump.splitlines():
+        name, sep, value = line.partition("=")
+        if sep and name in _FLAGS and name not in env:
+            out[name] = value
+    tmp = work_dir / "tmp"
+    if not runner.no_act:
+        tmp.mkdir(parents=True, exist_ok=True)
+    out["TMPDIR"] = str(tmp)
+    return out
+
+
+def report_path(staging_venv: Path, work_dir: Path) -> Path | None:
+    """Where pip should write its ``--report``; ``None`` if the venv's pip is older than 22.2 (no such option).
+
+    Without a report, the wheel tags alone tell prebuilt from built here.
+    """
+    for dist_info in staging_venv.glob("lib*/python*/site-packages/pip-*.dist-info"):
+        version = re.match(r"pip-(\d+)\.(\d+)", dist_info.name)
+        if version and (int(version.group(1)), int(version.group(2))) < (22, 2):
+            return None
+    path = work_dir / "pip-report.json"
+    path.unlink(missing_ok=True)
+    return path
+
+
+def build_failure(output: str) -> str | None:
+    """The compiler's own complaint, if a build from source failed for want of a tool or header."""
+    for line in output.splitlines():
+        if _BUILD_TROUBLE.search(line) and "warning" not in line.lower():
+            return line.strip()
+    return None
+
+
+def check_architecture(settings: Settings) -> None:
+    """An ``Architecture: all`` package must not carry ELF files."""
+    arch = debhelper.control_field(settings.build_dir, settings.package, "Architecture").split()
+    if arch != ["all"]:
+        return
+    found = list(elf.find_elf_files(settings.staging_venv))
+    if found:
+        shown = [f"  {p.relative_to(settings.staging_root)}" for p in found[:_MAX_LISTED]]
+        if len(found) > _MAX_LISTED:
+            shown.append(f"  ... and {len(found) - _MAX_LISTED} more")
+        raise DhVenvError(
+            f"the package is Architecture: all, but its venv holds {len(found)} compiled (ELF) file(s)",
+            hint="set Architecture: any in debian/control (and add ${shlibs:Depends} to Depends)",
+            details="\n".join(shown),
+        )
+
+
+def record(settings: Settings, reports: Iterable[Path | None]) -> None:
+    """Leave what the later steps need in the package's work directory."""
+    state = prebuilt.read_reports(r for r in reports if r is not None)
+    state.venvs = [str(settings.final_venv)]
+    root = settings.staging_root
+    # Relative to the source tree when inside it, so a copied tree stays self-contained.
+    state.staging = [str(root.relative_to(settings.build_dir) if root.is_relative_to(settings.build_dir) else root)]
+    state.recommends = list(settings.shlibs_recommends)
+    state.ignore = list(settings.shlibs_ignore)
+    old = prebuilt.State.load(settings.work_dir)
+    if old is not None:
+        old.merge(state)
+        state = old
+    state.save(settings.work_dir)
+
+
+def _linked_binaries(files: list[Path]) -> list[Path]:
+    """The files dpkg-shlibdeps can and needs to read.
+
+    Object files (``.o``), files without dynamic dependencies (static
+    executables, ``.debug`` files) and ELF files for another machine than
+    the interpreter's (test data, firmware) need nothing from the system.
+    """
+    machine = elf.read_dynamic(Path("/proc/self/exe").resolve()).machine
+    linked = []
+    for path in files:
+        dynamic = elf.read_dynamic(path)
+        if dynamic.kind in (2, 3) and dynamic.needed and dynamic.machine == machine:
+            linked.append(path)
+    return linked
+
+
+def _work_dir(build_dir: Path, package: str) -> Path:
+    return build_dir / "debian" / ".debhelper" / "dh_venv" / package
+
+
+def _staging(build_dir: Path, package: str, state: prebuilt.State) -> Path:
+    return build_dir / state.staging[0] if state.staging else build_dir / "debian" / package
+
+
+def set_aside(build_dir: Path, package: str, runner: Runner) -> None:
+    """dh_venv_setaside for one package."""
+    work = _work_dir(build_dir, package)
+    state = prebuilt.State.load(work)
+    if state is None:
+        return
+    staging = _staging(build_dir, package, state)
+    runner.announce(f"move the prebuilt files of {', '.join(state.venvs)} to {work / prebuilt.ASIDE}")
+    if runner.no_act:
+        return
+    prebuilt.set_aside(staging, work, state)
+
+
+def restore(
+    build_dir: Path, package: str, runner: Runner, recommends: Sequence[str] = (), ignore: Sequence[str] = ()
+) -> list[str]:
+    """dh_venv_restore for one package; returns warnings."""
+    work = _work_dir(build_dir, package)
+    state = prebuilt.State.load(work)
+    if state is None:
+        return []
+    staging = _staging(build_dir, package, state)
+    runner.announce(f"move the prebuilt files back from {work / prebuilt.ASIDE}")
+    if runner.no_act:
+        return []
+    restored = prebuilt.restore(staging, work)
+    prebuilt.refresh_records(staging, state)
+    binaries = _linked_binaries([p for p in restored if elf.is_elf(p)])
+    venvs = prebuilt.staging_venvs(staging, state)
+    added = (
+        shlibs.depends(package, binaries, shlibs.library_dirs(staging, venvs), runner, build_dir) if binaries else ""
+    )
+    files = debhelper.PackageFiles(build_dir, package, runner, "")
+    depends, moved, unused = shlibs.arrange(
+        files.substvar("shlibs:Depends"), added, [*state.recommends, *recommends], [*state.ignore, *ignore]
+    )
+    if moved and "${shlibs:Recommends}" not in debhelper.control_field(build_dir, package, "Recommends"):
+        raise DhVenvError(
+            f"--shlibs-recommends moves {', '.join(moved)} to ${{shlibs:Recommends}}, "
+            "which debian/control does not use",
+            package=package,
+            hint="add 'Recommends: ${shlibs:Recommends}' to the package in debian/control",
+        )
+    files.set_substvar("shlibs:Depends", depends)
+    # What an earlier run (or dh_shlibdeps -dRecommends) put there stays.
+    recommended = shlibs.split(files.substvar("shlibs:Recommends"))
+    if moved:
+        files.set_substvar("shlibs:Recommends", ", ".join([*recommended, *(m for m in moved if m not in recommended)]))
+    unused = [n for n in unused if not any(n in shlibs.names(item) for item in recommended)]
+    warnings = [
+        f"{package}: --shlibs-recommends/--shlibs-ignore name {name}, which no ELF file needs" for name in unused
+    ]
+    if added and "${shlibs:Depends}" not in debhelper.control_field(build_dir, package, "Depends"):
+        warnings.append(
+            f"{package}: the venv's prebuilt ELF files need {added}, but Depends in debian/control "
+            "does not list ${shlibs:Depends}; add it"
+        )
+    return warnings

@@ -1,0 +1,268 @@
+"""Prebuilt wheel files: which they are, and keeping debhelper's hands off them.
+
+A file installed from a downloaded wheel (manylinux libraries patched by
+auditwheel, Rust and mypyc extensions, pure Python) must ship exactly as
+its ``RECORD`` hash says: ``dh_strip``, ``dh_dwz`` and
+``dh_strip_nondeterminism`` rewrite such files or choke on them, and
+``dh_shlibdeps`` cannot resolve libraries that load one another without an
+RPATH.  Files of distributions built from source in this very build are
+ordinary compiled code and go through those commands like any other.
+
+``dh_venv`` records, per binary package, which venvs it built and which
+distributions were built from source (pip's ``--report``).
+``dh_venv_setaside`` (before ``dh_strip_nondeterminism``) moves every
+file of the other distributions whose content matches its ``RECORD`` hash
+out of the staging tree; ``dh_venv_restore`` (after ``dh_shlibdeps``)
+moves them back, checks the hashes again and adds the system libraries
+their ELF files need to ``${shlibs:Depends}``.  Being steps of the
+sequence of their own, they hold whatever a maintainer puts in
+``override_dh_strip`` and friends.
+"""
+
+from __future__ import annotations
+
+import base64
+import csv
+import hashlib
+import io
+import json
+import os
+import re
+import shutil
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+from dh_venv.errors import DhVenvError
+
+STATE = "compiled.json"
+MANIFEST = "prebuilt.json"
+ASIDE = "prebuilt"
+
+# Platform tags only auditwheel-repaired (or other portable) wheels carry.
+_PORTABLE_PLATFORM = re.compile(r"-(manylinux|musllinux)\w*$|-any$")
+
+
+def normalize(name: str) -> str:
+    """A distribution name as PEP 503 compares it."""
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+@dataclass
+class State:
+    """What dh_venv leaves for the later steps of one binary package."""
+
+    #: Venv directories on the target system (``/opt/venvs/<pkg>``).
+    venvs: list[str] = field(default_factory=list)
+    #: The package's staging tree (``-P``), absolute.
+    staging: list[str] = field(default_factory=list)
+    #: Normalized names of distributions built from source in this build.
+    built_here: list[str] = field(default_factory=list)
+    #: Distributions a pip report says came from a downloaded wheel.
+    downloaded: list[str] = field(default_factory=list)
+    #: Library packages to move from Depends to Recommends, or to leave out.
+    recommends: list[str] = field(default_factory=list)
+    ignore: list[str] = field(default_factory=list)
+
+    @classmethod
+    def load(cls, work_dir: Path) -> State | None:
+        path = work_dir / STATE
+        if not path.is_file():
+            return None
+        data = json.loads(path.read_text())
+        return cls(**{k: list(v) for k, v in data.items() if k in cls.__dataclass_fields__})
+
+    def save(self, work_dir: Path) -> None:
+        work_dir.mkdir(parents=True, exist_ok=True)
+        (work_dir / STATE).write_text(json.dumps(self.__dict__, indent=1, sort_keys=True) + "\n")
+
+    def merge(self, other: State) -> None:
+        for name in self.__dataclass_fields__:
+            mine: list[str] = getattr(self, name)
+            mine += [v for v in getattr(other, name) if v not in mine]
+
+
+def read_reports(paths: Iterable[Path]) -> State:
+    """Which distributions pip built from source and which it took as wheels."""
+    state = State()
+    for path in paths:
+        try:
+            report = json.loads(path.read_text())
+        except (OSError, ValueError):
+            continue
+        for item in report.get("install", []):
+            name = normalize(item.get("metadata", {}).get("name", ""))
+            url = item.get("download_info", {}).get("url", "")
+            if name:
+                (state.downloaded if url.endswith(".whl") else state.built_here).append(name)
+    return state
+
+
+@dataclass(frozen=True)
+class Distribution:
+    """One ``*.dist-info`` directory of a venv."""
+
+    name: str
+    dist_info: Path
+
+    @property
+    def site_packages(self) -> Path:
+        return self.dist_info.parent
+
+    def wheel_tags(self) -> list[str]:
+        try:
+            text = (self.dist_info / "WHEEL").read_text()
+        except OSError:
+            return []
+        return [line.split(":", 1)[1].strip() for line in text.splitlines() if line.startswith("Tag:")]
+
+    def hashed_files(self) -> Iterator[tuple[Path, str]]:
+        """(path, ``sha256=...``) for every file RECORD gives a hash for."""
+        try:
+            rows = list(csv.reader((self.dist_info / "RECORD").read_text().splitlines()))
+        except OSError:
+            return
+        for row in rows:
+            if len(row) >= 2 and row[1].startswith("sha256="):
+                yield Path(os.path.normpath(self.site_packages / row[0])), row[1]
+
+
+def distributions(venv: Path) -> list[Distribution]:
+    """The distributions installed in ``venv`` (any ``lib*/python*/site-packages``)."""
+    found = []
+    for dist_info in sorted(venv.glob("lib*/python*/site-packages/*.dist-info")):
+        name = dist_info.name[: -len(".dist-info")].rsplit("-", 1)[0]
+        found.append(Distribution(normalize(name), dist_info))
+    return found
+
+
+def is_prebuilt(dist: Distribution, state: State) -> bool:
+    """Whether ``dist`` came as a wheel built elsewhere rather than from source here.
+
+    pip's report decides; for what no report covers (the seed packages,
+    installs in ``override_dh_venv``) a portable platform tag (manylinux,
+    musllinux, ``any``) means the wheel was built elsewhere.
+    """
+    if dist.name in state.built_here:
+        return False
+    if dist.name in state.downloaded:
+        return True
+    tags = dist.wheel_tags()
+    return bool(tags) and all(_PORTABLE_PLATFORM.search(t) for t in tags)
+
+
+def file_hash(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            digest.update(chunk)
+    return "sha256=" + base64.urlsafe_b64encode(digest.digest()).rstrip(b"=").decode()
+
+
+def staging_venvs(staging_root: Path, state: State) -> list[Path]:
+    return [staging_root / v.lstrip("/") for v in state.venvs if (staging_root / v.lstrip("/")).is_dir()]
+
+
+def prebuilt_files(staging_root: Path, state: State) -> list[tuple[Path, str]]:
+    """Files of prebuilt distributions that still match their RECORD hash.
+
+    A file that no longer matches (rewritten by dh_venv's relocation, or by
+    the maintainer in ``override_dh_venv``) is left where it is.
+    """
+    files: dict[Path, str] = {}
+    for venv in staging_venvs(staging_root, state):
+        for dist in distributions(venv):
+            if not is_prebuilt(dist, state):
+                continue
+            for path, digest in dist.hashed_files():
+                if path in files or not path.is_relative_to(venv) or path.is_symlink() or not path.is_file():
+                    continue
+                if file_hash(path) == digest:
+                    files[path] = digest
+    return sorted(files.items())
+
+
+def set_aside(staging_root: Path, work_dir: Path, state: State) -> int:
+    """Move the prebuilt files out of the staging tree; return how many."""
+    restore(staging_root, work_dir)  # a build that failed between the two steps
+    aside = work_dir / ASIDE
+    entries = []
+    for path, digest in prebuilt_files(staging_root, state):
+        rel = path.relative_to(staging_root)
+        target = aside / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(path, target)
+        entries.append({"path": str(PurePosixPath(rel)), "hash": digest})
+    (work_dir / MANIFEST).write_text(json.dumps(entries, indent=0) + "\n")
+    return len(entries)
+
+
+def _fix_mode(path: Path) -> None:
+    """What dh_fixperms, which did not see the file, would have done to its mode.
+
+    No write or set-id bits beyond the owner's; shared libraries not
+    executable; everything readable.
+    """
+    mode = path.stat().st_mode & 0o777
+    executable = mode & 0o111 and not re.search(r"\.so(\.[\d.]+)?$", path.name)
+    path.chmod(0o755 if executable else 0o644)
+
+
+def restore(staging_root: Path, work_dir: Path) -> list[Path]:
+    """Move the set-aside files back, unchanged; return their paths in the staging tree."""
+    manifest = work_dir / MANIFEST
+    if not manifest.is_file():
+        return []
+    aside = work_dir / ASIDE
+    restored = []
+    for entry in json.loads(manifest.read_text()):
+        source, target = aside / entry["path"], staging_root / entry["path"]
+        if not source.is_file() or file_hash(source) != entry["hash"]:
+            raise DhVenvError(
+                f"prebuilt file {entry['path']} was changed or removed while set aside in {aside}",
+                hint="do not touch debian/.debhelper/dh_venv; rebuild from a clean tree",
+            )
+        if os.path.lexists(target):
+            raise DhVenvError(
+                f"{target} was recreated while the prebuilt file was set aside",
+                hint="a step between dh_venv_setaside and dh_venv_restore wrote into the venv; "
+                "do that in override_dh_venv instead",
+            )
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(source, target)
+        _fix_mode(target)
+        restored.append(target)
+    manifest.unlink()
+    shutil.rmtree(aside, ignore_errors=True)
+    return restored
+
+
+def refresh_records(staging_root: Path, state: State) -> list[Path]:
+    """Bring the RECORD of each distribution built here up to date; return the RECORDs rewritten.
+
+    dh_strip and dh_dwz rewrote its extensions after pip hashed them.
+    """
+    rewritten = []
+    for venv in staging_venvs(staging_root, state):
+        for dist in distributions(venv):
+            if is_prebuilt(dist, state):
+                continue
+            record = dist.dist_info / "RECORD"
+            try:
+                rows = list(csv.reader(record.read_text().splitlines()))
+            except OSError:
+                continue
+            dirty = False
+            for row in rows:
+                if len(row) < 2 or not row[1].startswith("sha256="):
+                    continue
+                path = Path(os.path.normpath(dist.site_packages / row[0]))
+                if path.is_file() and not path.is_symlink() and file_hash(path) != row[1]:
+                    row[1:] = [file_hash(path), str(path.stat().st_size)]
+                    dirty = True
+            if dirty:
+                out = io.StringIO()
+                csv.writer(out, lineterminator="\n").writerows(rows)
+                record.write_text(out.getvalue())
+                rewritten.append(record)
+    return rewritten

@@ -1,0 +1,10 @@
+import sys
+
+
+def main():
+    import cwbundled
+    import cwnative
+    import cworigin
+    import cwsuffix
+
+    print(cwbundled.value(), cworigin.value(), cwsuffix.value(), cwnative.crc(b"dh-venv"), cwnative.pq_major() >= 10, sys.prefix)

@@ -1,0 +1,86 @@
+"""Tests for dh_venv.compiled: build flags, compiler complaints, the Architecture: all check."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from dh_venv import compiled
+from dh_venv.errors import DhVenvError
+from dh_venv.runner import Runner
+from dh_venv.settings import Settings
+
+
+def test_build_environment_takes_dpkg_buildflags_and_keeps_given_ones(tmp_path: Path) -> None:
+    env = compiled.build_environment(
+        {"PATH": "/usr/bin:/bin", "CFLAGS": "-O0 mine"}, tmp_path / "work", Runner(log=print)
+    )
+    assert env["CFLAGS"] == "-O0 mine"
+    assert "-fstack-protector-strong" in env["CXXFLAGS"]
+    assert "-Wl,-z,relro" in env["LDFLAGS"]
+    assert env["TMPDIR"] == str(tmp_path / "work/tmp")
+    assert (tmp_path / "work/tmp").is_dir()
+
+
+@pytest.mark.parametrize(
+    ("output", "complaint"),
+    [
+        (
+            "  psycopg/psycopg.h:36:10: fatal error: libpq-fe.h: No such file or directory\n  compilation terminated.",
+            "psycopg/psycopg.h:36:10: fatal error: libpq-fe.h: No such file or directory",
+        ),
+        (
+            "error: command 'x86_64-linux-gnu-gcc' failed: No such file or directory",
+            "error: command 'x86_64-linux-gnu-gcc' failed: No such file or directory",
+        ),
+        ("  Error: pg_config executable not found.", "Error: pg_config executable not found."),
+        ("  /usr/bin/ld: cannot find -lxslt: No such file", "/usr/bin/ld: cannot find -lxslt: No such file"),
+        ("ERROR: No matching distribution found for nothere==1", None),
+    ],
+)
+def test_build_failure(output: str, complaint: str | None) -> None:
+    assert compiled.build_failure(output) == complaint
+
+
+def _settings(tmp_path: Path, arch: str) -> Settings:
+    (tmp_path / "debian").mkdir(exist_ok=True)
+    (tmp_path / "debian/control").write_text(f"Source: s\n\nPackage: p\nArchitecture: {arch}\n")
+    return Settings("p", tmp_path, tmp_path, tmp_path / "debian/p")
+
+
+def test_architecture_all_with_elf_files(tmp_path: Path) -> None:
+    settings = _settings(tmp_path, "all")
+    site = settings.staging_venv / "lib/python3.11/site-packages"
+    site.mkdir(parents=True)
+    shutil.copy("/usr/bin/true", site / "x.so")
+    (site / "y.py").write_text("")
+    with pytest.raises(DhVenvError) as info:
+        compiled.check_architecture(settings)
+    assert info.value.message == "the package is Architecture: all, but its venv holds 1 compiled (ELF) file(s)"
+    assert info.value.details == "  opt/venvs/p/lib/python3.11/site-packages/x.so"
+    compiled.check_architecture(_settings(tmp_path, "any"))
+
+
+def test_report_path_only_for_pip_22_2_and_later(tmp_path: Path) -> None:
+    site = tmp_path / "venv/lib/python3.11/site-packages"
+    (site / "pip-22.1.2.dist-info").mkdir(parents=True)
+    assert compiled.report_path(tmp_path / "venv", tmp_path) is None
+    (site / "pip-22.1.2.dist-info").rename(site / "pip-23.0.1.dist-info")
+    assert compiled.report_path(tmp_path / "venv", tmp_path) == tmp_path / "pip-report.json"
+
+
+def test_only_linked_binaries_of_this_machine_go_to_dpkg_shlibdeps(tmp_path: Path) -> None:
+    (tmp_path / "b.c").write_text("int b(void) { return 1; }\n")
+    subprocess.run(["gcc", "-c", "-fPIC", "-o", "b.o", "b.c"], cwd=tmp_path, check=True)
+    shutil.copy("/usr/bin/true", tmp_path / "true")
+    foreign = tmp_path / "foreign"
+    data = bytearray(Path("/usr/bin/true").read_bytes())
+    data[18:20] = (183).to_bytes(2, "little" if data[5] == 1 else "big")  # EM_AARCH64 or so: not this one
+    if (tmp_path / "true").read_bytes()[18:20] == bytes(data[18:20]):
+        data[18:20] = (62).to_bytes(2, "little" if data[5] == 1 else "big")
+    foreign.write_bytes(bytes(data))
+    files = [tmp_path / "b.o", tmp_path / "true", foreign]
+    assert compiled._linked_binaries(files) == [tmp_path / "true"]

@@ -1,0 +1,156 @@
+"""Tests for dh_venv.prebuilt: provenance, setting files aside and restoring them."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+from pathlib import Path
+
+import pytest
+
+from dh_venv import prebuilt
+from dh_venv.errors import DhVenvError
+
+SITE = "opt/venvs/app/lib/python3.11/site-packages"
+
+
+def _hash(data: bytes) -> str:
+    return "sha256=" + base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
+
+
+def install(site: Path, name: str, tag: str, files: dict[str, bytes]) -> None:
+    dist_info = site / f"{name}-1.0.dist-info"
+    dist_info.mkdir(parents=True)
+    (dist_info / "WHEEL").write_text(f"Wheel-Version: 1.0\nTag: {tag}\n")
+    rows = []
+    for rel, data in files.items():
+        path = site / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+        rows.append(f"{rel},{_hash(data)},{len(data)}")
+    rows.append(f"{name}-1.0.dist-info/RECORD,,")
+    (dist_info / "RECORD").write_text("\n".join(rows) + "\n")
+
+
+@pytest.fixture
+def staging(tmp_path: Path) -> Path:
+    root = tmp_path / "debian/app"
+    site = root / SITE
+    install(site, "wheel_lib", "cp311-cp311-manylinux_2_17_x86_64", {"wl/_x.so": b"\x7fELF1", "wl.libs/l.so": b"l"})
+    install(site, "from_sdist", "cp311-cp311-linux_x86_64", {"fs/_y.so": b"\x7fELF2"})
+    install(site, "reported", "cp311-cp311-linux_x86_64", {"rp/_z.so": b"\x7fELF3", "../../../bin/tool": b"#!x"})
+    install(site, "changed", "py3-none-any", {"ch/a.py": b"old"})
+    (site / "ch/a.py").write_bytes(b"rewritten by finalize or an override")
+    return root
+
+
+def _state() -> prebuilt.State:
+    return prebuilt.State(venvs=["/opt/venvs/app"], downloaded=["reported"])
+
+
+def test_read_reports(tmp_path: Path) -> None:
+    report = tmp_path / "r.json"
+    report.write_text(
+        json.dumps(
+            {
+                "install": [
+                    {"metadata": {"name": "Pillow"}, "download_info": {"url": "https://x/pillow-10.2.0-cp311.whl"}},
+                    {"metadata": {"name": "psycopg2"}, "download_info": {"url": "https://x/psycopg2-2.9.9.tar.gz"}},
+                    {"metadata": {"name": "my_app"}, "download_info": {"url": "file:///src", "dir_info": {}}},
+                ]
+            }
+        )
+    )
+    state = prebuilt.read_reports([report, tmp_path / "missing.json"])
+    assert state.downloaded == ["pillow"]
+    assert state.built_here == ["psycopg2", "my-app"]
+
+
+def test_prebuilt_files(staging: Path) -> None:
+    files = [p.relative_to(staging) for p, _ in prebuilt.prebuilt_files(staging, _state())]
+    # manylinux tag, or a report that says "downloaded"; never a file that no longer matches RECORD.
+    assert [str(p) for p in files] == [
+        "opt/venvs/app/bin/tool",
+        f"{SITE}/rp/_z.so",
+        f"{SITE}/wl/_x.so",
+        f"{SITE}/wl.libs/l.so",
+    ]
+
+
+def test_built_here_wins_over_the_tag(staging: Path) -> None:
+    state = _state()
+    state.built_here = ["wheel-lib"]
+    files = [p.name for p, _ in prebuilt.prebuilt_files(staging, state)]
+    assert files == ["tool", "_z.so"]
+
+
+def test_set_aside_and_restore(staging: Path, tmp_path: Path) -> None:
+    work = tmp_path / "work"
+    work.mkdir()
+    (staging / SITE / "wl/_x.so").chmod(0o775)
+    (staging / "opt/venvs/app/bin/tool").chmod(0o777)
+    assert prebuilt.set_aside(staging, work, _state()) == 4
+    assert not (staging / SITE / "wl/_x.so").exists()
+    assert (staging / SITE / "fs/_y.so").exists()
+    restored = prebuilt.restore(staging, work)
+    assert len(restored) == 4
+    assert (staging / SITE / "wl/_x.so").read_bytes() == b"\x7fELF1"
+    # dh_fixperms did not see them: their modes are set as it would have.
+    assert (staging / SITE / "wl/_x.so").stat().st_mode & 0o777 == 0o644
+    assert (staging / "opt/venvs/app/bin/tool").stat().st_mode & 0o777 == 0o755
+    assert not (work / prebuilt.MANIFEST).exists()
+    assert prebuilt.restore(staging, work) == []
+
+
+def test_set_aside_twice_restores_first(staging: Path, tmp_path: Path) -> None:
+    work = tmp_path / "work"
+    work.mkdir()
+    prebuilt.set_aside(staging, work, _state())
+    assert prebuilt.set_aside(staging, work, _state()) == 4
+    assert len(prebuilt.restore(staging, work)) == 4
+
+
+def test_restore_refuses_a_changed_file(staging: Path, tmp_path: Path) -> None:
+    work = tmp_path / "work"
+    work.mkdir()
+    prebuilt.set_aside(staging, work, _state())
+    (work / prebuilt.ASIDE / SITE / "wl/_x.so").write_bytes(b"stripped")
+    with pytest.raises(DhVenvError) as info:
+        prebuilt.restore(staging, work)
+    assert info.value.message == (
+        f"prebuilt file {SITE}/wl/_x.so was changed or removed while set aside in {work / prebuilt.ASIDE}"
+    )
+
+
+def test_restore_refuses_to_overwrite(staging: Path, tmp_path: Path) -> None:
+    work = tmp_path / "work"
+    work.mkdir()
+    prebuilt.set_aside(staging, work, _state())
+    (staging / SITE / "wl/_x.so").write_bytes(b"new")
+    with pytest.raises(DhVenvError) as info:
+        prebuilt.restore(staging, work)
+    assert info.value.message == f"{staging / SITE / 'wl/_x.so'} was recreated while the prebuilt file was set aside"
+
+
+def test_state_round_trip_and_merge(tmp_path: Path) -> None:
+    state = prebuilt.State(venvs=["/opt/venvs/a"], built_here=["x"])
+    state.save(tmp_path)
+    loaded = prebuilt.State.load(tmp_path)
+    assert loaded == state
+    loaded.merge(prebuilt.State(venvs=["/opt/venvs/a", "/opt/venvs/b"], recommends=["libpq5"]))
+    assert loaded.venvs == ["/opt/venvs/a", "/opt/venvs/b"]
+    assert loaded.recommends == ["libpq5"]
+    assert prebuilt.State.load(tmp_path / "none") is None
+
+
+def test_refresh_records_of_what_was_built_here(staging: Path) -> None:
+    site = staging / SITE
+    stripped = b"\x7fELF2 stripped"
+    (site / "fs/_y.so").write_bytes(stripped)
+    (site / "wl/_x.so").write_bytes(b"\x7fELF1 changed")  # prebuilt: its RECORD is not touched
+    records = prebuilt.refresh_records(staging, _state())
+    assert records == [site / "from_sdist-1.0.dist-info/RECORD"]
+    row = (site / "from_sdist-1.0.dist-info/RECORD").read_text().splitlines()[0]
+    assert row == f"fs/_y.so,{_hash(stripped)},{len(stripped)}"
+    assert prebuilt.refresh_records(staging, _state()) == []
