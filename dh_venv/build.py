@@ -43,6 +43,12 @@ def build_package(settings: Settings, runner: Runner, version: str, taken: dict[
     their package, so two packages cannot ship the same command.
     """
     requirement_files = check_inputs(settings)
+    for line in debhelper.incumbent_triggers(settings.build_dir, settings.package):
+        runner.log(
+            f"dh_venv: warning: {settings.package}: debian/{settings.package}.triggers: {line!r} is "
+            "dh-virtualenv's trigger, which nothing activates or handles any more (the venv links "
+            "its interpreter instead of copying it); delete the line"
+        )
     python = interpreter.resolve(settings.python, runner)
     env = settings.env
     staging = settings.staging_venv
@@ -89,11 +95,8 @@ def build_package(settings: Settings, runner: Runner, version: str, taken: dict[
 
     app = scripts.find_application(staging, copy) if copy else None
     app_scripts = scripts.entry_point_scripts(app) if app else []
-    links = {}
-    if settings.expose_scripts:
-        links = scripts.plan_links(
-            staging, settings.final_venv, settings.bin_dir, app_scripts, settings.console_scripts
-        )
+    links = _plan_exposure(settings, runner, staging, app_scripts) if settings.expose_scripts else {}
+    if links:
         for link in links:
             if link in taken:
                 raise DhVenvError(
@@ -106,6 +109,36 @@ def build_package(settings: Settings, runner: Runner, version: str, taken: dict[
     _fail_on_leaks(settings, staging)
     _plan_debian(settings, runner, version, python, links)
     taken.update({link: settings.package for link in links})
+
+
+def _plan_exposure(
+    settings: Settings, runner: Runner, staging: Path, app_scripts: list[str]
+) -> dict[PurePosixPath, PurePosixPath]:
+    """The console-script links to make, in agreement with debian/<package>.links."""
+    package, final = settings.package, settings.final_venv
+    own = debhelper.maintainer_links(settings.build_dir, package)
+    if settings.console_scripts is None and scripts.defers_to(own, final):
+        # The maintainer chose the commands (as dh-virtualenv packages do).
+        left = [n for n in sorted(set(app_scripts)) if final / "bin" / n not in own.values()]
+        if left:
+            runner.log(
+                f"dh_venv: {package}: debian/{package}.links links into the venv, so dh_venv links no "
+                f"console scripts itself (not linked: {', '.join(left)}); --console-script links them"
+            )
+        return {}
+    links = scripts.plan_links(staging, final, settings.bin_dir, app_scripts, settings.console_scripts)
+    for link, target in sorted(links.items()):
+        if link in own and own[link] != target:
+            raise DhVenvError(
+                f"debian/{package}.links links {link} to {own[link]}, and dh_venv would link it to {target}",
+                hint="delete the line, or link the script elsewhere with --console-script=NAME=OTHER",
+            )
+    if settings.console_scripts is None and links:
+        runner.log(
+            f"dh_venv: {package}: linked the application's console scripts as {', '.join(map(str, sorted(links)))}; "
+            "--no-console-scripts leaves them off PATH, as dh-virtualenv did"
+        )
+    return links
 
 
 def _requirement_args(settings: Settings, runner: Runner, files: list[Path]) -> tuple[list[str], list[str]]:
