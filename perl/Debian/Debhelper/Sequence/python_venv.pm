@@ -20,19 +20,16 @@ insert_before("dh_installinit", "dh_venv");
 # setup.py, an error in compat 12 and later.
 my @unused = qw(dh_auto_build dh_auto_test dh_auto_install dh_auto_clean);
 add_command_options("dh_auto_configure", "--buildsystem=none");
-if (($Debian::Debhelper::DH::AddonAPI::DH_INTERNAL_ADDON_TYPE // "both") eq "both") {
-	remove_command($_) foreach @unused;
-	foreach my $command (@unused) {
-		foreach my $target (map { ("override_$command$_", "execute_before_$command$_", "execute_after_$command$_") }
-			("", "-arch", "-indep")) {
-			next unless rules_explicit_target($target);
-			warning("python-venv: debian/rules target $target never runs: the add-on removes $command "
-				. "from the sequence; move its commands into override_dh_venv, after dh_venv");
-		}
+# debhelper refuses remove_command and add_command_options for add-ons
+# turned on from Build-Depends-Arch/-Indep, with a hint to move them.
+remove_command($_) foreach @unused;
+foreach my $command (@unused) {
+	foreach my $target (map { ("override_$command$_", "execute_before_$command$_", "execute_after_$command$_") }
+		("", "-arch", "-indep")) {
+		next unless rules_explicit_target($target);
+		warning("python-venv: debian/rules target $target never runs: the add-on removes $command "
+			. "from the sequence; move its commands into override_dh_venv, after dh_venv");
 	}
-} else {
-	# Conditional add-ons (Build-Depends-Arch/-Indep) cannot remove commands.
-	add_command_options($_, "--buildsystem=none") foreach @unused;
 }
 
 # Wheels from the index ship stripped, often patchelf-modified libraries
