@@ -26,6 +26,7 @@ PROG = "dh_venv"
 _INCUMBENT_ONLY = {
     "--builtin-venv": (True, "dh_venv always creates the venv with virtualenv; the option is ignored"),
     "--setuptools": (True, "setuptools is always available to builds; the option is ignored"),
+    "--no-test": (True, "it had no effect in dh-virtualenv either; the option is ignored"),
     "--pip-tool": (False, "use --installer=pip (the only installer so far)"),
     "--setuptools-test": (False, "run the tests after dh_venv in override_dh_venv, with the venv's python"),
 }
@@ -107,7 +108,12 @@ def make_parser() -> argparse.ArgumentParser:
         "--extras", action="append", default=[], metavar="LIST", help="extras of the application (comma-separated)"
     )
     own.add_argument("--preinstall", action="append", default=[], metavar="REQ", help="install REQ first (repeatable)")
-    own.add_argument("--index-url", metavar="URL", help="package index instead of PyPI")
+    own.add_argument(
+        "--index-url",
+        "--pypi-url",
+        metavar="URL",
+        help="package index instead of PyPI (--pypi-url: dh-virtualenv's old name)",
+    )
     own.add_argument(
         "--extra-index-url", action="append", default=[], metavar="URL", help="additional index (repeatable)"
     )

@@ -11,6 +11,7 @@ is installed, the new one over it, the commands run, and the purge leaves nothin
 from __future__ import annotations
 
 import io
+import os
 import re
 import shutil
 import subprocess
@@ -20,6 +21,7 @@ from pathlib import Path
 import pytest
 
 from .conftest import (
+    APT_WAIT,
     PACKAGES,
     ROOT,
     Build,
@@ -140,8 +142,9 @@ def build_paths(deb: Path, build: Build, dest: Path) -> list[str]:
 
 
 def upgrade_in_place(new: Build, package: str) -> None:
-    """dpkg -i the new package over the installed old one (same version, as a rebuild is)."""
-    result = sh("dpkg", "-i", str(new.deb(package)), check=False)
+    """Install the new package over the installed old one (same version, as a rebuild is)."""
+    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+    result = sh("apt-get", *APT_WAIT, "install", "--reinstall", "-y", str(new.deb(package)), check=False, env=env)
     assert result.returncode == 0, result.stdout + result.stderr
 
 
@@ -184,6 +187,8 @@ def test_omnibus_compat9_setup_py_reads_debian(mig_wheelhouse: Path, tmp_path: P
     assert added == {}
     new_entries, _ = shipped(new.deb(package), venv)
     assert new_entries["/usr/bin/tinydep-tool"] == f"-> {venv}/bin/tinydep-tool"
+    # debian/mig-omnibus.install put a file into the venv directory before the venv was made.
+    assert new_entries[f"{venv}/etc/tinydep.ini"] == "file -"
     assert new_entries[f"{venv}/lib/{PY}/site-packages/mig_omnibus-1.0.<metadata>"] == "metadata"
     assert "dh_strip --no-automatic-dbgsym" in new.output
     assert not list(new.source.parent.glob("*-dbgsym_*"))

@@ -402,3 +402,9 @@ def test_settings_refuse_shared_or_shallow_venv_dirs(tmp_path: Path, argv: list[
     with pytest.raises(DhVenvError) as info:
         settings(tmp_path, argv)
     assert str(info.value).startswith(f"the venv would be {final}, a directory other packages share;")
+
+
+def test_deprecated_dh_virtualenv_options(tmp_path: Path) -> None:
+    opts, warnings = cli.parse(["--no-test", "--pypi-url", "https://pypi.example.org/simple/"], {})
+    assert warnings == ["--no-test: it had no effect in dh-virtualenv either; the option is ignored"]
+    assert opts.index_url == "https://pypi.example.org/simple/"
