@@ -231,6 +231,22 @@ def test_pybuild_compat11_opt_root_sbin_link(mig_wheelhouse: Path, tmp_path: Pat
     assert list(old.source.parent.glob("mig-pybuild-dbgsym_*")) and list(new.source.parent.glob("mig-pybuild-dbgsym_*"))
     assert build_paths(new.deb(package), new, tmp_path / "new-x") == []
 
+    # The optional clean-up: .links lines become --console-script options; same files.
+    tidy_src = tmp_path / "tidy" / new.source.name
+    shutil.copytree(PACKAGES / package, tidy_src, symlinks=True)
+    subprocess.run(["sh", "-c", rename_command()], cwd=tidy_src, check=True)
+    options = []
+    for line in (tidy_src / f"debian/{package}.links").read_text().splitlines():
+        target, link = line.split()
+        options.append(f"--console-script={Path(target).name}=/{link}")
+    (tidy_src / f"debian/{package}.links").unlink()
+    rules = (tidy_src / "debian/rules").read_text()
+    (tidy_src / "debian/rules").write_text(rules.replace("dh_venv \\\n", f"dh_venv {' '.join(options)} \\\n"))
+    tidy = dpkg_buildpackage(tidy_src, tool_env(DH_VENV_PIP_ARGS=f"--no-index --find-links={mig_wheelhouse}"))
+    assert tidy.returncode == 0, tidy.output[-4000:]
+    assert "--console-script=profiler=/usr/sbin/profiler" in tidy.output
+    assert shipped(tidy.deb(package), venv)[0] == new_entries
+
     with installed(old.deb(package)):
         upgrade_in_place(new, package)
         result = run_clean("/usr/sbin/profiler")
