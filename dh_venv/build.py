@@ -6,6 +6,7 @@ side effects go through :mod:`dh_venv.debhelper`.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path, PurePosixPath
 
 from dh_venv import debhelper, finalize, installers, interpreter, project, scan, scripts, venv
@@ -127,6 +128,19 @@ def _plan_exposure(
             )
         return {}
     links = scripts.plan_links(staging, final, settings.bin_dir, app_scripts, settings.console_scripts)
+    if settings.console_scripts is None:
+        # A default link gives way to a file the package already has there
+        # (a wrapper script from debian/*.install, as dh-virtualenv packages ship).
+        for link, target in sorted(links.items()):
+            path = settings.staging_root / str(link).lstrip("/")
+            if path.is_symlink() and os.readlink(path) == str(target):
+                continue
+            if path.exists() or path.is_symlink():
+                del links[link]
+                runner.log(
+                    f"dh_venv: {package}: {link} is already in the package, so the console script "
+                    f"{target.name} is not linked there; --console-script=NAME=OTHER links it elsewhere"
+                )
     for link, target in sorted(links.items()):
         if link in own and own[link] != target:
             raise DhVenvError(

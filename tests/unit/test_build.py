@@ -302,7 +302,7 @@ def _exposure(
     tmp_path: Path, argv: list[str], links: str | None
 ) -> tuple[dict[PurePosixPath, PurePosixPath], list[str]]:
     root = tmp_path / "src"
-    (root / "debian").mkdir(parents=True)
+    (root / "debian").mkdir(parents=True, exist_ok=True)
     if links is not None:
         (root / "debian/demo.links").write_text(links)
     settings = make_settings(root, argv)
@@ -353,3 +353,18 @@ def test_exposure_conflicting_maintainer_link_is_an_error(tmp_path: Path) -> Non
         "debian/demo.links links /usr/bin/demo to /opt/venvs/demo/bin/demo, and dh_venv would link it to "
         "/opt/venvs/demo/bin/demo-admin; delete the line, or link the script elsewhere with --console-script=NAME=OTHER"
     )
+
+
+def test_exposure_default_gives_way_to_a_file_of_the_package(tmp_path: Path) -> None:
+    root = tmp_path / "src"
+    wrapper = root / "debian/demo/usr/bin/demo"
+    wrapper.parent.mkdir(parents=True)
+    wrapper.write_text('#!/bin/sh\nexec /opt/venvs/demo/bin/demo "$@"\n')
+    links, log = _exposure(tmp_path, [], None)
+    assert links == {PurePosixPath("/usr/bin/demo-admin"): PurePosixPath("/opt/venvs/demo/bin/demo-admin")}
+    assert log == [
+        "dh_venv: demo: /usr/bin/demo is already in the package, so the console script demo is not linked there; "
+        "--console-script=NAME=OTHER links it elsewhere",
+        "dh_venv: demo: linked the application's console scripts as /usr/bin/demo-admin; "
+        "--no-console-scripts leaves them off PATH, as dh-virtualenv did",
+    ]
