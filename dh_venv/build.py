@@ -163,6 +163,12 @@ def build_package(
     path on the build machine.  Returns the links made.
     """
     requirement_files = check_inputs(settings)
+    for line in debhelper.incumbent_triggers(settings.build_dir, settings.package):
+        runner.log(
+            f"dh_venv: warning: {settings.package}: debian/{settings.package}.triggers: {line!r} is "
+            "dh-virtualenv's trigger, which nothing activates or handles any more (the venv links "
+            "its interpreter instead of copying it); delete the line"
+        )
     python = interpreter.resolve(settings.python, runner)
     env = compiled.build_environment(settings.env, settings.work_dir, runner)
     staging = settings.staging_venv
@@ -223,11 +229,8 @@ def build_package(
 
     app = scripts.find_application(staging, copy) if copy else None
     app_scripts = scripts.entry_point_scripts(app) if app else []
-    links = {}
-    if settings.expose_scripts:
-        links = scripts.plan_links(
-            staging, settings.final_venv, settings.bin_dir, app_scripts, settings.console_scripts
-        )
+    links = _plan_exposure(settings, runner, staging, app_scripts) if settings.expose_scripts else {}
+    if links:
         for link in links:
             if link in taken:
                 raise DhVenvError(
@@ -243,6 +246,49 @@ def build_package(
     _plan_debian(settings, runner, version, python, links)
     compiled.record(settings, [report])
     taken.update({link: settings.package for link in links})
+    return links
+
+
+def _plan_exposure(
+    settings: Settings, runner: Runner, staging: Path, app_scripts: list[str]
+) -> dict[PurePosixPath, PurePosixPath]:
+    """The console-script links to make, in agreement with debian/<package>.links."""
+    package, final = settings.package, settings.final_venv
+    own = debhelper.maintainer_links(settings.build_dir, package)
+    if settings.console_scripts is None and scripts.defers_to(own, final):
+        # The maintainer chose the commands (as dh-virtualenv packages do).
+        left = [n for n in sorted(set(app_scripts)) if final / "bin" / n not in own.values()]
+        if left:
+            runner.log(
+                f"dh_venv: {package}: debian/{package}.links links into the venv, so dh_venv links no "
+                f"console scripts itself (not linked: {', '.join(left)}); --console-script links them"
+            )
+        return {}
+    links = scripts.plan_links(staging, final, settings.bin_dir, app_scripts, settings.console_scripts)
+    if settings.console_scripts is None:
+        # A default link gives way to a file the package already has there
+        # (a wrapper script from debian/*.install, as dh-virtualenv packages ship).
+        for link, target in sorted(links.items()):
+            path = settings.staging_root / str(link).lstrip("/")
+            if path.is_symlink() and os.readlink(path) == str(target):
+                continue
+            if path.exists() or path.is_symlink():
+                del links[link]
+                runner.log(
+                    f"dh_venv: {package}: {link} is already in the package, so the console script "
+                    f"{target.name} is not linked there; --console-script=NAME=OTHER links it elsewhere"
+                )
+    for link, target in sorted(links.items()):
+        if link in own and own[link] != target:
+            raise DhVenvError(
+                f"debian/{package}.links links {link} to {own[link]}, and dh_venv would link it to {target}",
+                hint="delete the line, or link the script elsewhere with --console-script=NAME=OTHER",
+            )
+    if settings.console_scripts is None and links:
+        runner.log(
+            f"dh_venv: {package}: linked the application's console scripts as {', '.join(map(str, sorted(links)))}; "
+            "--no-console-scripts leaves them off PATH, as dh-virtualenv did"
+        )
     return links
 
 

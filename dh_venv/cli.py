@@ -18,7 +18,7 @@ from dh_venv import __version__, build, compiled, debhelper, project
 from dh_venv.errors import DhVenvError
 from dh_venv.installers import build_environment
 from dh_venv.runner import Runner
-from dh_venv.settings import DEFAULT_INSTALL_ROOT, DEFAULT_PYTHON, Settings
+from dh_venv.settings import DEFAULT_BIN_DIR, DEFAULT_INSTALL_ROOT, DEFAULT_PYTHON, Settings
 
 PROG = "dh_venv"
 
@@ -26,6 +26,7 @@ PROG = "dh_venv"
 _INCUMBENT_ONLY = {
     "--builtin-venv": (True, "dh_venv always creates the venv with virtualenv; the option is ignored"),
     "--setuptools": (True, "setuptools is always available to builds; the option is ignored"),
+    "--no-test": (True, "it had no effect in dh-virtualenv either; the option is ignored"),
     "--pip-tool": (False, "use --installer=pip (the only installer so far)"),
     "--setuptools-test": (False, "run the tests after dh_venv in override_dh_venv, with the venv's python"),
 }
@@ -45,11 +46,24 @@ def _split_list(value: str) -> list[str]:
     return [v.strip() for v in value.split(",") if v.strip()]
 
 
+def _absolute_dir(value: str) -> bool:
+    """An absolute, normalised path below the root (``/usr/sbin``, ``/usr/games/x``)."""
+    path = PurePosixPath(value)
+    return value.startswith("/") and str(path) == value and ".." not in path.parts and len(path.parts) > 1
+
+
 def _console_script(value: str) -> tuple[str, str]:
     name, sep, link = value.partition("=")
-    if not name or (sep and not link) or "/" in value:
-        raise argparse.ArgumentTypeError(f"expected NAME or NAME=LINK, got {value!r}")
+    bad_link = "/" in link and not (_absolute_dir(link) and len(PurePosixPath(link).parts) > 2)
+    if not name or (sep and not link) or "/" in name or bad_link:
+        raise argparse.ArgumentTypeError(f"expected NAME, NAME=LINK or NAME=/DIR/LINK, got {value!r}")
     return name, link or name
+
+
+def _link_dir(value: str) -> PurePosixPath:
+    if not _absolute_dir(value):
+        raise argparse.ArgumentTypeError(f"expected an absolute directory such as /usr/sbin, got {value!r}")
+    return PurePosixPath(value)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -94,7 +108,12 @@ def make_parser() -> argparse.ArgumentParser:
         "--extras", action="append", default=[], metavar="LIST", help="extras of the application (comma-separated)"
     )
     own.add_argument("--preinstall", action="append", default=[], metavar="REQ", help="install REQ first (repeatable)")
-    own.add_argument("--index-url", metavar="URL", help="package index instead of PyPI")
+    own.add_argument(
+        "--index-url",
+        "--pypi-url",
+        metavar="URL",
+        help="package index instead of PyPI (--pypi-url: dh-virtualenv's old name)",
+    )
     own.add_argument(
         "--extra-index-url", action="append", default=[], metavar="URL", help="additional index (repeatable)"
     )
@@ -131,7 +150,14 @@ def make_parser() -> argparse.ArgumentParser:
         action="append",
         type=_console_script,
         metavar="NAME[=LINK]",
-        help="link only these scripts into /usr/bin, optionally renamed (repeatable)",
+        help="link only these scripts of the venv (a dependency's too), optionally renamed; "
+        "LINK may be an absolute path such as /usr/sbin/NAME (repeatable)",
+    )
+    own.add_argument(
+        "--console-script-dir",
+        type=_link_dir,
+        metavar="DIR",
+        help=f"directory for the links of console scripts (default: {DEFAULT_BIN_DIR})",
     )
     own.add_argument("--no-console-scripts", action="store_true", help="link no console scripts into /usr/bin")
     own.add_argument(
@@ -198,6 +224,26 @@ def _known_tokens(tokens: list[str], parser: argparse.ArgumentParser) -> tuple[l
     return kept, unknown
 
 
+def _join_values(tokens: list[str], parser: argparse.ArgumentParser) -> list[str]:
+    """Turn ``--opt VALUE`` into ``--opt=VALUE`` for long options that take one value.
+
+    dh_virtualenv (optparse) takes the next word as the value even when it
+    starts with ``-`` (``--extra-pip-arg "--no-cache-dir"``); argparse
+    would read it as an option.
+    """
+    known = parser._option_string_actions
+    out: list[str] = []
+    it = iter(tokens)
+    for tok in it:
+        action = known.get(tok)
+        if tok.startswith("--") and action is not None and action.nargs is None and action.option_strings:
+            value = next(it, None)
+            out.append(tok if value is None else f"{tok}={value}")
+        else:
+            out.append(tok)
+    return out
+
+
 def parse(argv: Sequence[str], environ: Mapping[str, str]) -> tuple[argparse.Namespace, list[str]]:
     """Parse DH_OPTIONS, DH_INTERNAL_OPTIONS and argv like debhelper does.
 
@@ -215,7 +261,7 @@ def parse(argv: Sequence[str], environ: Mapping[str, str]) -> tuple[argparse.Nam
     if environ.get("DH_INTERNAL_OPTIONS"):
         tokens += [t for t in environ["DH_INTERNAL_OPTIONS"].split("\x1e") if t]
     tokens += list(argv)
-    opts = parser.parse_args(_expand_o(tokens, parser))
+    opts = parser.parse_args(_join_values(_expand_o(tokens, parser), parser))
     for name, (warn_only, why) in _INCUMBENT_ONLY.items():
         if getattr(opts, f"incumbent_{name[2:]}") is not None:
             if not warn_only:
@@ -267,6 +313,7 @@ def settings_for(
         use_system_packages=opts.use_system_packages,
         console_scripts=tuple(opts.console_script) if opts.console_script else None,
         expose_scripts=not opts.no_console_scripts,
+        bin_dir=opts.console_script_dir or DEFAULT_BIN_DIR,
         maintainer_scripts=not opts.no_scripts,
         check="nocheck" not in build_options,
         shlibs_recommends=tuple(p for v in opts.shlibs_recommends for p in _split_list(v)),

@@ -141,3 +141,37 @@ def make_links(staging_root: Path, links: dict[PurePosixPath, PurePosixPath], ru
             )
         path.parent.mkdir(parents=True, exist_ok=True)
         os.symlink(target, path)
+
+
+def maintainer_links(build_dir: Path, package: str) -> dict[PurePosixPath, PurePosixPath]:
+    """The links ``debian/<package>.links`` asks dh_link for, as link -> target.
+
+    Each line holds pairs of ``target link`` (dh_link's order), absolute
+    or relative to the package root; ``#`` starts a comment.
+    """
+    path = build_dir / "debian" / f"{package}.links"
+    try:
+        text = path.read_text(errors="replace")
+    except OSError:
+        return {}
+    links: dict[PurePosixPath, PurePosixPath] = {}
+    for line in text.splitlines():
+        words = line.split("#", 1)[0].split()
+        for target, link in zip(words[::2], words[1::2], strict=False):
+            links[PurePosixPath("/" + link.lstrip("/"))] = PurePosixPath("/" + target.lstrip("/"))
+    return links
+
+
+# dh-virtualenv's postinst copied /usr/bin/python3.X into the venv when this
+# trigger fired; dh_venv's venvs link the interpreter instead.
+INCUMBENT_TRIGGER = "dh-virtualenv-interpreter-update"
+
+
+def incumbent_triggers(build_dir: Path, package: str) -> list[str]:
+    """Lines of ``debian/<package>.triggers`` naming dh-virtualenv's trigger."""
+    path = build_dir / "debian" / f"{package}.triggers"
+    try:
+        lines = path.read_text(errors="replace").splitlines()
+    except OSError:
+        return []
+    return [line.strip() for line in lines if INCUMBENT_TRIGGER in line.split("#", 1)[0].split()]

@@ -4,10 +4,14 @@ The project is built from a copy under ``debian/.debhelper/`` so the
 setuptools ``build/`` and ``*.egg-info`` droppings never touch the
 maintainer's tree (dpkg-source would see them as changes), and any path
 a build backend records stays inside the build directory, where the leak
-scan looks.  The copy keeps ``debian/`` (a ``setup.py`` may read
-``debian/changelog``; VCS-versioned projects need a tree git sees as
-clean) but not what the build itself writes there: ``.debhelper/``,
-``tmp/`` and the staging trees of the binary packages.
+scan looks.  The copy keeps ``debian/`` when the project's build may
+read it: its ``setup.py``, ``setup.cfg`` or ``pyproject.toml`` names
+``debian`` (templates read ``debian/changelog``), or it takes its version
+from a VCS checkout (which must look clean).  Otherwise ``debian/`` stays
+out, because setuptools' automatic package discovery would take it for a
+second top-level package of a flat layout.  What the build itself writes
+under ``debian/`` never goes in: ``.debhelper/``, ``tmp/`` and the
+staging trees of the binary packages.
 """
 
 from __future__ import annotations
@@ -25,6 +29,10 @@ _MARKERS = ("pyproject.toml", "setup.py", "setup.cfg")
 _IGNORED = (".pc", ".tox", ".nox", ".venv", "__pycache__", ".mypy_cache", ".pytest_cache")
 # Build outputs under debian/, besides the staging tree of each binary package.
 _DEBIAN_OUTPUTS = (".debhelper", "tmp")
+
+_NAMES_DEBIAN = re.compile(r"\bdebian\b")
+_VCS_DIRS = (".git", ".hg")
+_VCS_VERSIONING = re.compile(r"setuptools[-_]scm|versioningit|hatch[-_]vcs|\bpbr\b|dunamai|dynamic[-_]versioning")
 
 # A setup.cfg-only project has no build entry point pip recognises; this
 # is the backend setuptools uses for such trees.
@@ -64,10 +72,11 @@ def prepare_copy(source_dir: Path, dest: Path, runner: Runner, skipped: list[Pat
     dest.parent.mkdir(parents=True, exist_ok=True)
     debian = source_dir / "debian"
     outputs = {*_DEBIAN_OUTPUTS, *binary_packages(debian / "control")}
+    excluded = set(_IGNORED) if reads_debian(source_dir) else {*_IGNORED, "debian"}
 
     def ignore(here: Path, names: list[str]) -> set[str]:
         if here == source_dir:
-            return {n for n in names if n in _IGNORED}
+            return {n for n in names if n in excluded}
         if here == debian:
             return {n for n in names if n in outputs and (here / n).is_dir()}
         return set()
@@ -79,6 +88,14 @@ def prepare_copy(source_dir: Path, dest: Path, runner: Runner, skipped: list[Pat
     if not has_backend and (dest / "setup.cfg").is_file():
         (dest / "pyproject.toml").write_text(_SETUP_CFG_PYPROJECT)
     return dest
+
+
+def reads_debian(source_dir: Path) -> bool:
+    """Whether building the project may read ``debian/`` (see the module's docstring)."""
+    text = "".join((source_dir / n).read_text(errors="replace") for n in _MARKERS if (source_dir / n).is_file())
+    if _NAMES_DEBIAN.search(text):
+        return True
+    return any((source_dir / d).exists() for d in _VCS_DIRS) and bool(_VCS_VERSIONING.search(text))
 
 
 def binary_packages(control: Path) -> list[str]:

@@ -4,6 +4,10 @@ By default: the application's own scripts, read from its
 ``entry_points.txt`` (``console_scripts`` and ``gui_scripts``), not those
 of its dependencies.  The application is the distribution pip installed
 from the build copy of the source, recognised by its ``direct_url.json``.
+``--console-script`` names any script of the venv instead (a dependency's
+too) and may put its link in any directory; a package whose
+``debian/<package>.links`` already links into the venv has made that
+choice itself, so the default then links nothing (see :func:`defers_to`).
 """
 
 from __future__ import annotations
@@ -46,6 +50,16 @@ def entry_point_scripts(dist_info: Path) -> list[str]:
     return names
 
 
+def link_path(link: str, bin_dir: PurePosixPath) -> PurePosixPath:
+    """Where the link ``link`` (a name, or an absolute path) goes."""
+    return PurePosixPath(link) if link.startswith("/") else bin_dir / link
+
+
+def defers_to(maintainer_links: dict[PurePosixPath, PurePosixPath], final_venv: PurePosixPath) -> bool:
+    """Whether the maintainer's own links (``debian/<package>.links``) point into the venv."""
+    return any(target == final_venv or final_venv in target.parents for target in maintainer_links.values())
+
+
 def plan_links(
     venv: Path,
     final_venv: PurePosixPath,
@@ -57,7 +71,8 @@ def plan_links(
 
     ``selected`` (from ``--console-script``) may name any executable in the
     venv's ``bin/``, which covers applications installed from requirements
-    with ``--skip-install``.
+    with ``--skip-install`` and commands of dependencies; a link given as
+    an absolute path goes there instead of into ``bin_dir``.
     """
     if selected is None:
         pairs = [(name, name) for name in sorted(set(app_scripts))]
@@ -77,7 +92,12 @@ def plan_links(
                 f"console script {script} is declared by the application but missing from {final_venv}/bin",
                 hint="check the project's entry points",
             )
-        path = bin_dir / link
+        path = link_path(link, bin_dir)
+        if path == final_venv or final_venv in path.parents:
+            raise DhVenvError(
+                f"console script {script} would be linked as {path}, inside the venv",
+                hint="give a link outside the venv in --console-script=NAME=/DIR/LINK",
+            )
         if path in links:
             raise DhVenvError(
                 f"console scripts {links[path].name} and {script} would both be linked as {path}",

@@ -24,9 +24,12 @@ def create(
     """Create a fresh virtualenv at ``dest`` for ``interpreter``.
 
     virtualenv runs under the interpreter running dh_venv (which has it
-    installed), never a ``virtualenv`` found on ``PATH``.
+    installed), never a ``virtualenv`` found on ``PATH``.  A venv left by
+    an earlier run is removed first; files that ``debian/*.install`` put
+    into the directory (dh_install runs earlier) stay, as they did with
+    dh-virtualenv.
     """
-    if dest.exists() and not runner.no_act:
+    if (dest / "pyvenv.cfg").exists() and not runner.no_act:
         runner.announce(f"rm -rf {dest}")
         shutil.rmtree(dest)
     argv: list[str | Path] = [

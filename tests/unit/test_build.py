@@ -326,8 +326,14 @@ def test_app_build_log(app_build: tuple[Path, list[str]]) -> None:
     root, log = app_build
     staging = root / "debian/demo/opt/venvs/demo"
     commands = [line for line in log if re.match(r"\t[^ ]", line)]
-    assert commands[-9:] == [
+    owners = " ".join(
+        f"{d}/{name}"
+        for d in ("/bin", "/sbin", "/usr/bin", "/usr/games", "/usr/local/bin", "/usr/local/sbin", "/usr/sbin")
+        for name in ("DemoGui", "demo-tool")
+    )
+    assert commands[-10:] == [
         f"\t{staging}/bin/python -m pip check",
+        f"\tdpkg-query -S {owners}",
         f"\trewrite {staging} for /opt/venvs/demo",
         f"\tln -s /opt/venvs/demo/bin/DemoGui {root}/debian/demo/usr/bin/DemoGui",
         f"\tln -s /opt/venvs/demo/bin/demo-tool {root}/debian/demo/usr/bin/demo-tool",
@@ -337,4 +343,76 @@ def test_app_build_log(app_build: tuple[Path, list[str]]) -> None:
         f"\tadd postinst-venv to {root}/debian/demo.postinst.debhelper",
         f"\tadd prerm-venv to {root}/debian/demo.prerm.debhelper",
         f"\tadd postrm-venv to {root}/debian/demo.postrm.debhelper",
+    ]
+
+
+def _exposure(
+    tmp_path: Path, argv: list[str], links: str | None
+) -> tuple[dict[PurePosixPath, PurePosixPath], list[str]]:
+    root = tmp_path / "src"
+    (root / "debian").mkdir(parents=True, exist_ok=True)
+    if links is not None:
+        (root / "debian/demo.links").write_text(links)
+    settings = make_settings(root, argv)
+    for name in ("demo", "demo-admin", "dep-tool"):
+        (settings.staging_venv / "bin").mkdir(parents=True, exist_ok=True)
+        (settings.staging_venv / "bin" / name).write_text("#!/bin/sh\n")
+    log: list[str] = []
+    return build._plan_exposure(settings, Runner(log=log.append), settings.staging_venv, ["demo", "demo-admin"]), log
+
+
+def test_exposure_default_says_how_to_turn_it_off(tmp_path: Path) -> None:
+    links, log = _exposure(tmp_path, [], None)
+    assert sorted(map(str, links)) == ["/usr/bin/demo", "/usr/bin/demo-admin"]
+    assert log == [
+        "dh_venv: demo: linked the application's console scripts as /usr/bin/demo, /usr/bin/demo-admin; "
+        "--no-console-scripts leaves them off PATH, as dh-virtualenv did"
+    ]
+
+
+def test_exposure_defers_to_maintainer_links_into_the_venv(tmp_path: Path) -> None:
+    links, log = _exposure(tmp_path, [], "opt/venvs/demo/bin/demo usr/sbin/demo\n")
+    assert links == {}
+    assert log == [
+        "dh_venv: demo: debian/demo.links links into the venv, so dh_venv links no console scripts "
+        "itself (not linked: demo-admin); --console-script links them"
+    ]
+
+
+def test_exposure_ignores_maintainer_links_elsewhere(tmp_path: Path) -> None:
+    links, _ = _exposure(tmp_path, [], "usr/share/demo/README usr/share/doc/demo/README\n")
+    assert sorted(map(str, links)) == ["/usr/bin/demo", "/usr/bin/demo-admin"]
+
+
+def test_exposure_selection_coexists_with_identical_maintainer_link(tmp_path: Path) -> None:
+    argv = ["--console-script=dep-tool", "--console-script=demo=/usr/sbin/demo"]
+    links, log = _exposure(tmp_path, argv, "opt/venvs/demo/bin/demo usr/sbin/demo\n")
+    assert links == {
+        PurePosixPath("/usr/bin/dep-tool"): PurePosixPath("/opt/venvs/demo/bin/dep-tool"),
+        PurePosixPath("/usr/sbin/demo"): PurePosixPath("/opt/venvs/demo/bin/demo"),
+    }
+    assert log == []
+
+
+def test_exposure_conflicting_maintainer_link_is_an_error(tmp_path: Path) -> None:
+    with pytest.raises(DhVenvError) as info:
+        _exposure(tmp_path, ["--console-script=demo-admin=demo"], "opt/venvs/demo/bin/demo usr/bin/demo\n")
+    assert str(info.value) == (
+        "debian/demo.links links /usr/bin/demo to /opt/venvs/demo/bin/demo, and dh_venv would link it to "
+        "/opt/venvs/demo/bin/demo-admin; delete the line, or link the script elsewhere with --console-script=NAME=OTHER"
+    )
+
+
+def test_exposure_default_gives_way_to_a_file_of_the_package(tmp_path: Path) -> None:
+    root = tmp_path / "src"
+    wrapper = root / "debian/demo/usr/bin/demo"
+    wrapper.parent.mkdir(parents=True)
+    wrapper.write_text('#!/bin/sh\nexec /opt/venvs/demo/bin/demo "$@"\n')
+    links, log = _exposure(tmp_path, [], None)
+    assert links == {PurePosixPath("/usr/bin/demo-admin"): PurePosixPath("/opt/venvs/demo/bin/demo-admin")}
+    assert log == [
+        "dh_venv: demo: /usr/bin/demo is already in the package, so the console script demo is not linked there; "
+        "--console-script=NAME=OTHER links it elsewhere",
+        "dh_venv: demo: linked the application's console scripts as /usr/bin/demo-admin; "
+        "--no-console-scripts leaves them off PATH, as dh-virtualenv did",
     ]

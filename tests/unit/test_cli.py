@@ -104,15 +104,58 @@ def test_settings_upgrade_pip(tmp_path: Path, argv: list[str], expected: str | N
 
 
 def test_console_script_values() -> None:
-    opts, _ = cli.parse(["--console-script=demo=demo-cli", "--console-script", "admin"], {})
-    assert opts.console_script == [("demo", "demo-cli"), ("admin", "admin")]
+    argv = ["--console-script=demo=demo-cli", "--console-script", "admin", "--console-script=prof=/usr/sbin/prof"]
+    opts, _ = cli.parse(argv, {})
+    assert opts.console_script == [("demo", "demo-cli"), ("admin", "admin"), ("prof", "/usr/sbin/prof")]
 
 
-@pytest.mark.parametrize("value", ["", "demo=", "=demo", "bin/demo", "demo=bin/demo", "demo=/usr/bin/demo"])
+@pytest.mark.parametrize(
+    "value", ["", "demo=", "=demo", "bin/demo", "demo=bin/demo", "demo=/usr", "demo=/usr/../x", "demo=/usr//x"]
+)
 def test_bad_console_script_rejected(value: str) -> None:
     with pytest.raises(DhVenvError) as info:
         cli.parse([f"--console-script={value}"], {})
-    assert str(info.value) == (f"argument --console-script: expected NAME or NAME=LINK, got {value!r}; see dh_venv(1)")
+    assert str(info.value) == (
+        f"argument --console-script: expected NAME, NAME=LINK or NAME=/DIR/LINK, got {value!r}; see dh_venv(1)"
+    )
+
+
+def test_console_script_dir(tmp_path: Path) -> None:
+    assert settings(tmp_path, []).bin_dir == PurePosixPath("/usr/bin")
+    assert settings(tmp_path, ["--console-script-dir", "/usr/games"]).bin_dir == PurePosixPath("/usr/games")
+    for value in ("usr/sbin", "/", "/usr/../sbin", "/usr/sbin/"):
+        with pytest.raises(DhVenvError) as info:
+            cli.parse([f"--console-script-dir={value}"], {})
+        assert "expected an absolute directory such as /usr/sbin" in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("argv", "pip_args", "virtualenv_args"),
+    [
+        # dh_virtualenv (optparse) takes the next word even when it starts with "-".
+        (["--extra-pip-arg", "--no-cache-dir"], ("--no-cache-dir",), ()),
+        (["--extra-pip-arg", "--no-cache-dir", "--extra-pip-arg=-q"], ("--no-cache-dir", "-q"), ()),
+        (["--extra-virtualenv-arg", "--copies", "-O--extra-pip-arg=-v"], ("-v",), ("--copies",)),
+    ],
+)
+def test_values_starting_with_a_dash(
+    tmp_path: Path, argv: list[str], pip_args: tuple[str, ...], virtualenv_args: tuple[str, ...]
+) -> None:
+    s = settings(tmp_path, argv)
+    assert s.extra_pip_args == pip_args
+    assert s.extra_virtualenv_args == virtualenv_args
+
+
+def test_index_urls_and_python_as_separate_words(tmp_path: Path) -> None:
+    argv = ["--index-url", "-", "--extra-index-url", "--x", "--python", "/usr/bin/python3", "--install-suffix", "app"]
+    s = settings(tmp_path, argv)
+    assert (s.index_url, s.extra_index_urls, s.python, s.venv_name) == ("-", ("--x",), "/usr/bin/python3", "app")
+
+
+def test_option_value_missing_at_the_end() -> None:
+    with pytest.raises(DhVenvError) as info:
+        cli.parse(["--extra-pip-arg"], {})
+    assert str(info.value) == "argument --extra-pip-arg: expected one argument; see dh_venv(1)"
 
 
 def test_unknown_option_is_an_error() -> None:
@@ -359,3 +402,9 @@ def test_settings_refuse_shared_or_shallow_venv_dirs(tmp_path: Path, argv: list[
     with pytest.raises(DhVenvError) as info:
         settings(tmp_path, argv)
     assert str(info.value).startswith(f"the venv would be {final}, a directory other packages share;")
+
+
+def test_deprecated_dh_virtualenv_options(tmp_path: Path) -> None:
+    opts, warnings = cli.parse(["--no-test", "--pypi-url", "https://pypi.example.org/simple/"], {})
+    assert warnings == ["--no-test: it had no effect in dh-virtualenv either; the option is ignored"]
+    assert opts.index_url == "https://pypi.example.org/simple/"

@@ -8,7 +8,14 @@ from pathlib import Path, PurePosixPath
 
 import pytest
 
-from dh_venv.debhelper import PackageFiles, interpreter_package, list_packages, make_links
+from dh_venv.debhelper import (
+    PackageFiles,
+    incumbent_triggers,
+    interpreter_package,
+    list_packages,
+    maintainer_links,
+    make_links,
+)
 from dh_venv.errors import DhVenvError
 from dh_venv.runner import Runner
 
@@ -249,3 +256,29 @@ def test_make_links_accepts_its_own_earlier_link(tmp_path: Path) -> None:
     make_links(tmp_path, links, Runner(log=[].append))
     make_links(tmp_path, links, Runner(log=[].append))
     assert os.readlink(tmp_path / "usr/bin/app") == "/opt/venvs/demo/bin/app"
+
+
+def test_maintainer_links(build_dir: Path) -> None:
+    (build_dir / "debian/demo.links").write_text(
+        "# commands of the venv\n"
+        "opt/venvs/demo/bin/demo usr/sbin/demo\n"
+        "/opt/venvs/demo/bin/a /usr/bin/a  opt/venvs/demo/bin/b usr/bin/b  # two on a line\n"
+        "\n"
+        "usr/share/demo/odd\n"
+    )
+    assert maintainer_links(build_dir, "demo") == {
+        PurePosixPath("/usr/sbin/demo"): PurePosixPath("/opt/venvs/demo/bin/demo"),
+        PurePosixPath("/usr/bin/a"): PurePosixPath("/opt/venvs/demo/bin/a"),
+        PurePosixPath("/usr/bin/b"): PurePosixPath("/opt/venvs/demo/bin/b"),
+    }
+    assert maintainer_links(build_dir, "other") == {}
+
+
+def test_incumbent_triggers(build_dir: Path) -> None:
+    (build_dir / "debian/demo.triggers").write_text(
+        "# dh-virtualenv-interpreter-update in a comment only\n"
+        "interest-noawait dh-virtualenv-interpreter-update\n"
+        "interest-noawait /usr/bin/python3.11\n"
+    )
+    assert incumbent_triggers(build_dir, "demo") == ["interest-noawait dh-virtualenv-interpreter-update"]
+    assert incumbent_triggers(build_dir, "other") == []

@@ -14,6 +14,7 @@ from dh_venv.project import (
     isolate_local,
     local_args,
     prepare_copy,
+    reads_debian,
     without_project,
 )
 from dh_venv.runner import Runner
@@ -55,6 +56,7 @@ def test_check_project_missing_directory(tmp_path: Path) -> None:
 
 SOURCE = {
     "pyproject.toml": "[project]\nname = 'demo'\n",
+    "setup.py": "version = open('debian/changelog').readline()\n",
     "README.rst": "Demo\n",
     "demo/__init__.py": "",
     "demo/debian/rules.tmpl": "#!/usr/bin/make -f\n",
@@ -90,6 +92,7 @@ def test_prepare_copy_excludes_top_level_droppings_only(tmp_path: Path) -> None:
         "demo/data",
         "demo/debian/rules.tmpl",
         "pyproject.toml",
+        "setup.py",
     ]
     assert os.readlink(dest / "demo/data") == "../README.rst"
     assert (dest / "pyproject.toml").read_text() == "[project]\nname = 'demo'\n"
@@ -131,11 +134,37 @@ def test_prepare_copy_leaves_projects_with_backend_alone(tmp_path: Path, backend
 
 def test_prepare_copy_source_is_build_dir(tmp_path: Path) -> None:
     # The default: the project is the source package, the copy lives in its debian/.
-    make_files(tmp_path, {"pyproject.toml": "", "debian/control": "Package: demo\n", "demo.py": ""})
+    make_files(tmp_path, {"pyproject.toml": "# debian\n", "debian/control": "Package: demo\n", "demo.py": ""})
     (tmp_path / "debian/demo/opt").mkdir(parents=True)
     dest = tmp_path / "debian/.debhelper/dh_venv/demo/src"
     prepare_copy(tmp_path, dest, Runner(log=[].append))
     assert files_under(dest) == ["debian/control", "demo.py", "pyproject.toml"]
+
+
+def test_prepare_copy_leaves_debian_out_for_a_flat_layout(tmp_path: Path) -> None:
+    # setuptools' automatic discovery would see debian/ as a second top-level package.
+    files = {"pyproject.toml": "[project]\nname = 'demo'\n", "debian/control": "Package: demo\n", "demo/x.py": ""}
+    make_files(tmp_path / "src", files)
+    prepare_copy(tmp_path / "src", tmp_path / "copy", Runner(log=[].append))
+    assert files_under(tmp_path / "copy") == ["demo/x.py", "pyproject.toml"]
+
+
+@pytest.mark.parametrize(
+    ("files", "expected"),
+    [
+        ({"setup.py": "open('debian/changelog')"}, True),
+        ({"setup.py": "os.path.join('debian', 'control')"}, True),
+        ({"setup.cfg": "[metadata]\nlong_description = file: debian/README\n"}, True),
+        ({"setup.py": "setup(name='debianize')"}, False),
+        ({"pyproject.toml": "[tool.setuptools_scm]\n", ".git/HEAD": ""}, True),
+        ({"pyproject.toml": "requires = ['hatch-vcs']\n", ".hg/store": ""}, True),
+        ({"pyproject.toml": "[tool.setuptools_scm]\n"}, False),
+        ({"pyproject.toml": "[project]\n", ".git/HEAD": ""}, False),
+    ],
+)
+def test_reads_debian(tmp_path: Path, files: dict[str, str], expected: bool) -> None:
+    make_files(tmp_path, files)
+    assert reads_debian(tmp_path) is expected
 
 
 def test_prepare_copy_no_act_copies_nothing(tmp_path: Path) -> None:

@@ -9,7 +9,7 @@ from pathlib import Path, PurePosixPath
 import pytest
 
 from dh_venv.errors import DhVenvError
-from dh_venv.scripts import entry_point_scripts, find_application, plan_links
+from dh_venv.scripts import defers_to, entry_point_scripts, find_application, link_path, plan_links
 
 FINAL = PurePosixPath("/opt/venvs/demo")
 BIN = PurePosixPath("/usr/bin")
@@ -174,3 +174,37 @@ def test_plan_links_two_scripts_onto_one_link(tmp_path: Path) -> None:
         "console scripts demo and demo-admin would both be linked as /usr/bin/tool; "
         "rename one with --console-script=NAME=OTHER"
     )
+
+
+def test_plan_links_any_directory_and_a_dependency_script(tmp_path: Path) -> None:
+    add_scripts(tmp_path, "profiler", "tinydep-tool")
+    selected = (("profiler", "/usr/sbin/profiler"), ("tinydep-tool", "tinydep-tool"))
+    assert plan_links(tmp_path, FINAL, PurePosixPath("/usr/games"), ["profiler"], selected) == {
+        PurePosixPath("/usr/sbin/profiler"): PurePosixPath("/opt/venvs/demo/bin/profiler"),
+        PurePosixPath("/usr/games/tinydep-tool"): PurePosixPath("/opt/venvs/demo/bin/tinydep-tool"),
+    }
+
+
+def test_plan_links_refuses_a_link_inside_the_venv(tmp_path: Path) -> None:
+    add_scripts(tmp_path, "demo")
+    with pytest.raises(DhVenvError) as info:
+        plan_links(tmp_path, FINAL, BIN, [], (("demo", "/opt/venvs/demo/bin/other"),))
+    assert str(info.value) == (
+        "console script demo would be linked as /opt/venvs/demo/bin/other, inside the venv; "
+        "give a link outside the venv in --console-script=NAME=/DIR/LINK"
+    )
+
+
+def test_link_path() -> None:
+    assert link_path("demo", BIN) == PurePosixPath("/usr/bin/demo")
+    assert link_path("/usr/sbin/demo", BIN) == PurePosixPath("/usr/sbin/demo")
+
+
+def test_defers_to_links_into_the_venv_only() -> None:
+    into = {PurePosixPath("/usr/sbin/prof"): PurePosixPath("/opt/venvs/demo/bin/prof")}
+    elsewhere = {PurePosixPath("/usr/bin/x"): PurePosixPath("/usr/share/demo/x")}
+    sibling = {PurePosixPath("/usr/bin/x"): PurePosixPath("/opt/venvs/demo2/bin/x")}
+    assert defers_to(into, FINAL)
+    assert not defers_to(elsewhere, FINAL)
+    assert not defers_to(sibling, FINAL)
+    assert not defers_to({}, FINAL)

@@ -3,17 +3,33 @@
 use strict;
 use warnings;
 use Debian::Debhelper::Dh_Lib;
+use Debian::Debhelper::SequencerUtil qw(rules_explicit_target);
 
 # Before dh_installinit/dh_installsystemd: our postinst snippet (byte-compiling)
 # then runs before services start, and our prerm snippet after they stop.
 insert_before("dh_installinit", "dh_venv");
 
-# dh_venv builds and installs the project with pip.  Left alone, dh_auto_*
-# would pick the python_distutils build system for any setup.py, which
-# errors out in compat 12 and later.  "none" keeps the commands (and any
-# override_dh_auto_* target) in the sequence but makes them do nothing.
-foreach my $command (qw(dh_auto_configure dh_auto_build dh_auto_test dh_auto_install dh_auto_clean)) {
-	add_command_options($command, "--buildsystem=none");
+# dh_venv builds and installs the project with pip, so dh_auto_build,
+# dh_auto_test, dh_auto_install and dh_auto_clean leave the sequence, as
+# they did with dh-virtualenv: a --buildsystem=pybuild (or any -O option)
+# on the dh line would otherwise win over an added --buildsystem=none and
+# build, test and install the project with the system's python3.  Their
+# override targets no longer run, so say so for those that do something.
+# dh_auto_configure stays (as with dh-virtualenv) with --buildsystem=none,
+# which without a -O--buildsystem avoids python_distutils for any
+# setup.py, an error in compat 12 and later.
+my @unused = qw(dh_auto_build dh_auto_test dh_auto_install dh_auto_clean);
+add_command_options("dh_auto_configure", "--buildsystem=none");
+# debhelper refuses remove_command and add_command_options for add-ons
+# turned on from Build-Depends-Arch/-Indep, with a hint to move them.
+remove_command($_) foreach @unused;
+foreach my $command (@unused) {
+	foreach my $target (map { ("override_$command$_", "execute_before_$command$_", "execute_after_$command$_") }
+		("", "-arch", "-indep")) {
+		next unless rules_explicit_target($target);
+		warning("python-venv: debian/rules target $target never runs: the add-on removes $command "
+			. "from the sequence; move its commands into override_dh_venv, after dh_venv");
+	}
 }
 
 # Files installed from prebuilt wheels (auditwheel-patched libraries in
