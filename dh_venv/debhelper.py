@@ -22,14 +22,21 @@ from dh_venv.runner import Runner
 _PREPENDED = {"prerm", "postrm"}
 
 
-def list_packages(selection: Sequence[str], runner: Runner, env: dict[str, str]) -> list[str]:
+def list_packages(
+    selection: Sequence[str], runner: Runner, env: dict[str, str], internal: Sequence[str] = ()
+) -> list[str]:
     """The binary packages to act on, as ``dh_listpackages`` decides.
 
-    ``selection`` carries the shared -p/-N/-a/-i options; DH_OPTIONS and
-    DH_INTERNAL_OPTIONS are already folded into it, so they are not passed
-    on (dh_listpackages would warn about our own options in them).
+    ``selection`` carries the shared -p/-N/-a/-i options of the command
+    line and DH_OPTIONS (already parsed, so DH_OPTIONS is not passed on:
+    dh_listpackages would warn about our own options in it).  ``internal``
+    is the selection dh passed to an override target in
+    DH_INTERNAL_OPTIONS; dh_listpackages gets it there, so that it limits
+    ``selection`` exactly as it does for every other debhelper command.
     """
     clean = {k: v for k, v in env.items() if k not in ("DH_OPTIONS", "DH_INTERNAL_OPTIONS")}
+    if internal:
+        clean["DH_INTERNAL_OPTIONS"] = "\x1e".join(internal)
     try:
         out = runner.run(["dh_listpackages", *selection], env=clean, changes_files=False)
     except CommandError as exc:
@@ -39,6 +46,14 @@ def list_packages(selection: Sequence[str], runner: Runner, env: dict[str, str])
             details=exc.output,
         ) from None
     return out.split()
+
+
+def is_documentation(package: str) -> bool:
+    """Whether ``package`` is, by Debian's naming convention, documentation only.
+
+    Such packages (``<name>-doc``) get no venv unless ``-p`` names them.
+    """
+    return package.endswith("-doc")
 
 
 def interpreter_package(path: Path, runner: Runner) -> str | None:
