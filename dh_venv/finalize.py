@@ -112,25 +112,33 @@ def _record_hash(path: Path) -> str:
 
 def _fix_record(record: Path, staging_venv: Path, final_venv: PurePosixPath, changed: set[Path]) -> None:
     base = record.parent.parent
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    rows: list[list[str]] = []
     dirty = False
     with record.open(newline="") as fh:
-        for row in csv.reader(fh):
-            if not row:
+        original = [row for row in csv.reader(fh) if row]
+    for row in original:
+        name = row[0]
+        if name.startswith(str(final_venv) + "/"):
+            target = staging_venv / name[len(str(final_venv)) + 1 :]
+        else:
+            target = base / name
+        target = Path(os.path.normpath(target))
+        if name.endswith((".pyc", ".pyo")) or "__pycache__" in target.parts:
+            # Bytecode never ships (postinst compiles it); virtualenv's
+            # seeder even lists .pyc files that do not exist.
+            dirty = True
+            continue
+        if target in changed or target.parent in changed:
+            dirty = True
+            if not target.exists():
                 continue
-            name = row[0]
-            if name.startswith(str(final_venv) + "/"):
-                target = staging_venv / name[len(str(final_venv)) + 1 :]
-            else:
-                target = base / name
-            target = Path(os.path.normpath(target))
-            if target in changed or target.parent in changed:
-                dirty = True
-                if not target.exists():
-                    continue
-                if len(row) >= 3 and row[1]:
-                    row = [name, _record_hash(target), str(target.stat().st_size)]
-            writer.writerow(row)
+            if len(row) >= 3 and row[1]:
+                row = [name, _record_hash(target), str(target.stat().st_size)]
+        rows.append(row)
     if dirty or record in changed:
+        # virtualenv's seeder writes rows in directory order, which differs
+        # between two builds of the same source: a rewritten RECORD is sorted.
+        rows.sort(key=lambda row: row[0])
+        out = io.StringIO()
+        csv.writer(out, lineterminator="\n").writerows(rows)
         record.write_text(out.getvalue())
