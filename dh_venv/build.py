@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path, PurePosixPath
 
-from dh_venv import debhelper, finalize, installers, interpreter, project, scan, scripts, venv
+from dh_venv import debhelper, finalize, installers, interpreter, lintian, project, scan, scripts, venv
 from dh_venv.errors import DhVenvError
 from dh_venv.runner import Runner
 from dh_venv.settings import Settings
@@ -105,6 +105,12 @@ def build_package(settings: Settings, runner: Runner, version: str, taken: dict[
     finalize.finalize(staging, settings.final_venv)
     _fail_on_leaks(settings, staging)
     _plan_debian(settings, runner, version, python, links)
+    blocks = lintian.overrides(
+        settings.package, settings.staging_root, settings.final_venv, app / "RECORD" if app else None
+    )
+    debhelper.PackageFiles(settings.build_dir, settings.package, runner, version).add_lintian_overrides(
+        settings.staging_root, lintian.render(blocks)
+    )
     taken.update({link: settings.package for link in links})
 
 

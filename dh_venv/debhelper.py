@@ -14,6 +14,7 @@ from pathlib import Path, PurePosixPath
 
 from debian.substvars import Substvars
 
+from dh_venv import lintian
 from dh_venv.errors import CommandError, DhVenvError
 from dh_venv.runner import Runner
 
@@ -103,6 +104,22 @@ class PackageFiles:
             return
         old = path.read_text() if path.exists() else ""
         path.write_text(block + old if script in _PREPENDED else old + block)
+
+    def add_lintian_overrides(self, staging_root: Path, generated: str) -> None:
+        """Merge ``generated`` into the package's lintian overrides, keeping the maintainer's.
+
+        The sequence add-on runs dh_lintian before dh_venv, so the
+        maintainer's ``debian/<package>.lintian-overrides`` is already in
+        the staging tree; without dh, dh_venv copies it there itself.
+        """
+        path = staging_root / "usr/share/lintian/overrides" / self.package
+        own = self.debian / f"{self.package}.lintian-overrides"
+        self.runner.announce(f"add dh_venv's lintian overrides to {path}")
+        if self.runner.no_act:
+            return
+        existing = path.read_text() if path.is_file() else own.read_text() if own.is_file() else ""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(lintian.merge(existing, generated))
 
 
 def make_links(staging_root: Path, links: dict[PurePosixPath, PurePosixPath], runner: Runner) -> None:

@@ -8,6 +8,12 @@ use Debian::Debhelper::Dh_Lib;
 # then runs before services start, and our prerm snippet after they stop.
 insert_before("dh_installinit", "dh_venv");
 
+# dh_lintian installs debian/<package>.lintian-overrides, replacing any
+# file in its place: run it before dh_venv, which adds its own overrides
+# for the venv's layout to the maintainer's.
+remove_command("dh_lintian");
+insert_before("dh_venv", "dh_lintian");
+
 # dh_venv builds and installs the project with pip.  Left alone, dh_auto_*
 # would pick the python_distutils build system for any setup.py, which
 # errors out in compat 12 and later.  "none" keeps the commands (and any
