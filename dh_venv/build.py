@@ -172,6 +172,8 @@ def _plan_debian(
             "add the interpreter to Depends yourself"
         )
     if settings.maintainer_scripts:
-        values = {"VENV": str(settings.final_venv), "PACKAGE": settings.package}
+        values = {"VENV": str(settings.final_venv), "PACKAGE": settings.package, "PYTHON": str(python.path)}
         for script in ("postinst", "prerm", "postrm"):
             files.add_autoscript(script, f"{script}-venv", values)
+        # An upgrade of the interpreter's package re-runs postinst "triggered".
+        files.add_trigger("interest-noawait", str(python.path))

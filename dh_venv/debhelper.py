@@ -105,6 +105,19 @@ class PackageFiles:
         old = path.read_text() if path.exists() else ""
         path.write_text(block + old if script in _PREPENDED else old + block)
 
+    def add_trigger(self, kind: str, target: str) -> None:
+        """Add ``kind target`` to the triggers dh_installdeb merges with debian/<package>.triggers."""
+        path = self.debian / ".debhelper" / "generated" / self.package / "triggers"
+        line = f"{kind} {target}"
+        self.runner.announce(f"echo {line} >> {path}")
+        if self.runner.no_act:
+            return
+        lines = path.read_text().splitlines() if path.exists() else []
+        if line in lines:
+            return
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("".join(f"{x}\n" for x in [*lines, f"# Triggers added by dh_venv/{self.version}", line]))
+
     def add_lintian_overrides(self, staging_root: Path, generated: str) -> None:
         """Merge ``generated`` into the package's lintian overrides, keeping the maintainer's.
 

@@ -170,6 +170,7 @@ def test_no_act_changes_nothing(tmp_path: Path) -> None:
         f"\tadd postinst-venv to {root}/debian/demo.postinst.debhelper",
         f"\tadd prerm-venv to {root}/debian/demo.prerm.debhelper",
         f"\tadd postrm-venv to {root}/debian/demo.postrm.debhelper",
+        f"\techo interest-noawait {python} >> {root}/debian/.debhelper/generated/demo/triggers",
     ]
 
 
@@ -284,7 +285,7 @@ def test_app_build_log(app_build: tuple[Path, list[str]]) -> None:
     root, log = app_build
     staging = root / "debian/demo/opt/venvs/demo"
     commands = [line for line in log if re.match(r"\t[^ ]", line)]
-    assert commands[-9:] == [
+    assert commands[-11:] == [
         f"\t{staging}/bin/python -m pip check",
         f"\trewrite {staging} for /opt/venvs/demo",
         f"\tln -s /opt/venvs/demo/bin/DemoGui {root}/debian/demo/usr/bin/DemoGui",
@@ -295,4 +296,7 @@ def test_app_build_log(app_build: tuple[Path, list[str]]) -> None:
         f"\tadd postinst-venv to {root}/debian/demo.postinst.debhelper",
         f"\tadd prerm-venv to {root}/debian/demo.prerm.debhelper",
         f"\tadd postrm-venv to {root}/debian/demo.postrm.debhelper",
+        f"\techo interest-noawait {os.path.realpath('/usr/bin/python3')} "
+        f">> {root}/debian/.debhelper/generated/demo/triggers",
+        f"\tadd dh_venv's lintian overrides to {root}/debian/demo/usr/share/lintian/overrides/demo",
     ]

@@ -73,6 +73,7 @@ POSTRM_BLOCK = textwrap.dedent(
     # Automatically added by dh_venv/{VERSION}
     if [ "$1" = "purge" ] && [ -d "/opt/venvs/demo" ]; then
     \t# Whatever the application or an administrator left in its venv.
+    \t# Needs no interpreter: it may be gone already.
     \trm -rf "/opt/venvs/demo"
     fi
     # End automatically added section
