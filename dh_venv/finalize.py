@@ -15,9 +15,17 @@ import hashlib
 import io
 import json
 import os
+import re
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+
+# pip (distlib) writes this shell trampoline instead of a #! line when the
+# interpreter path is longer than the kernel's #! limit, which the staging
+# path can be while the final one is not: the form would then depend on
+# the build directory.
+_TRAMPOLINE = re.compile(rb"""\A#!/bin/sh\n'''exec' ([^\s"']+) "\$0" "\$@"\n' '''\n""")
+_SHEBANG_MAX = 127
 
 
 @dataclass
@@ -79,6 +87,9 @@ def _rewrite(path: Path, pairs: list[tuple[bytes, bytes]], report: Report) -> No
         return
     for old, new in pairs:
         data = data.replace(old, new)
+    match = _TRAMPOLINE.match(data)
+    if match and len(match.group(1)) + 2 <= _SHEBANG_MAX:
+        data = b"#!" + match.group(1) + b"\n" + data[match.end() :]
     mode = path.stat().st_mode
     path.write_bytes(data)
     os.chmod(path, mode)

@@ -296,3 +296,23 @@ def test_staging_reached_through_symlinked_directory(tmp_path: Path) -> None:
     new_script = (real_venv / "bin/foo").read_bytes()
     assert (v.info / "RECORD").read_text().splitlines()[0] == record_row("../../../bin/foo", new_script)
     assert not (real_venv / SITE / "demo/__pycache__").exists()
+
+
+def test_long_path_trampoline_becomes_a_shebang(venv: FakeVenv) -> None:
+    # pip writes a /bin/sh trampoline when the staging path is too long for #!.
+    script = venv.root / "bin/long"
+    script.write_text(
+        f"#!/bin/sh\n'''exec' {venv.root}/bin/python \"$0\" \"$@\"\n' '''\n# -*- coding: utf-8 -*-\nimport sys\n"
+    )
+    finalize(venv.root, FINAL)
+    assert script.read_text() == "#!/opt/venvs/demo/bin/python\n# -*- coding: utf-8 -*-\nimport sys\n"
+
+
+def test_trampoline_kept_when_the_final_path_is_too_long(staging: Path) -> None:
+    final = PurePosixPath("/opt/" + "v" * 130)
+    staging.mkdir(parents=True)
+    script = staging / "run"
+    text = f"#!/bin/sh\n'''exec' {staging}/bin/python \"$0\" \"$@\"\n' '''\nimport sys\n"
+    script.write_text(text)
+    finalize(staging, final)
+    assert script.read_text() == text.replace(str(staging), str(final))
