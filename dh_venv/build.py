@@ -172,7 +172,16 @@ def _plan_debian(
             "add the interpreter to Depends yourself"
         )
     if settings.maintainer_scripts:
-        values = {"VENV": str(settings.final_venv), "PACKAGE": settings.package, "PYTHON": str(python.path)}
+        values = {
+            "VENV": str(settings.final_venv),
+            "ROOT": str(settings.final_venv.parent),
+            "PACKAGE": settings.package,
+            "PYTHON": str(python.path),
+        }
+        # postrm snippets are prepended: added in the reverse of their order.
+        if settings.final_venv.parts[1:2] == ("opt",):
+            files.add_autoscript("postrm", "postrm-venv-opt", values)
+        files.add_autoscript("postrm", "postrm-venv-root", values)
         for script in ("postinst", "prerm", "postrm"):
             files.add_autoscript(script, f"{script}-venv", values)
         # An upgrade of the interpreter's package re-runs postinst "triggered".

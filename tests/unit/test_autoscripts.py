@@ -39,7 +39,7 @@ POSTRM_ARGS = [
 @pytest.fixture
 def scripts(tmp_path: Path) -> dict[str, Path]:
     """postinst, prerm and postrm for a venv at ``tmp_path/venv``, as dh_installdeb writes them."""
-    venv = tmp_path / "venv"
+    venv = tmp_path / "root/venv"
     (venv / "bin").mkdir(parents=True)
     (venv / "bin/python").symlink_to(PYTHON)
     module = venv / "lib/python3/site-packages/demo/__init__.py"
@@ -49,8 +49,10 @@ def scripts(tmp_path: Path) -> dict[str, Path]:
     build = tmp_path / "build"
     (build / "debian").mkdir(parents=True)
     files = PackageFiles(build, "demo", Runner(log=[].append), "0")
-    values = {"VENV": str(venv), "PACKAGE": "demo", "PYTHON": PYTHON}
+    values = {"VENV": str(venv), "ROOT": str(venv.parent), "PACKAGE": "demo", "PYTHON": PYTHON}
     out = {}
+    files.add_autoscript("postrm", "postrm-venv-opt", values)
+    files.add_autoscript("postrm", "postrm-venv-root", values)
     for script in ("postinst", "prerm", "postrm"):
         files.add_autoscript(script, f"{script}-venv", values)
         path = tmp_path / script
@@ -69,7 +71,7 @@ def bytecode(venv: Path) -> list[str]:
 
 
 def test_postinst_every_argument_compiles_and_is_idempotent(scripts: dict[str, Path], tmp_path: Path) -> None:
-    venv = tmp_path / "venv"
+    venv = tmp_path / "root/venv"
     for args in POSTINST_ARGS:
         result = run(scripts["postinst"], *args)
         assert (result.returncode, result.stderr) == (0, ""), args
@@ -77,7 +79,7 @@ def test_postinst_every_argument_compiles_and_is_idempotent(scripts: dict[str, P
 
 
 def test_prerm_every_argument_removes_bytecode(scripts: dict[str, Path], tmp_path: Path) -> None:
-    venv = tmp_path / "venv"
+    venv = tmp_path / "root/venv"
     for args in PRERM_ARGS:
         assert run(scripts["postinst"], "configure", "1.0").returncode == 0
         assert bytecode(venv)
@@ -87,20 +89,22 @@ def test_prerm_every_argument_removes_bytecode(scripts: dict[str, Path], tmp_pat
 
 
 def test_postrm_keeps_the_venv_except_on_purge(scripts: dict[str, Path], tmp_path: Path) -> None:
-    venv = tmp_path / "venv"
+    venv = tmp_path / "root/venv"
     for args in POSTRM_ARGS:
         result = run(scripts["postrm"], *args)
         assert (result.returncode, result.stderr) == (0, ""), args
         assert (venv / "lib/python3/site-packages/demo/__init__.py").exists(), args
     assert run(scripts["postrm"], "purge").returncode == 0
-    assert not venv.exists()
+    # The venv and its install root, which no package owns, are gone; /opt stays.
+    assert not venv.parent.exists()
+    assert os.path.isdir("/opt")
     # Twice, and with the venv gone: still fine.
     for args in [["purge"], *POSTRM_ARGS]:
         assert run(scripts["postrm"], *args).returncode == 0, args
 
 
 def test_interpreter_gone(scripts: dict[str, Path], tmp_path: Path) -> None:
-    venv = tmp_path / "venv"
+    venv = tmp_path / "root/venv"
     (venv / "bin/python").unlink()
     (venv / "bin/python").symlink_to(tmp_path / "python3.99")
     for args in PRERM_ARGS:

@@ -167,6 +167,8 @@ def test_no_act_changes_nothing(tmp_path: Path) -> None:
         "\tlink the console scripts of /opt/venvs/demo/bin into /usr/bin",
         f"\tdpkg-query -S {python}",
         f"\techo misc:Depends+={os.path.basename(python)} >> {root}/debian/demo.substvars",
+        f"\tadd postrm-venv-opt to {root}/debian/demo.postrm.debhelper",
+        f"\tadd postrm-venv-root to {root}/debian/demo.postrm.debhelper",
         f"\tadd postinst-venv to {root}/debian/demo.postinst.debhelper",
         f"\tadd prerm-venv to {root}/debian/demo.prerm.debhelper",
         f"\tadd postrm-venv to {root}/debian/demo.postrm.debhelper",
@@ -285,7 +287,7 @@ def test_app_build_log(app_build: tuple[Path, list[str]]) -> None:
     root, log = app_build
     staging = root / "debian/demo/opt/venvs/demo"
     commands = [line for line in log if re.match(r"\t[^ ]", line)]
-    assert commands[-11:] == [
+    assert commands[-13:] == [
         f"\t{staging}/bin/python -m pip check",
         f"\trewrite {staging} for /opt/venvs/demo",
         f"\tln -s /opt/venvs/demo/bin/DemoGui {root}/debian/demo/usr/bin/DemoGui",
@@ -293,6 +295,8 @@ def test_app_build_log(app_build: tuple[Path, list[str]]) -> None:
         f"\tdpkg-query -S {os.path.realpath('/usr/bin/python3')}",
         f"\techo misc:Depends+={os.path.basename(os.path.realpath('/usr/bin/python3'))} "
         f">> {root}/debian/demo.substvars",
+        f"\tadd postrm-venv-opt to {root}/debian/demo.postrm.debhelper",
+        f"\tadd postrm-venv-root to {root}/debian/demo.postrm.debhelper",
         f"\tadd postinst-venv to {root}/debian/demo.postinst.debhelper",
         f"\tadd prerm-venv to {root}/debian/demo.prerm.debhelper",
         f"\tadd postrm-venv to {root}/debian/demo.postrm.debhelper",
