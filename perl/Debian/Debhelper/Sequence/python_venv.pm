@@ -14,6 +14,11 @@ insert_before("dh_installinit", "dh_venv");
 remove_command("dh_lintian");
 insert_before("dh_venv", "dh_lintian");
 
+# Libraries inside a venv are private: no shlibs file naming the vendored
+# libraries of wheels, and no ldconfig trigger (lintian:
+# package-has-unnecessary-activation-of-ldconfig-trigger).
+add_command_options("dh_makeshlibs", "-Xsite-packages/");
+
 # dh_venv builds and installs the project with pip.  Left alone, dh_auto_*
 # would pick the python_distutils build system for any setup.py, which
 # errors out in compat 12 and later.  "none" keeps the commands (and any
