@@ -39,7 +39,8 @@ def list_packages(
     if internal:
         clean["DH_INTERNAL_OPTIONS"] = "\x1e".join(internal)
     try:
-        out = runner.run(["dh_listpackages", *selection], env=clean, changes_files=False)
+        # stdout only: perl warns on stderr about a locale that is not installed.
+        out = runner.run(["dh_listpackages", *selection], env=clean, changes_files=False, stdout_only=True)
     except CommandError as exc:
         raise DhVenvError(
             "dh_listpackages could not list the packages to act on",

@@ -250,3 +250,11 @@ def test_make_links_accepts_its_own_earlier_link(tmp_path: Path) -> None:
     make_links(tmp_path, links, Runner(log=[].append))
     make_links(tmp_path, links, Runner(log=[].append))
     assert os.readlink(tmp_path / "usr/bin/app") == "/opt/venvs/demo/bin/app"
+
+
+def test_list_packages_ignores_warnings_on_stderr(build_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # reprotest varies the locale to one that is not installed: perl warns on stderr.
+    (build_dir / "debian/control").write_text(CONTROL)
+    monkeypatch.chdir(build_dir)
+    env = {"PATH": "/usr/bin:/bin", "LC_ALL": "xx_YY.UTF-8", "LANG": "xx_YY.UTF-8"}
+    assert list_packages([], Runner(log=[].append), env) == ["demo-all", "demo-any"]
