@@ -16,7 +16,8 @@ DEPS := debhelper dpkg-dev fakeroot python3-virtualenv python3-debian python3-sh
 	dh-python python3-all python3-setuptools python3-docutils
 # What the tests need on top: fixtures build wheels and a C extension.
 TEST_DEPS := python3-pytest python3-pip python3-wheel python3-dev python3-venv mypy lintian \
-	gcc g++ patchelf zlib1g-dev libpq-dev git dh-virtualenv
+	gcc g++ patchelf zlib1g-dev libpq-dev git dh-virtualenv \
+	diffoscope-minimal piuparts mmdebstrap
 RUFF := ruff==0.17.5
 # The machine's own pip configuration must not choose what gets installed.
 PIP_CLEAN := env -u PIP_FIND_LINKS -u PIP_INDEX_URL -u PIP_EXTRA_INDEX_URL PIP_CONFIG_FILE=/dev/null

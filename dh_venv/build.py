@@ -17,6 +17,7 @@ from dh_venv import (
     finalize,
     installers,
     interpreter,
+    lintian,
     project,
     records,
     scan,
@@ -245,6 +246,12 @@ def build_package(
     _fail_on_leaks(settings, staging)
     _plan_debian(settings, runner, version, python, links)
     compiled.record(settings, [report])
+    blocks = lintian.overrides(
+        settings.package, settings.staging_root, settings.final_venv, app / "RECORD" if app else None
+    )
+    debhelper.PackageFiles(settings.build_dir, settings.package, runner, version).add_lintian_overrides(
+        settings.staging_root, lintian.render(blocks)
+    )
     taken.update({link: settings.package for link in links})
     return links
 
@@ -383,6 +390,17 @@ def _plan_debian(
             "add the interpreter to Depends yourself"
         )
     if settings.maintainer_scripts:
-        values = {"VENV": str(settings.final_venv), "PACKAGE": settings.package}
+        values = {
+            "VENV": str(settings.final_venv),
+            "ROOT": str(settings.final_venv.parent),
+            "PACKAGE": settings.package,
+            "PYTHON": str(python.path),
+        }
+        # postrm snippets are prepended: added in the reverse of their order.
+        if settings.final_venv.parts[1:2] == ("opt",):
+            files.add_autoscript("postrm", "postrm-venv-opt", values)
+        files.add_autoscript("postrm", "postrm-venv-root", values)
         for script in ("postinst", "prerm", "postrm"):
             files.add_autoscript(script, f"{script}-venv", values)
+        # An upgrade of the interpreter's package re-runs postinst "triggered".
+        files.add_trigger("interest-noawait", str(python.path))

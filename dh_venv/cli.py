@@ -244,6 +244,27 @@ def _join_values(tokens: list[str], parser: argparse.ArgumentParser) -> list[str
     return out
 
 
+_SELECTION_FLAGS = {"-a", "--arch", "-s", "--same-arch", "-i", "--indep"}
+_SELECTION_VALUES = ("-p", "--package", "-N", "--no-package")
+
+
+def _split_selection(tokens: list[str]) -> tuple[list[str], list[str]]:
+    """Split ``tokens`` into package selection options (-p/-N/-a/-i) and the rest."""
+    selection: list[str] = []
+    rest: list[str] = []
+    it = iter(tokens)
+    for tok in it:
+        if tok in _SELECTION_FLAGS:
+            selection.append(tok)
+        elif tok in _SELECTION_VALUES:
+            selection += [tok, next(it, "")]
+        elif tok.startswith(("-p", "-N", "--package=", "--no-package=")):
+            selection.append(tok)
+        else:
+            rest.append(tok)
+    return selection, rest
+
+
 def parse(argv: Sequence[str], environ: Mapping[str, str]) -> tuple[argparse.Namespace, list[str]]:
     """Parse DH_OPTIONS, DH_INTERNAL_OPTIONS and argv like debhelper does.
 
@@ -258,10 +279,17 @@ def parse(argv: Sequence[str], environ: Mapping[str, str]) -> tuple[argparse.Nam
         if unknown:
             warnings.append("ignored unknown options in DH_OPTIONS: " + " ".join(unknown))
         tokens += kept
+    internal_selection: list[str] = []
     if environ.get("DH_INTERNAL_OPTIONS"):
-        tokens += [t for t in environ["DH_INTERNAL_OPTIONS"].split("\x1e") if t]
+        # dh's package selection for an override target is not folded into
+        # ours: dh_listpackages applies it the way every debhelper command
+        # does (a -p in the override cannot re-add a package dh excluded).
+        internal = [t for t in environ["DH_INTERNAL_OPTIONS"].split("\x1e") if t]
+        internal_selection, rest = _split_selection(internal)
+        tokens += rest
     tokens += list(argv)
     opts = parser.parse_args(_join_values(_expand_o(tokens, parser), parser))
+    opts.internal_selection = internal_selection
     for name, (warn_only, why) in _INCUMBENT_ONLY.items():
         if getattr(opts, f"incumbent_{name[2:]}") is not None:
             if not warn_only:
@@ -369,7 +397,12 @@ def run(argv: Sequence[str], environ: Mapping[str, str]) -> int:
         )
     runner = Runner(log=_say, verbose=verbose, no_act=no_act)
     env = build_environment(environ, build_dir)
-    packages = debhelper.list_packages(_selection(opts), runner, dict(environ))
+    packages = debhelper.list_packages(_selection(opts), runner, dict(environ), internal=opts.internal_selection)
+    if not opts.package:
+        skipped = [p for p in packages if debhelper.is_documentation(p)]
+        for package in skipped:
+            runner.announce(f"skip {package}: a documentation package gets no venv unless named with -p")
+        packages = [p for p in packages if p not in skipped]
     if opts.tmpdir and len(packages) > 1:
         raise DhVenvError("-P/--tmpdir works with one package only", hint="add -p<package>")
     all_settings = []

@@ -14,6 +14,7 @@ from pathlib import Path, PurePosixPath
 
 from debian.substvars import Substvars
 
+from dh_venv import lintian
 from dh_venv.errors import CommandError, DhVenvError
 from dh_venv.runner import Runner
 
@@ -22,16 +23,24 @@ from dh_venv.runner import Runner
 _PREPENDED = {"prerm", "postrm"}
 
 
-def list_packages(selection: Sequence[str], runner: Runner, env: dict[str, str]) -> list[str]:
+def list_packages(
+    selection: Sequence[str], runner: Runner, env: dict[str, str], internal: Sequence[str] = ()
+) -> list[str]:
     """The binary packages to act on, as ``dh_listpackages`` decides.
 
-    ``selection`` carries the shared -p/-N/-a/-i options; DH_OPTIONS and
-    DH_INTERNAL_OPTIONS are already folded into it, so they are not passed
-    on (dh_listpackages would warn about our own options in them).
+    ``selection`` carries the shared -p/-N/-a/-i options of the command
+    line and DH_OPTIONS (already parsed, so DH_OPTIONS is not passed on:
+    dh_listpackages would warn about our own options in it).  ``internal``
+    is the selection dh passed to an override target in
+    DH_INTERNAL_OPTIONS; dh_listpackages gets it there, so that it limits
+    ``selection`` exactly as it does for every other debhelper command.
     """
     clean = {k: v for k, v in env.items() if k not in ("DH_OPTIONS", "DH_INTERNAL_OPTIONS")}
+    if internal:
+        clean["DH_INTERNAL_OPTIONS"] = "\x1e".join(internal)
     try:
-        out = runner.run(["dh_listpackages", *selection], env=clean, changes_files=False)
+        # stdout only: perl warns on stderr about a locale that is not installed.
+        out = runner.run(["dh_listpackages", *selection], env=clean, changes_files=False, stdout_only=True)
     except CommandError as exc:
         raise DhVenvError(
             "dh_listpackages could not list the packages to act on",
@@ -39,6 +48,14 @@ def list_packages(selection: Sequence[str], runner: Runner, env: dict[str, str])
             details=exc.output,
         ) from None
     return out.split()
+
+
+def is_documentation(package: str) -> bool:
+    """Whether ``package`` is, by Debian's naming convention, documentation only.
+
+    Such packages (``<name>-doc``) get no venv unless ``-p`` names them.
+    """
+    return package.endswith("-doc")
 
 
 def interpreter_package(path: Path, runner: Runner) -> str | None:
@@ -109,6 +126,35 @@ class PackageFiles:
             return
         old = path.read_text() if path.exists() else ""
         path.write_text(block + old if script in _PREPENDED else old + block)
+
+    def add_trigger(self, kind: str, target: str) -> None:
+        """Add ``kind target`` to the triggers dh_installdeb merges with debian/<package>.triggers."""
+        path = self.debian / ".debhelper" / "generated" / self.package / "triggers"
+        line = f"{kind} {target}"
+        self.runner.announce(f"echo {line} >> {path}")
+        if self.runner.no_act:
+            return
+        lines = path.read_text().splitlines() if path.exists() else []
+        if line in lines:
+            return
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("".join(f"{x}\n" for x in [*lines, f"# Triggers added by dh_venv/{self.version}", line]))
+
+    def add_lintian_overrides(self, staging_root: Path, generated: str) -> None:
+        """Merge ``generated`` into the package's lintian overrides, keeping the maintainer's.
+
+        The sequence add-on runs dh_lintian before dh_venv, so the
+        maintainer's ``debian/<package>.lintian-overrides`` is already in
+        the staging tree; without dh, dh_venv copies it there itself.
+        """
+        path = staging_root / "usr/share/lintian/overrides" / self.package
+        own = self.debian / f"{self.package}.lintian-overrides"
+        self.runner.announce(f"add dh_venv's lintian overrides to {path}")
+        if self.runner.no_act:
+            return
+        existing = path.read_text() if path.is_file() else own.read_text() if own.is_file() else ""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(lintian.merge(existing, generated))
 
 
 def control_field(build_dir: Path, package: str, name: str) -> str:

@@ -15,6 +15,7 @@ import hashlib
 import io
 import json
 import os
+import re
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -25,6 +26,13 @@ from dh_venv.errors import DhVenvError
 # Version-control metadata (an editable VCS install's checkout, a copied
 # tree) has no place in a package.
 _VCS_DIRS = (".git", ".hg", ".svn", ".bzr")
+
+# pip (distlib) writes this shell trampoline instead of a #! line when the
+# interpreter path is longer than the kernel's #! limit, which the staging
+# path can be while the final one is not: the form would then depend on
+# the build directory.
+_TRAMPOLINE = re.compile(rb"""\A#!/bin/sh\n'''exec' ([^\s"']+) "\$0" "\$@"\n' '''\n""")
+_SHEBANG_MAX = 127
 
 
 @dataclass
@@ -98,6 +106,9 @@ def _rewrite(path: Path, pairs: list[tuple[bytes, bytes]], report: Report) -> No
         return
     for old, new in pairs:
         data = data.replace(old, new)
+    match = _TRAMPOLINE.match(data)
+    if match and len(match.group(1)) + 2 <= _SHEBANG_MAX:
+        data = b"#!" + match.group(1) + b"\n" + data[match.end() :]
     mode = path.stat().st_mode
     path.write_bytes(data)
     os.chmod(path, mode)
@@ -131,25 +142,33 @@ def _record_hash(path: Path) -> str:
 
 def _fix_record(record: Path, staging_venv: Path, final_venv: PurePosixPath, changed: set[Path]) -> None:
     base = record.parent.parent
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    rows: list[list[str]] = []
     dirty = False
     with record.open(newline="") as fh:
-        for row in csv.reader(fh):
-            if not row:
+        original = [row for row in csv.reader(fh) if row]
+    for row in original:
+        name = row[0]
+        if name.startswith(str(final_venv) + "/"):
+            target = staging_venv / name[len(str(final_venv)) + 1 :]
+        else:
+            target = base / name
+        target = Path(os.path.normpath(target))
+        if name.endswith((".pyc", ".pyo")) or "__pycache__" in target.parts:
+            # Bytecode never ships (postinst compiles it); virtualenv's
+            # seeder even lists .pyc files that do not exist.
+            dirty = True
+            continue
+        if target in changed or target.parent in changed:
+            dirty = True
+            if not target.exists():
                 continue
-            name = row[0]
-            if name.startswith(str(final_venv) + "/"):
-                target = staging_venv / name[len(str(final_venv)) + 1 :]
-            else:
-                target = base / name
-            target = Path(os.path.normpath(target))
-            if target in changed or target.parent in changed:
-                dirty = True
-                if not target.exists():
-                    continue
-                if len(row) >= 3 and row[1]:
-                    row = [name, _record_hash(target), str(target.stat().st_size)]
-            writer.writerow(row)
+            if len(row) >= 3 and row[1]:
+                row = [name, _record_hash(target), str(target.stat().st_size)]
+        rows.append(row)
     if dirty or record in changed:
+        # virtualenv's seeder writes rows in directory order, which differs
+        # between two builds of the same source: a rewritten RECORD is sorted.
+        rows.sort(key=lambda row: row[0])
+        out = io.StringIO()
+        csv.writer(out, lineterminator="\n").writerows(rows)
         record.write_text(out.getvalue())

@@ -42,8 +42,9 @@ class Runner:
         cwd: Path | None = None,
         changes_files: bool = True,
         stream: bool = True,
+        stdout_only: bool = False,
     ) -> str:
-        """Run ``argv``; return its combined output.
+        """Run ``argv``; return its combined output (its standard output only with ``stdout_only``).
 
         Commands that only inspect (``changes_files=False``) still run under
         --no-act, since later planning depends on what they print.  With
@@ -55,6 +56,8 @@ class Runner:
         if self.no_act and changes_files:
             return ""
         lines: list[str] = []
+        errors: list[str] = []
+        stderr: dict[str, object] = {"_err": errors.append} if stdout_only else {"_err_to_out": True}
 
         def collect(line: str) -> None:
             lines.append(line)
@@ -66,14 +69,14 @@ class Runner:
                 *args[1:],
                 _env=dict(env) if env is not None else None,
                 _cwd=str(cwd) if cwd else None,
-                _err_to_out=True,
                 _out=collect,
+                **stderr,
                 _tty_out=False,
                 _in=None,
                 **_SH_KWARGS,
             )
         except sh.ErrorReturnCode as exc:
-            raise CommandError(args, exc.exit_code, "".join(lines)) from None
+            raise CommandError(args, exc.exit_code, "".join(errors + lines)) from None
         except sh.CommandNotFound:
             raise CommandError(args, None, "") from None
         except sh.ForkException as exc:

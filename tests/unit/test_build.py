@@ -208,9 +208,12 @@ def test_no_act_changes_nothing(tmp_path: Path) -> None:
         "\tlink the console scripts of /opt/venvs/demo/bin into /usr/bin",
         f"\tdpkg-query -S {python}",
         f"\techo misc:Depends+={os.path.basename(python)} >> {root}/debian/demo.substvars",
+        f"\tadd postrm-venv-opt to {root}/debian/demo.postrm.debhelper",
+        f"\tadd postrm-venv-root to {root}/debian/demo.postrm.debhelper",
         f"\tadd postinst-venv to {root}/debian/demo.postinst.debhelper",
         f"\tadd prerm-venv to {root}/debian/demo.prerm.debhelper",
         f"\tadd postrm-venv to {root}/debian/demo.postrm.debhelper",
+        f"\techo interest-noawait {python} >> {root}/debian/.debhelper/generated/demo/triggers",
     ]
 
 
@@ -331,7 +334,7 @@ def test_app_build_log(app_build: tuple[Path, list[str]]) -> None:
         for d in ("/bin", "/sbin", "/usr/bin", "/usr/games", "/usr/local/bin", "/usr/local/sbin", "/usr/sbin")
         for name in ("DemoGui", "demo-tool")
     )
-    assert commands[-10:] == [
+    assert commands[-14:] == [
         f"\t{staging}/bin/python -m pip check",
         f"\tdpkg-query -S {owners}",
         f"\trewrite {staging} for /opt/venvs/demo",
@@ -340,9 +343,14 @@ def test_app_build_log(app_build: tuple[Path, list[str]]) -> None:
         f"\tdpkg-query -S {os.path.realpath('/usr/bin/python3')}",
         f"\techo misc:Depends+={os.path.basename(os.path.realpath('/usr/bin/python3'))} "
         f">> {root}/debian/demo.substvars",
+        f"\tadd postrm-venv-opt to {root}/debian/demo.postrm.debhelper",
+        f"\tadd postrm-venv-root to {root}/debian/demo.postrm.debhelper",
         f"\tadd postinst-venv to {root}/debian/demo.postinst.debhelper",
         f"\tadd prerm-venv to {root}/debian/demo.prerm.debhelper",
         f"\tadd postrm-venv to {root}/debian/demo.postrm.debhelper",
+        f"\techo interest-noawait {os.path.realpath('/usr/bin/python3')} "
+        f">> {root}/debian/.debhelper/generated/demo/triggers",
+        f"\tadd dh_venv's lintian overrides to {root}/debian/demo/usr/share/lintian/overrides/demo",
     ]
 
 

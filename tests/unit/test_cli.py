@@ -57,12 +57,14 @@ def test_argv_overrides_dh_options() -> None:
 def test_dh_internal_options_split_on_record_separator() -> None:
     environ = {"DH_INTERNAL_OPTIONS": "-a\x1e-O--sourcedirectory=src\x1e-O--buildsystem=pybuild\x1e"}
     opts, warnings = cli.parse([], environ)
-    assert (opts.arch, opts.indep, opts.sourcedirectory, warnings) == (True, False, "src", [])
+    assert (opts.internal_selection, opts.sourcedirectory, warnings) == (["-a"], "src", [])
 
 
-def test_dh_internal_options_with_package_selection() -> None:
-    opts, _ = cli.parse(["-Nskipped"], {"DH_INTERNAL_OPTIONS": "-pdemo\x1e-i"})
-    assert (opts.package, opts.no_package, opts.indep) == (["demo"], ["skipped"], True)
+def test_dh_internal_options_selection_kept_apart() -> None:
+    environ = {"DH_INTERNAL_OPTIONS": "-pdemo\x1e-i\x1e-N\x1eother\x1e--package=x\x1e-O--skip-install"}
+    opts, _ = cli.parse(["-Nskipped"], environ)
+    assert (opts.package, opts.no_package, opts.indep, opts.skip_install) == ([], ["skipped"], False, True)
+    assert opts.internal_selection == ["-pdemo", "-i", "-N", "other", "--package=x"]
 
 
 def test_incumbent_warning_only_option() -> None:
@@ -380,6 +382,56 @@ def test_main_error_names_package(
         f"dh_venv: error: demo-b: no Python project in {tmp_path}: none of pyproject.toml, setup.py, setup.cfg found; "
         "point --sourcedirectory at the project, or use --skip-install to install only requirements\n"
     )
+
+
+CONTROL_DOC = (
+    CONTROL
+    + """
+Package: demo-any
+Architecture: any
+Description: third
+ Third package.
+
+Package: demo-doc
+Architecture: all
+Description: documentation
+ Documentation.
+"""
+)
+
+
+@pytest.mark.usefixtures("clean_env")
+@pytest.mark.parametrize(
+    ("argv", "internal", "expected"),
+    [
+        # binary-indep runs override_dh_venv with -i: a -p of an arch-any package acts on nothing.
+        (["-pdemo-any"], "-i", []),
+        (["-pdemo-a"], "-i", ["demo-a"]),
+        (["-pdemo-a", "-pdemo-any"], "-a", ["demo-any"]),
+        # documentation packages get no venv unless -p names them
+        ([], "", ["demo-a", "demo-b", "demo-any"]),
+        (["-Ndemo-a"], "-i", ["demo-b"]),
+        (["-pdemo-doc"], "", ["demo-doc"]),
+    ],
+)
+def test_main_package_selection(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    argv: list[str],
+    internal: str,
+    expected: list[str],
+) -> None:
+    (tmp_path / "debian").mkdir()
+    (tmp_path / "debian/control").write_text(CONTROL_DOC)
+    monkeypatch.chdir(tmp_path)
+    if internal:
+        monkeypatch.setenv("DH_INTERNAL_OPTIONS", internal)
+    assert cli.main(["--no-act", "--skip-install", *argv]) == 0
+    err = capsys.readouterr().err
+    # --no-act announces the venv it would create for each selected package.
+    made = [p for p in ("demo-a", "demo-b", "demo-any", "demo-doc") if f"/opt/venvs/{p}\n" in err]
+    assert made == expected, err
 
 
 def test_dh_options_unknown_token_does_not_eat_known_argument() -> None:

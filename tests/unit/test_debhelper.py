@@ -80,6 +80,7 @@ POSTRM_BLOCK = textwrap.dedent(
     # Automatically added by dh_venv/{VERSION}
     if [ "$1" = "purge" ] && [ -d "/opt/venvs/demo" ]; then
     \t# Whatever the application or an administrator left in its venv.
+    \t# Needs no interpreter: it may be gone already.
     \trm -rf "/opt/venvs/demo"
     fi
     # End automatically added section
@@ -282,3 +283,11 @@ def test_incumbent_triggers(build_dir: Path) -> None:
     )
     assert incumbent_triggers(build_dir, "demo") == ["interest-noawait dh-virtualenv-interpreter-update"]
     assert incumbent_triggers(build_dir, "other") == []
+
+
+def test_list_packages_ignores_warnings_on_stderr(build_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # reprotest varies the locale to one that is not installed: perl warns on stderr.
+    (build_dir / "debian/control").write_text(CONTROL)
+    monkeypatch.chdir(build_dir)
+    env = {"PATH": "/usr/bin:/bin", "LC_ALL": "xx_YY.UTF-8", "LANG": "xx_YY.UTF-8"}
+    assert list_packages([], Runner(log=[].append), env) == ["demo-all", "demo-any"]

@@ -168,14 +168,24 @@ def test_record_matches_rewritten_files_and_drops_removed_ones(venv: FakeVenv) -
     finalize(venv.root, FINAL)
     new_script = (venv.root / "bin/foo").read_bytes()
     assert new_script != venv.script
+    # A rewritten RECORD is sorted, so its order never depends on the filesystem.
     assert (venv.info / "RECORD").read_text().splitlines() == [
         record_row("../../../bin/foo", new_script),
-        record_row("demo/__init__.py", venv.init),
-        record_row("demo/cli.py", venv.cli),
         record_row("demo-1.0.dist-info/INSTALLER", venv.installer),
         record_row("demo-1.0.dist-info/METADATA", venv.metadata),
         "demo-1.0.dist-info/RECORD,,",
+        record_row("demo/__init__.py", venv.init),
+        record_row("demo/cli.py", venv.cli),
     ]
+
+
+def test_record_rows_for_bytecode_are_dropped(venv: FakeVenv) -> None:
+    record = venv.dep / "RECORD"
+    kept = record.read_text()
+    # virtualenv's seeder lists bytecode, even at paths that do not exist, in directory order.
+    record.write_text("dep/x.cpython-311.pyc,,\n" + kept + "dep/__pycache__/y.cpython-311.pyc,,\ndep/__pycache__,,\n")
+    finalize(venv.root, FINAL)
+    assert record.read_text().splitlines() == sorted(kept.splitlines())
 
 
 def test_record_with_absolute_final_paths_is_fixed(staging: Path) -> None:
@@ -286,3 +296,23 @@ def test_staging_reached_through_symlinked_directory(tmp_path: Path) -> None:
     new_script = (real_venv / "bin/foo").read_bytes()
     assert (v.info / "RECORD").read_text().splitlines()[0] == record_row("../../../bin/foo", new_script)
     assert not (real_venv / SITE / "demo/__pycache__").exists()
+
+
+def test_long_path_trampoline_becomes_a_shebang(venv: FakeVenv) -> None:
+    # pip writes a /bin/sh trampoline when the staging path is too long for #!.
+    script = venv.root / "bin/long"
+    script.write_text(
+        f"#!/bin/sh\n'''exec' {venv.root}/bin/python \"$0\" \"$@\"\n' '''\n# -*- coding: utf-8 -*-\nimport sys\n"
+    )
+    finalize(venv.root, FINAL)
+    assert script.read_text() == "#!/opt/venvs/demo/bin/python\n# -*- coding: utf-8 -*-\nimport sys\n"
+
+
+def test_trampoline_kept_when_the_final_path_is_too_long(staging: Path) -> None:
+    final = PurePosixPath("/opt/" + "v" * 130)
+    staging.mkdir(parents=True)
+    script = staging / "run"
+    text = f"#!/bin/sh\n'''exec' {staging}/bin/python \"$0\" \"$@\"\n' '''\nimport sys\n"
+    script.write_text(text)
+    finalize(staging, final)
+    assert script.read_text() == text.replace(str(staging), str(final))

@@ -9,6 +9,17 @@ use Debian::Debhelper::SequencerUtil qw(rules_explicit_target);
 # then runs before services start, and our prerm snippet after they stop.
 insert_before("dh_installinit", "dh_venv");
 
+# dh_lintian installs debian/<package>.lintian-overrides, replacing any
+# file in its place: run it before dh_venv, which adds its own overrides
+# for the venv's layout to the maintainer's.
+remove_command("dh_lintian");
+insert_before("dh_venv", "dh_lintian");
+
+# Libraries inside a venv are private: no shlibs file naming the vendored
+# libraries of wheels, and no ldconfig trigger (lintian:
+# package-has-unnecessary-activation-of-ldconfig-trigger).
+add_command_options("dh_makeshlibs", "-Xsite-packages/");
+
 # dh_venv builds and installs the project with pip, so dh_auto_build,
 # dh_auto_test, dh_auto_install and dh_auto_clean leave the sequence, as
 # they did with dh-virtualenv: a --buildsystem=pybuild (or any -O option)

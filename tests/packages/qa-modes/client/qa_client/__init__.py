@@ -1,0 +1,5 @@
+import sys
+
+
+def main():
+    print("client", sys.prefix)

@@ -1,0 +1,1 @@
+from qa_binwheel._mul import mul  # noqa: F401
