@@ -129,7 +129,12 @@ def compare(old: Build, new: Build, package: str, venv: str) -> dict[str, str]:
     new_depends = {d.strip() for d in deb_field(new.deb(package), "Depends").split(",")}
     assert new_depends - old_depends == {PY}
     assert old_depends - new_depends <= {"python3"}
-    return {p: k for p, k in new_entries.items() if p not in old_entries}
+    added = {p: k for p, k in new_entries.items() if p not in old_entries}
+    # dh-venv's lintian overrides for the venv layout (merged with any of the maintainer's).
+    overrides = f"/usr/share/lintian/overrides/{package}"
+    if overrides not in old_entries:
+        assert added.pop(overrides, None) == "file -", f"{overrides} missing from the dh-venv package"
+    return added
 
 
 def announced_links(output: str, package: str) -> set[str]:
