@@ -8,12 +8,11 @@ from __future__ import annotations
 
 from pathlib import Path, PurePosixPath
 
-from dh_venv import debhelper, finalize, installers, interpreter, project, scan, scripts, venv
+from dh_venv import debhelper, finalize, inputs, installers, interpreter, project, scan, scripts, venv
 from dh_venv.errors import DhVenvError
 from dh_venv.runner import Runner
 from dh_venv.settings import Settings
 
-_DEFAULT_REQUIREMENTS = "requirements.txt"
 _MAX_LISTED_LEAKS = 20
 
 
@@ -23,17 +22,7 @@ def check_inputs(settings: Settings) -> list[Path]:
         project.check_project(settings.source_dir)
     elif not settings.source_dir.is_dir():
         raise DhVenvError(f"source directory {settings.source_dir} does not exist", hint="fix --sourcedirectory")
-    if settings.requirements is None:
-        default = settings.source_dir / _DEFAULT_REQUIREMENTS
-        return [default] if default.is_file() else []
-    files = [settings.source_dir / r for r in settings.requirements]
-    for path in files:
-        if not path.is_file():
-            raise DhVenvError(
-                f"requirements file {path} does not exist",
-                hint="fix --requirements (paths are relative to the source directory)",
-            )
-    return files
+    return inputs.requirement_files(settings.source_dir, settings.requirements)
 
 
 def build_package(settings: Settings, runner: Runner, version: str, taken: dict[PurePosixPath, str]) -> None:
@@ -42,39 +31,21 @@ def build_package(settings: Settings, runner: Runner, version: str, taken: dict[
     ``taken`` maps links already made by earlier packages of this run to
     their package, so two packages cannot ship the same command.
     """
-    requirement_files = check_inputs(settings)
+    check_inputs(settings)
     python = interpreter.resolve(settings.python, runner)
-    env = settings.env
     staging = settings.staging_venv
-    venv.create(
+    backend = installers.make_backend(settings.installer, runner, settings.env, settings.work_dir)
+    backend.create(
         staging,
         python,
-        runner,
-        env=env,
         system_site_packages=settings.use_system_packages,
         extra_args=settings.extra_virtualenv_args,
     )
-    installer = installers.make_installer(
-        settings.installer,
-        runner,
-        env,
-        index_url=settings.index_url,
-        extra_index_urls=settings.extra_index_urls,
-        extra_args=settings.extra_pip_args,
-    )
-    if settings.upgrade_pip is not None:
-        pip = f"pip=={settings.upgrade_pip}" if settings.upgrade_pip else "pip"
-        installer.install(staging, ["--upgrade", pip], cwd=settings.source_dir, what=f"{pip} (--upgrade-pip)")
-    if settings.preinstall:
-        installer.install(staging, settings.preinstall, cwd=settings.source_dir, what="the --preinstall packages")
-    wanted, extras = _requirement_args(settings, runner, requirement_files)
     copy = None
     if not settings.skip_install:
         copy = project.prepare_copy(settings.source_dir, settings.work_dir / "src", runner)
-        wanted.append(f"{copy}[{','.join(extras)}]" if extras else str(copy))
-    if wanted:
-        what = "the application and its requirements" if copy else "the requirements"
-        installer.install(staging, wanted, cwd=settings.source_dir, what=what)
+    wanted = inputs.collect(settings, runner, python, copy)
+    backend.install(staging, wanted)
     if runner.no_act:
         # What follows reads the venv, which --no-act did not make.
         if settings.check:
@@ -85,7 +56,7 @@ def build_package(settings: Settings, runner: Runner, version: str, taken: dict[
         _plan_debian(settings, runner, version, python, {})
         return
     if settings.check:
-        installer.check(staging)
+        backend.check(staging)
 
     app = scripts.find_application(staging, copy) if copy else None
     app_scripts = scripts.entry_point_scripts(app) if app else []
@@ -106,30 +77,6 @@ def build_package(settings: Settings, runner: Runner, version: str, taken: dict[
     _fail_on_leaks(settings, staging)
     _plan_debian(settings, runner, version, python, links)
     taken.update({link: settings.package for link in links})
-
-
-def _requirement_args(settings: Settings, runner: Runner, files: list[Path]) -> tuple[list[str], list[str]]:
-    """pip arguments for the requirements files, and the extras to install.
-
-    Lines that install the project itself are left out (dh_venv installs
-    it), and the extras they name are added.
-    """
-    wanted: list[str] = []
-    extras = list(settings.extras)
-    for index, path in enumerate(files):
-        if not settings.skip_install and not runner.no_act:
-            used, dropped, implied = project.without_project(
-                path, settings.source_dir, settings.work_dir / f"requirements-{index}.txt"
-            )
-            for line in dropped:
-                runner.log(
-                    f"dh_venv: warning: {settings.package}: {path.name}: left out {line!r}, "
-                    "which installs the project itself; dh_venv installs it anyway"
-                )
-            extras += [e for e in implied if e not in extras]
-            path = used
-        wanted += ["-r", str(path)]
-    return wanted, extras
 
 
 def _fail_on_leaks(settings: Settings, staging: Path) -> None:

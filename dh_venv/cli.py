@@ -14,7 +14,7 @@ import traceback
 from collections.abc import Mapping, Sequence
 from pathlib import Path, PurePosixPath
 
-from dh_venv import __version__, build, debhelper
+from dh_venv import __version__, build, debhelper, inputs
 from dh_venv.errors import DhVenvError
 from dh_venv.installers import build_environment
 from dh_venv.runner import Runner
@@ -135,6 +135,18 @@ def make_parser() -> argparse.ArgumentParser:
     )
     own.add_argument("--no-console-scripts", action="store_true", help="link no console scripts into /usr/bin")
     own.add_argument("--installer", choices=["pip"], default="pip", help="installer backend (default: pip)")
+    own.add_argument(
+        "--lock", metavar="FILE", help="install exactly what this lock file pins (relative to the project)"
+    )
+    own.add_argument("--no-lock", action="store_true", help="ignore uv.lock, poetry.lock and pylock.toml")
+    own.add_argument(
+        "--group", action="append", default=[], metavar="LIST", help="dependency groups of the lock (comma-separated)"
+    )
+    own.add_argument(
+        "--wheelhouse",
+        metavar="DIR",
+        help="install only from DIR, no index (default: $DH_VENV_WHEELHOUSE, else debian/wheelhouse if present)",
+    )
     for name in _INCUMBENT_ONLY:
         p.add_argument(name, nargs="?", const=True, dest=f"incumbent_{name[2:]}", help=argparse.SUPPRESS)
     p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
@@ -248,6 +260,10 @@ def settings_for(
         maintainer_scripts=not opts.no_scripts,
         check="nocheck" not in build_options,
         installer=opts.installer,
+        lock=opts.lock,
+        use_locks=not opts.no_lock,
+        groups=tuple(g for value in opts.group for g in _split_list(value)),
+        wheelhouse=inputs.wheelhouse_for(build_dir, opts.wheelhouse or environ.get("DH_VENV_WHEELHOUSE")),
         env=env,
     )
 

@@ -4,10 +4,10 @@ The project is built from a copy under ``debian/.debhelper/`` so the
 setuptools ``build/`` and ``*.egg-info`` droppings never touch the
 maintainer's tree (dpkg-source would see them as changes), and any path
 a build backend records stays inside the build directory, where the leak
-scan looks.  The copy keeps ``debian/`` (a ``setup.py`` may read
-``debian/changelog``; VCS-versioned projects need a tree git sees as
-clean) but not what the build itself writes there: ``.debhelper/``,
-``tmp/`` and the staging trees of the binary packages.
+scan looks.  The copy leaves out ``debian/``: setuptools' flat-layout
+discovery would take it for a package, and it holds the build's own
+outputs.  Git still sees a VCS-versioned copy as clean: see
+:func:`dh_venv.inputs.git_env`.
 """
 
 from __future__ import annotations
@@ -21,8 +21,6 @@ from dh_venv.runner import Runner
 
 _MARKERS = ("pyproject.toml", "setup.py", "setup.cfg")
 _IGNORED = (".pc", ".tox", ".nox", ".venv", "__pycache__", ".mypy_cache", ".pytest_cache")
-# Build outputs under debian/, besides the staging tree of each binary package.
-_DEBIAN_OUTPUTS = (".debhelper", "tmp")
 
 # A setup.cfg-only project has no build entry point pip recognises; this
 # is the backend setuptools uses for such trees.
@@ -56,15 +54,13 @@ def prepare_copy(source_dir: Path, dest: Path, runner: Runner) -> Path:
     if dest.exists():
         shutil.rmtree(dest)
     dest.parent.mkdir(parents=True, exist_ok=True)
-    debian = source_dir / "debian"
-    outputs = {*_DEBIAN_OUTPUTS, *binary_packages(debian / "control")}
 
     def ignore(directory: str, names: list[str]) -> list[str]:
         here = Path(directory)
         if here == source_dir:
-            return [n for n in names if n in _IGNORED]
-        if here == debian:
-            return [n for n in names if n in outputs and (here / n).is_dir()]
+            # debian/ would look like a package to flat-layout discovery; VCS-versioned
+            # projects still see a clean tree (inputs.vcs_build_env).
+            return [n for n in names if n in _IGNORED or n == "debian"]
         return []
 
     shutil.copytree(source_dir, dest, symlinks=True, ignore=ignore)

@@ -192,7 +192,8 @@ def test_requirements_only_build(tmp_path: Path) -> None:
     assert record_problems(staging) == []
     interpreter = os.path.basename(os.path.realpath("/usr/bin/python3"))
     assert (root / "debian/demo.substvars").read_text() == f"misc:Depends={interpreter}\n"
-    assert sorted(p.name for p in (root / "debian").iterdir()) == ["demo", "demo.substvars"]
+    # Only scratch space (caches) besides the staging tree and the substvars.
+    assert sorted(p.name for p in (root / "debian").iterdir()) == [".debhelper", "demo", "demo.substvars"]
 
 
 def test_link_taken_by_earlier_package(tmp_path: Path) -> None:

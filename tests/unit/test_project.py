@@ -76,9 +76,6 @@ def test_prepare_copy_excludes_top_level_droppings_only(tmp_path: Path) -> None:
     assert prepare_copy(src, dest, Runner(log=[].append)) == dest
     assert files_under(dest) == [
         "README.rst",
-        "debian/control",
-        "debian/rules",
-        "debian/source/format",
         "demo/__init__.py",
         "demo/data",
         "demo/debian/rules.tmpl",
@@ -128,7 +125,8 @@ def test_prepare_copy_source_is_build_dir(tmp_path: Path) -> None:
     (tmp_path / "debian/demo/opt").mkdir(parents=True)
     dest = tmp_path / "debian/.debhelper/dh_venv/demo/src"
     prepare_copy(tmp_path, dest, Runner(log=[].append))
-    assert files_under(dest) == ["debian/control", "demo.py", "pyproject.toml"]
+    # debian/ would be a package to setuptools' flat-layout discovery.
+    assert files_under(dest) == ["demo.py", "pyproject.toml"]
 
 
 def test_prepare_copy_no_act_copies_nothing(tmp_path: Path) -> None:

@@ -1,0 +1,129 @@
+"""Filling a wheelhouse for offline builds (``dh-venv vendor``).
+
+Downloads, for the target interpreter, everything the build of one
+package needs: what the inputs stage selects (the locked set, the hashed
+or plain requirements and what they resolve to), the build backends of
+the project and of any sdist, then proves the result by installing from
+it into a scratch venv with no index at all.  The venv's seed (pip,
+setuptools, wheel) comes from virtualenv's own wheels, which the build
+machine has through dh-venv's dependency on python3-virtualenv.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import shutil
+import tarfile
+import tempfile
+import tomllib
+import zipfile
+from pathlib import Path
+
+from dh_venv import inputs, installers, interpreter, project
+from dh_venv.errors import DhVenvError
+from dh_venv.runner import Runner
+from dh_venv.settings import Settings
+
+_ARCHIVES = (".whl", ".tar.gz", ".zip", ".tar.bz2")
+# What pip assumes for a project or sdist without [build-system].
+_LEGACY_BACKEND = ("setuptools>=40.8.0", "wheel")
+
+
+@dataclasses.dataclass(frozen=True)
+class Result:
+    """What ``vendor`` put where."""
+
+    directory: Path
+    files: tuple[str, ...]
+    size: int
+
+
+def vendor(settings: Settings, runner: Runner, dest: Path, *, allow_sdists: bool) -> Result:
+    """Fill ``dest`` with every file the build of ``settings`` needs, plus a manifest."""
+    if not settings.skip_install:
+        project.check_project(settings.source_dir)
+    online = dataclasses.replace(settings, wheelhouse=None)
+    python = interpreter.resolve(settings.python, runner)
+    with tempfile.TemporaryDirectory(prefix="dh-venv-vendor-") as scratch:
+        tmp = Path(scratch)
+        files = tmp / "files"
+        files.mkdir()
+        backend = installers.make_backend(settings.installer, runner, settings.env, tmp)
+        backend.create(tmp / "venv", python, system_site_packages=False, extra_args=settings.extra_virtualenv_args)
+        copy = None if settings.skip_install else project.prepare_copy(settings.source_dir, tmp / "src", runner)
+        wanted = inputs.collect(online, runner, python, copy)
+        backend.download(tmp / "venv", wanted, files, allow_sdists=allow_sdists)
+
+        # Build backends: of the project, then of every sdist, until nothing new appears.
+        done: set[str] = set()
+        requires = set(_build_requires_of_project(copy)) if copy else set()
+        while True:
+            requires |= {r for sdist in _sdists(files) - done for r in _build_requires_of_sdist(sdist)}
+            done |= _sdists(files)
+            new = sorted(requires - done)
+            if not new:
+                break
+            done |= set(new)
+            just_these = inputs.Inputs(sources=wanted.sources, preinstall=tuple(new), extra_args=wanted.extra_args)
+            backend.download(tmp / "venv", just_these, files, allow_sdists=allow_sdists)
+            done |= _sdists(files)
+
+        # Proof: the same install the build does, from the files alone.
+        offline = dataclasses.replace(wanted, sources=inputs.Sources(wheelhouse=files))
+        backend.create(tmp / "proof", python, system_site_packages=False, extra_args=settings.extra_virtualenv_args)
+        backend.install(tmp / "proof", offline)
+
+        dest.mkdir(parents=True, exist_ok=True)
+        for old in dest.iterdir():
+            if old.is_file() and (old.name.endswith(_ARCHIVES) or old.name == inputs.MANIFEST):
+                old.unlink()
+        names = []
+        for f in sorted(files.iterdir()):
+            shutil.copy2(f, dest / f.name)
+            names.append(f.name)
+    inputs.write_manifest(dest, python.version)
+    size = sum((dest / n).stat().st_size for n in names)
+    return Result(dest, tuple(names), size)
+
+
+def _sdists(directory: Path) -> set[str]:
+    return {str(p) for p in directory.iterdir() if p.name.endswith(_ARCHIVES) and not p.name.endswith(".whl")}
+
+
+def _build_requires_of_project(copy: Path) -> list[str]:
+    path = copy / "pyproject.toml"
+    if not path.is_file():
+        return list(_LEGACY_BACKEND)
+    with path.open("rb") as f:
+        return _requires(tomllib.load(f), str(path))
+
+
+def _build_requires_of_sdist(sdist: str) -> list[str]:
+    """``[build-system].requires`` of an sdist's top-level pyproject.toml."""
+    text = None
+    try:
+        if sdist.endswith(".zip"):
+            with zipfile.ZipFile(sdist) as z:
+                names = [n for n in z.namelist() if n.count("/") == 1 and n.endswith("/pyproject.toml")]
+                text = z.read(names[0]) if names else None
+        else:
+            with tarfile.open(sdist) as t:
+                members = [m for m in t.getmembers() if m.name.count("/") == 1 and m.name.endswith("/pyproject.toml")]
+                extracted = t.extractfile(members[0]) if members else None
+                text = extracted.read() if extracted else None
+    except (OSError, tarfile.TarError, zipfile.BadZipFile) as exc:
+        raise DhVenvError(f"cannot read the sdist {sdist}: {exc}", hint="remove it and vendor again") from None
+    if text is None:
+        return list(_LEGACY_BACKEND)
+    return _requires(tomllib.loads(text.decode()), sdist)
+
+
+def _requires(data: dict[str, object], where: str) -> list[str]:
+    system = data.get("build-system")
+    if not isinstance(system, dict) or "requires" not in system:
+        return list(_LEGACY_BACKEND)
+    requires = [str(r) for r in system["requires"]]
+    if str(system.get("build-backend", "setuptools.build_meta")).startswith("setuptools"):
+        # setuptools asks for wheel dynamically in older releases.
+        requires.append("wheel")
+    return requires
