@@ -37,7 +37,7 @@ DEFAULT_REQUIREMENTS = "requirements.txt"
 WHEELHOUSE = Path("debian") / "wheelhouse"
 MANIFEST = "manifest.json"
 
-_HASH_OPTION = re.compile(r"(^|\s)--hash[=\s]")
+_HASH_OPTION = re.compile(r"^[^#]*?(^|\s)--hash[=\s]")
 # Build backends that take the version from VCS metadata.
 _VCS_VERSIONED = re.compile(r"^(setuptools[-_]scm|hatch[-_]vcs)\b", re.IGNORECASE)
 
@@ -331,6 +331,7 @@ def git_env(copy: Path, work_dir: Path, runner: Runner) -> dict[str, str]:
     if not (copy / ".git").exists() or runner.no_act:
         return {}
     index = work_dir / "git-index"
+    index.parent.mkdir(parents=True, exist_ok=True)
     index.unlink(missing_ok=True)
     env = {"PATH": "/usr/bin:/bin", "GIT_INDEX_FILE": str(index), "GIT_CONFIG_NOSYSTEM": "1"}
     git = ["git", "-c", f"safe.directory={copy}", "-C", str(copy)]
