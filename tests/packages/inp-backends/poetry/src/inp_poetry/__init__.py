@@ -1,0 +1,2 @@
+def main() -> None:
+    print("inp-poetry says hi")
