@@ -179,7 +179,9 @@ class PipBackend:
 
     def _pip(self, venv: Path, args: list[str], inputs: Inputs, *, what: str, hashed: bool) -> None:
         sources = [expand_url(a, self.env) for a in _source_args(inputs.sources)]
-        if not (inputs.sources.offline or self.runner.no_act or "--no-index" in [*self.extra_args, *inputs.extra_args]):
+        own = [a.split("=", 1)[0] for a in (*self.extra_args, *inputs.extra_args)]
+        # An index or --no-index given as a plain pip argument is the user's business.
+        if not (inputs.sources.offline or self.runner.no_act or {"--no-index", "--index-url", "-i"} & set(own)):
             check_reachable(inputs.sources, self.env)
         argv: list[str | Path] = [python_of(venv), "-m", "pip", *args[:1], *sources, *self.extra_args]
         argv += [*inputs.extra_args, *args[1:]]

@@ -340,7 +340,7 @@ def _read_poetry(path: Path, data: dict[str, Any], project: Mapping[str, Any], e
                 "which dh_venv cannot install from a lock yet",
                 hint="publish it to an index, or build it as a wheel into the wheelhouse and lock that",
             )
-        if source.get("type") == "legacy" and source.get("url") not in indexes:
+        if source.get("type") == "legacy" and source["url"].rstrip("/") != PYPI and source["url"] not in indexes:
             indexes.append(source["url"])
         pins.append(_pin(path, package["name"], package["version"], _hashes(package.get("files", []))))
     return Lock(path, tuple(pins), tuple(indexes))

@@ -76,17 +76,18 @@ def private_index(wheelhouse: Path) -> Iterator[str]:
 
 
 def test_credentials_work_and_never_show(build_package, private_index: str, tmp_path: Path) -> None:
-    args = (
-        # make turns $$ into $, the single quotes keep the shell from expanding it: dh_venv does.
-        f"'--index-url=http://{USER}:$${{INP_INDEX_TOKEN}}@{private_index}/simple' "
-        f"--extra-index-url=http://{USER}:{OTHER_SECRET}@{private_index}/simple --preinstall=extradep"
-    )
-    build = build_package("errors", args=args, DH_VENV_PIP_ARGS="", DH_VERBOSE="1", INP_INDEX_TOKEN=SECRET)
+    # make turns $$ into $, the single quotes keep the shell from expanding it: dh_venv does.
+    # (A literal secret in debian/rules would be echoed by make itself.)
+    args = f"'--index-url=http://{USER}:$${{INP_INDEX_TOKEN}}@{private_index}/simple' --preinstall=extradep"
+    # The build machine's own setting, with the secret in the URL.
+    pip_args = f"--extra-index-url=http://{USER}:{OTHER_SECRET}@{private_index}/simple"
+    build = build_package("errors", args=args, DH_VENV_PIP_ARGS=pip_args, DH_VERBOSE="1", INP_INDEX_TOKEN=SECRET)
     assert build.returncode == 0, build.output[-4000:]
     assert ("/simple/extradep/", 200) in _Index.seen
     assert any(path.startswith("/files/extradep-") and code == 200 for path, code in _Index.seen)
     # The verbose log shows the commands, never the secrets.
-    assert f"--extra-index-url http://****@{private_index}/simple" in build.output
+    assert f"--index-url http://****@{private_index}/simple" in build.output
+    assert f"--extra-index-url=http://****@{private_index}/simple" in build.output
     assert SECRET not in build.output
     assert OTHER_SECRET not in build.output
     tree = extract(build.deb("errapp"), tmp_path / "x")
@@ -97,8 +98,8 @@ def test_credentials_work_and_never_show(build_package, private_index: str, tmp_
 
 
 def test_wrong_credentials_fail_with_a_clean_message(build_package, private_index: str) -> None:
-    args = f"--index-url=http://{USER}:wrong-{SECRET}@{private_index}/simple --preinstall=extradep"
-    build = build_package("errors", args=args, DH_VENV_PIP_ARGS="")
+    pip_args = f"--index-url=http://{USER}:wrong-{SECRET}@{private_index}/simple"
+    build = build_package("errors", args="--preinstall=extradep", DH_VENV_PIP_ARGS=pip_args)
     assert build.returncode != 0
     assert "dh_venv: error: errapp: pip could not install the --preinstall packages" in build.output
     assert f"wrong-{SECRET}" not in build.output

@@ -182,3 +182,18 @@ def test_stale_lock_and_no_network_fail_fast(scratch: Path) -> None:
     assert "dh_venv: error: inp-uvapp: cannot reach the package index https://pypi.org/simple" in build.output
     assert "run `dh-venv vendor` once in the source tree" in build.output
     assert seconds < 60, f"took {seconds:.0f}s"
+
+
+def test_poetry_lock_online(tmp_path: Path) -> None:
+    """A real poetry.lock (Poetry 2, lock-version 2.1, an explicit primary source) with the two-line rules."""
+    source = tmp_path / "inp-poetryapp-0.5.0"
+    shutil.copytree(PACKAGES / "inp-poetryapp", source)
+    build = dpkg_buildpackage(source, tool_env(DH_VENV_PIP_ARGS=""))
+    assert build.returncode == 0, build.output[-4000:]
+    deb = build.deb("inp-poetryapp")
+    assert distributions(deb) == LOCKED | {"inp-poetryapp==0.5.0"}
+    with installed(deb):
+        result = run_clean("inp-poetryapp")
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.split() == ["idna==3.3", "inp-poetryapp==0.5.0", "six==1.16.0"]
+    assert_purged("inp-poetryapp", "/opt/venvs/inp-poetryapp", ["inp-poetryapp"])

@@ -295,3 +295,21 @@ def test_find_by_precedence(tmp_path: Path) -> None:
     for name in ("pylock.toml", "poetry.lock", "uv.lock"):
         (tmp_path / name).write_text("")
         assert locks.find(tmp_path) == tmp_path / name
+
+
+def test_real_poetry_lock(tmp_path: Path) -> None:
+    """poetry.lock as Poetry 2.5 writes it (lock-version 2.1, per-package groups and markers)."""
+    root = FIXTURE.parent / "inp-poetryapp"
+    pyproject = read_pyproject(root)
+    lock = locks.read(root / "poetry.lock", pyproject, LINUX_311, locks.Wanted())
+    assert versions(lock) == {"idna": "3.3", "six": "1.16.0"}
+    assert lock.indexes == ()
+    lock = locks.read(root / "poetry.lock", pyproject, WIN_39, locks.Wanted(("fancy",), ("dev",)))
+    assert versions(lock) == {
+        "attrs": "21.4.0",
+        "colorama": "0.4.4",
+        "idna": "3.3",
+        "iniconfig": "1.1.1",
+        "six": "1.16.0",
+        "typing-extensions": "4.2.0",
+    }
