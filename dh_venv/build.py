@@ -34,17 +34,18 @@ def build_package(settings: Settings, runner: Runner, version: str, taken: dict[
     check_inputs(settings)
     python = interpreter.resolve(settings.python, runner)
     staging = settings.staging_venv
+    copy = None
+    if not settings.skip_install:
+        copy = project.prepare_copy(settings.source_dir, settings.work_dir / "src", runner)
+    wanted = inputs.collect(settings, runner, python, copy)
     backend = installers.make_backend(settings.installer, runner, settings.env, settings.work_dir)
     backend.create(
         staging,
         python,
         system_site_packages=settings.use_system_packages,
         extra_args=settings.extra_virtualenv_args,
+        seed=wanted.sources,
     )
-    copy = None
-    if not settings.skip_install:
-        copy = project.prepare_copy(settings.source_dir, settings.work_dir / "src", runner)
-    wanted = inputs.collect(settings, runner, python, copy)
     backend.install(staging, wanted)
     if runner.no_act:
         # What follows reads the venv, which --no-act did not make.

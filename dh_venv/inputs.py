@@ -18,6 +18,7 @@ Precedence, first match wins:
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import re
@@ -71,6 +72,8 @@ class Sources:
     extra_index_urls: tuple[str, ...] = ()
     #: A directory of distribution files; when set, no index is used at all.
     wheelhouse: Path | None = None
+    #: (name, version) of the venv's seed (pip, setuptools, wheel) in the wheelhouse.
+    seed: tuple[tuple[str, str], ...] = ()
 
     @property
     def offline(self) -> bool:
@@ -98,6 +101,8 @@ class Inputs:
     build_env: Mapping[str, str] = field(default_factory=dict)
     #: Installer options of the user (``--extra-pip-arg``), passed through as they are.
     extra_args: tuple[str, ...] = ()
+    #: Where relative paths in requirements files (``./libs/x.whl``) are resolved: the project.
+    source_dir: Path | None = None
 
     @property
     def verified(self) -> bool:
@@ -181,14 +186,16 @@ def wheelhouse_for(build_dir: Path, requested: str | None) -> Path | None:
     return default if default.is_dir() else None
 
 
-def check_manifest(wheelhouse: Path) -> None:
-    """Fail if a file of the wheelhouse differs from its manifest."""
+def check_manifest(wheelhouse: Path) -> tuple[tuple[str, str], ...]:
+    """Fail if a file of the wheelhouse differs from its manifest; return the recorded seed."""
     manifest = wheelhouse / MANIFEST
     if not manifest.is_file():
-        return
+        return ()
     try:
-        recorded: dict[str, str] = json.loads(manifest.read_text())["files"]
-    except (ValueError, KeyError, TypeError) as exc:
+        data = json.loads(manifest.read_text())
+        recorded: dict[str, str] = data["files"]
+        seed = tuple((str(k), str(v)) for k, v in sorted(data.get("seed", {}).items()))
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
         raise DhVenvError(f"{manifest} is damaged ({exc})", hint="run dh-venv vendor again") from None
     for name, digest in sorted(recorded.items()):
         path = wheelhouse / name
@@ -200,17 +207,19 @@ def check_manifest(wheelhouse: Path) -> None:
                 f"{path} does not match its hash in {manifest} (expected {digest}, got {actual})",
                 hint="the file was changed after dh-venv vendor; restore it or run dh-venv vendor again",
             )
+    return seed
 
 
-def write_manifest(wheelhouse: Path, python: str) -> Path:
-    """Record the sha256 of every file of the wheelhouse."""
+def write_manifest(wheelhouse: Path, python: str, seed: Mapping[str, str] | None = None) -> Path:
+    """Record the sha256 of every file of the wheelhouse, and the versions the venv is seeded with."""
     files = {
         p.name: "sha256:" + hashlib.sha256(p.read_bytes()).hexdigest()
         for p in sorted(wheelhouse.iterdir())
         if p.is_file() and p.name != MANIFEST
     }
     manifest = wheelhouse / MANIFEST
-    manifest.write_text(json.dumps({"version": 1, "python": python, "files": files}, indent=1) + "\n")
+    data = {"version": 1, "python": python, "seed": dict(seed or {}), "files": files}
+    manifest.write_text(json.dumps(data, indent=1) + "\n")
     return manifest
 
 
@@ -295,18 +304,20 @@ def collect(
         # The indexes the lock was made against; --index-url overrides them.
         extra_index_urls = list(lock.indexes)
     wheelhouse = settings.wheelhouse
+    seed: tuple[tuple[str, str], ...] = ()
     if wheelhouse is not None and not runner.no_act:
-        check_manifest(wheelhouse)
+        seed = check_manifest(wheelhouse)
     build_env: dict[str, str] = {}
     if copy is not None:
-        build_env = vcs_version_env(source, settings.build_dir, pyproject) or git_env(copy, settings.work_dir, runner)
+        build_env = vcs_version_env(source, settings.build_dir, pyproject)
+        clean_git_copy(copy, runner)
     if "SETUPTOOLS_SCM_PRETEND_VERSION" in build_env:
         runner.announce(
             f"no VCS metadata in {source}: SETUPTOOLS_SCM_PRETEND_VERSION="
             f"{build_env['SETUPTOOLS_SCM_PRETEND_VERSION']} (from debian/changelog)"
         )
     return Inputs(
-        sources=Sources(index_url, tuple(extra_index_urls), wheelhouse),
+        sources=Sources(index_url, tuple(extra_index_urls), wheelhouse, seed),
         upgrade_pip=settings.upgrade_pip,
         preinstall=settings.preinstall,
         requirement_files=tuple(used),
@@ -316,36 +327,37 @@ def collect(
         extras=tuple(extras),
         build_env=build_env,
         extra_args=settings.extra_pip_args,
+        source_dir=source,
     )
 
 
-def git_env(copy: Path, work_dir: Path, runner: Runner) -> dict[str, str]:
-    """A private git index under which the build copy of a git checkout looks clean.
+def clean_git_copy(copy: Path, runner: Runner) -> None:
+    """Make git see the build copy of a git checkout as clean, as the checkout itself is.
 
-    The copy leaves out ``debian/`` and other files git tracks; with the
-    real index, ``git describe --dirty`` (setuptools-scm, hatch-vcs) would
-    call a clean tagged checkout dirty and invent a ``.devN+g<sha>.d<date>``
-    version.  The private index marks what the copy left out as
-    skip-worktree, and the maintainer's own index is never touched.
+    The copy leaves out ``debian/`` and other files git tracks; ``git
+    describe --dirty`` (setuptools-scm, hatch-vcs) would call a clean
+    tagged checkout dirty and invent a ``.devN+g<sha>.d<date>`` version.
+    The copy's own index (copied with ``.git``) marks what the copy left
+    out as skip-worktree; the maintainer's index is never touched.  (An
+    environment variable cannot do it: setuptools-scm drops ``GIT_*``.)
     """
-    if not (copy / ".git").exists() or runner.no_act:
-        return {}
-    index = work_dir / "git-index"
-    index.parent.mkdir(parents=True, exist_ok=True)
-    index.unlink(missing_ok=True)
-    env = {"PATH": "/usr/bin:/bin", "GIT_INDEX_FILE": str(index), "GIT_CONFIG_NOSYSTEM": "1"}
+    git_dir = copy / ".git"
+    if runner.no_act or not git_dir.exists():
+        return
+    if not git_dir.is_dir():
+        runner.log(
+            f"dh_venv: warning: {copy.name}: .git is a file (a worktree or submodule), so the build copy "
+            "cannot be marked clean; a version from setuptools-scm or hatch-vcs may get a .dev suffix"
+        )
+        return
+    env = {"PATH": "/usr/bin:/bin", "GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": "/dev/null"}
     git = ["git", "-c", f"safe.directory={copy}", "-C", str(copy)]
-    try:
-        runner.run([*git, "read-tree", "HEAD"], env=env, changes_files=False)
-        runner.run([*git, "update-index", "-q", "--refresh"], env=env, changes_files=False)
-    except CommandError:
-        pass
+    # It exits non-zero when files differ; ls-files says which.
+    with contextlib.suppress(CommandError):
+        runner.run([*git, "update-index", "-q", "--refresh"], env=env)
     try:
         missing = runner.run([*git, "ls-files", "--deleted"], env=env, changes_files=False).splitlines()
         for start in range(0, len(missing), 500):
-            chunk = missing[start : start + 500]
-            runner.run([*git, "update-index", "--skip-worktree", "--", *chunk], env=env, changes_files=False)
+            runner.run([*git, "update-index", "--skip-worktree", "--", *missing[start : start + 500]], env=env)
     except CommandError as exc:
-        runner.log(f"dh_venv: warning: git could not prepare {copy} for a clean version: {exc}")
-        return {}
-    return {"GIT_INDEX_FILE": str(index)}
+        runner.log(f"dh_venv: warning: git could not mark the build copy {copy} clean: {exc}")

@@ -74,8 +74,16 @@ class Backend(Protocol):
 
     name: str
 
-    def create(self, venv: Path, python: Interpreter, *, system_site_packages: bool, extra_args: Sequence[str]) -> None:
-        """Create a fresh venv at ``venv`` for ``python``."""
+    def create(
+        self,
+        venv: Path,
+        python: Interpreter,
+        *,
+        system_site_packages: bool,
+        extra_args: Sequence[str],
+        seed: Sources | None = None,
+    ) -> None:
+        """Create a fresh venv at ``venv`` for ``python``, seeded from ``seed``'s wheelhouse when it has one."""
 
     def install(self, venv: Path, inputs: Inputs) -> None:
         """Install everything ``inputs`` names into ``venv``."""
@@ -110,14 +118,27 @@ class PipBackend:
         self.work_dir = work_dir
         self.extra_args = list(extra_args)
 
-    def create(self, venv: Path, python: Interpreter, *, system_site_packages: bool, extra_args: Sequence[str]) -> None:
+    def create(
+        self,
+        venv: Path,
+        python: Interpreter,
+        *,
+        system_site_packages: bool,
+        extra_args: Sequence[str],
+        seed: Sources | None = None,
+    ) -> None:
+        args = list(extra_args)
+        if seed is not None and seed.wheelhouse is not None and seed.seed:
+            # The seed versions dh-venv vendor recorded, from the wheelhouse: the same on every machine.
+            args += ["--extra-search-dir", str(seed.wheelhouse)]
+            args += [f"--{name}={version}" for name, version in seed.seed]
         _venv.create(
             venv,
             python,
             self.runner,
             env=self.env,
             system_site_packages=system_site_packages,
-            extra_args=tuple(extra_args),
+            extra_args=tuple(args),
         )
 
     def install(self, venv: Path, inputs: Inputs) -> None:
@@ -187,7 +208,8 @@ class PipBackend:
         argv += [*inputs.extra_args, *args[1:]]
         env = {**self.env, **inputs.build_env}
         try:
-            self.runner.run(argv, env=env, cwd=self.work_dir if self.work_dir.is_dir() else None)
+            cwd = inputs.source_dir or self.work_dir
+            self.runner.run(argv, env=env, cwd=cwd if cwd.is_dir() else None)
         except CommandError as exc:
             raise _install_error(exc.output, what, inputs, hashed) from None
 

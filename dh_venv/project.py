@@ -7,7 +7,7 @@ a build backend records stays inside the build directory, where the leak
 scan looks.  The copy leaves out ``debian/``: setuptools' flat-layout
 discovery would take it for a package, and it holds the build's own
 outputs.  Git still sees a VCS-versioned copy as clean: see
-:func:`dh_venv.inputs.git_env`.
+:func:`dh_venv.inputs.clean_git_copy`.
 """
 
 from __future__ import annotations

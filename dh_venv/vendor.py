@@ -4,9 +4,10 @@ Downloads, for the target interpreter, everything the build of one
 package needs: what the inputs stage selects (the locked set, the hashed
 or plain requirements and what they resolve to), the build backends of
 the project and of any sdist, then proves the result by installing from
-it into a scratch venv with no index at all.  The venv's seed (pip,
-setuptools, wheel) comes from virtualenv's own wheels, which the build
-machine has through dh-venv's dependency on python3-virtualenv.
+it into a scratch venv with no index at all.  The wheels the venv is
+seeded with (pip, setuptools, wheel, as virtualenv bundles them) are
+vendored too and named in the manifest, so a build from the wheelhouse
+seeds the same versions whatever the build machine's virtualenv has.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from dh_venv.runner import Runner
 from dh_venv.settings import Settings
 
 _ARCHIVES = (".whl", ".tar.gz", ".zip", ".tar.bz2")
+_SEED = ("pip", "setuptools", "wheel")
 # What pip assumes for a project or sdist without [build-system].
 _LEGACY_BACKEND = ("setuptools>=40.8.0", "wheel")
 
@@ -68,9 +70,19 @@ def vendor(settings: Settings, runner: Runner, dest: Path, *, allow_sdists: bool
             backend.download(tmp / "venv", just_these, files, allow_sdists=allow_sdists)
             done |= _sdists(files)
 
-        # Proof: the same install the build does, from the files alone.
-        offline = dataclasses.replace(wanted, sources=inputs.Sources(wheelhouse=files))
-        backend.create(tmp / "proof", python, system_site_packages=False, extra_args=settings.extra_virtualenv_args)
+        seed = _vendor_seed(tmp / "venv", files, runner, backend, wanted)
+
+        # Proof: the same venv and install the build does, from the files alone.
+        offline = dataclasses.replace(
+            wanted, sources=inputs.Sources(wheelhouse=files, seed=tuple(sorted(seed.items())))
+        )
+        backend.create(
+            tmp / "proof",
+            python,
+            system_site_packages=False,
+            extra_args=settings.extra_virtualenv_args,
+            seed=offline.sources,
+        )
         backend.install(tmp / "proof", offline)
 
         dest.mkdir(parents=True, exist_ok=True)
@@ -81,9 +93,45 @@ def vendor(settings: Settings, runner: Runner, dest: Path, *, allow_sdists: bool
         for f in sorted(files.iterdir()):
             shutil.copy2(f, dest / f.name)
             names.append(f.name)
-    inputs.write_manifest(dest, python.version)
+    inputs.write_manifest(dest, python.version, seed)
     size = sum((dest / n).stat().st_size for n in names)
     return Result(dest, tuple(names), size)
+
+
+def _vendor_seed(
+    venv: Path, files: Path, runner: Runner, backend: installers.Backend, wanted: inputs.Inputs
+) -> dict[str, str]:
+    """Put the wheels the venv was seeded with into ``files``; return {name: version}."""
+    seed: dict[str, str] = {}
+    for dist_info in sorted(venv.glob("lib/python3*/site-packages/*.dist-info")):
+        name, _, version = dist_info.name[: -len(".dist-info")].partition("-")
+        if name in _SEED:
+            seed[name] = version
+    missing = []
+    for name, version in seed.items():
+        found = [w for d in _seed_dirs() for w in sorted(d.glob(f"{name}-{version}-*.whl"))]
+        if found:
+            runner.announce(f"cp {found[0]} {files}")
+            shutil.copy2(found[0], files / found[0].name)
+        else:
+            missing.append(f"{name}=={version}")
+    if missing:
+        backend.download(
+            venv, inputs.Inputs(sources=wanted.sources, preinstall=tuple(missing)), files, allow_sdists=False
+        )
+    return seed
+
+
+def _seed_dirs() -> list[Path]:
+    """Where virtualenv keeps the wheels it seeds with (Debian: /usr/share/python-wheels)."""
+    dirs = [Path("/usr/share/python-wheels")]
+    try:
+        from virtualenv.seed.wheels.embed import BUNDLE_FOLDER  # type: ignore[import]
+
+        dirs.insert(0, Path(BUNDLE_FOLDER))
+    except ImportError:
+        pass
+    return [d for d in dirs if d.is_dir()]
 
 
 def _sdists(directory: Path) -> set[str]:

@@ -25,16 +25,16 @@ def dist_infos(deb: Path) -> list[str]:
     )
 
 
-def test_flit_poetry_pdm_setuptools(tmp_path: Path) -> None:
+def test_flit_flat_and_pdm_src_layout(tmp_path: Path) -> None:
+    # hatchling (src layout) is built by test_inputs' uv.lock project, poetry-core by its
+    # poetry.lock project, setuptools (flat layout, pyproject.toml only) by the scm test below.
     source = tmp_path / "inp-backends-1.0"
     shutil.copytree(PACKAGES / "inp-backends", source)
     build = dpkg_buildpackage(source, tool_env(DH_VENV_PIP_ARGS=""))
     assert build.returncode == 0, build.output[-4000:]
     expected = {
         "inp-flit": "inp_flit-1.1.dist-info",
-        "inp-poetry": "inp_poetry-1.2.dist-info",
         "inp-pdm": "inp_pdm-1.3.dist-info",
-        "inp-setuptools": "inp_setuptools-1.4.dist-info",
     }
     debs = [build.deb(p) for p in expected]
     for package, dist_info in expected.items():

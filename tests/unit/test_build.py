@@ -159,8 +159,8 @@ def test_no_act_changes_nothing(tmp_path: Path) -> None:
     python = os.path.realpath("/usr/bin/python3")
     assert log[0].startswith(f"\t{python} -I -c ")
     assert log[1:] == [
-        f"\t{sys.executable} -m virtualenv --quiet --no-periodic-update --no-download --python {python} {staging}",
         f"\tcp -a {root} {copy}",
+        f"\t{sys.executable} -m virtualenv --quiet --no-periodic-update --no-download --python {python} {staging}",
         f"\t{staging}/bin/python -m pip install --no-compile {copy}",
         f"\t{staging}/bin/python -m pip check",
         f"\trewrite {staging} for /opt/venvs/demo, then scan it for {root}",

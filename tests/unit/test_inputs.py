@@ -63,7 +63,7 @@ def test_vcs_version_env(tmp_path: Path) -> None:
     assert inputs.vcs_version_env(tmp_path, tmp_path, scm) == {}
 
 
-def test_git_env_makes_copy_without_debian_clean(tmp_path: Path) -> None:
+def test_clean_git_copy(tmp_path: Path) -> None:
     repo = tmp_path / "repo"
     (repo / "debian").mkdir(parents=True)
     (repo / "debian/changelog").write_text("demo (1.0-1) unstable; urgency=medium\n")
@@ -74,22 +74,17 @@ def test_git_env_makes_copy_without_debian_clean(tmp_path: Path) -> None:
     copy = tmp_path / "copy"
     subprocess.run(["cp", "-a", str(repo), str(copy)], check=True)
     subprocess.run(["rm", "-r", str(copy / "debian")], check=True)
-    dirty = subprocess.run(["git", "-C", str(copy), "status", "--porcelain"], capture_output=True, text=True).stdout
-    assert dirty == " D debian/changelog\n"
-    env = inputs.git_env(copy, tmp_path / "work", Runner(log=[].append))
-    assert env == {"GIT_INDEX_FILE": str(tmp_path / "work/git-index")}
-    status = subprocess.run(
-        ["git", "-C", str(copy), "status", "--porcelain"],
-        capture_output=True,
-        text=True,
-        env={**env, "PATH": "/usr/bin:/bin"},
-    )
-    assert status.stdout == ""
-    # The copy's own index is untouched.
-    assert (
-        subprocess.run(["git", "-C", str(copy), "status", "--porcelain"], capture_output=True, text=True).stdout
-        == dirty
-    )
+
+    def status(where: Path) -> str:
+        return subprocess.run(["git", "-C", str(where), "status", "--porcelain"], capture_output=True, text=True).stdout
+
+    assert status(copy) == " D debian/changelog\n"
+    inputs.clean_git_copy(copy, Runner(log=[].append))
+    assert status(copy) == ""
+    # The maintainer's checkout is untouched, and still sees debian/ as tracked.
+    assert status(repo) == ""
+    flags = subprocess.run(["git", "-C", str(repo), "ls-files", "-v"], capture_output=True, text=True).stdout
+    assert flags == "H debian/changelog\nH demo.py\n"
 
 
 def test_manifest_detects_changed_and_missing_files(tmp_path: Path) -> None:

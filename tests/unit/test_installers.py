@@ -173,11 +173,12 @@ def test_pip_install_runs_venv_pip_with_options(tmp_path: Path) -> None:
         project=Path("/src/demo"),
         extras=("cli",),
         extra_args=("--prefer-binary",),
+        source_dir=tmp_path,
     )
     backend.install(venv, wanted)
     assert log.read_text() == (
         "-m|pip|install|--index-url|file:///srv/index|--prefer-binary|--no-compile|-r|/src/requirements.txt|"
-        f"/src/demo[cli]|{work}|{os.devnull}|\n"
+        f"/src/demo[cli]|{tmp_path}|{os.devnull}|\n"
     )
 
 
