@@ -64,12 +64,21 @@ def run_vendor(argv: Sequence[str], environ: Mapping[str, str]) -> int:
         raise DhVenvError("debian/control lists no package to build", hint="select one with -p")
     package = packages[0]
     try:
-        settings = cli.settings_for(package, opts, clean, build_dir, build_environment(environ, build_dir))
+        env = build_environment(environ, build_dir)
+        # The maintainer's machine, online: the usual caches, not debian/.debhelper/.
+        for var in ("PIP_CACHE_DIR", "VIRTUALENV_OVERRIDE_APP_DATA"):
+            if var not in environ:
+                env.pop(var, None)
+        settings = cli.settings_for(package, opts, clean, build_dir, env)
         dest = Path(own.dir) if own.dir else build_dir / inputs.WHEELHOUSE
         dest = dest if dest.is_absolute() else build_dir / dest
         result = vendor.vendor(settings, runner, dest, allow_sdists=own.allow_sdists)
     except DhVenvError as exc:
         raise exc.for_package(package) from None
+    binaries = [n for n in result.files if not n.endswith(".json")]
+    listing = debhelper.include_binaries(build_dir, result.directory, binaries, runner)
+    if listing is not None:
+        _say(f"{PROG}: {package}: listed the wheelhouse in {listing.relative_to(build_dir)} for dpkg-source")
     shown = result.directory.relative_to(build_dir) if result.directory.is_relative_to(build_dir) else result.directory
     _say(
         f"{PROG}: {package}: {len(result.files)} files ({result.size / 1e6:.1f} MB) in {shown}, "

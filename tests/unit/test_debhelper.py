@@ -8,7 +8,7 @@ from pathlib import Path, PurePosixPath
 
 import pytest
 
-from dh_venv.debhelper import PackageFiles, interpreter_package, list_packages, make_links
+from dh_venv.debhelper import PackageFiles, include_binaries, interpreter_package, list_packages, make_links
 from dh_venv.errors import DhVenvError
 from dh_venv.runner import Runner
 
@@ -249,3 +249,15 @@ def test_make_links_accepts_its_own_earlier_link(tmp_path: Path) -> None:
     make_links(tmp_path, links, Runner(log=[].append))
     make_links(tmp_path, links, Runner(log=[].append))
     assert os.readlink(tmp_path / "usr/bin/app") == "/opt/venvs/demo/bin/app"
+
+
+def test_include_binaries_for_quilt_sources(tmp_path: Path) -> None:
+    (tmp_path / "debian/source").mkdir(parents=True)
+    wheelhouse = tmp_path / "debian/wheelhouse"
+    (tmp_path / "debian/source/format").write_text("3.0 (native)\n")
+    assert include_binaries(tmp_path, wheelhouse, ["a.whl"], Runner(log=[].append)) is None
+    (tmp_path / "debian/source/format").write_text("3.0 (quilt)\n")
+    listing = tmp_path / "debian/source/include-binaries"
+    listing.write_text("debian/logo.png\ndebian/wheelhouse/old-1.0-py3-none-any.whl\n")
+    assert include_binaries(tmp_path, wheelhouse, ["a.whl", "b.tar.gz"], Runner(log=[].append)) == listing
+    assert listing.read_text() == "debian/logo.png\ndebian/wheelhouse/a.whl\ndebian/wheelhouse/b.tar.gz\n"
