@@ -36,6 +36,11 @@ def _vendor_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--dir", metavar="DIR", help=f"the wheelhouse (default: {inputs.WHEELHOUSE})")
     p.add_argument("--allow-sdists", action="store_true", help="take sdists where no wheel fits (default: wheels only)")
+    p.add_argument(
+        "--add",
+        action="store_true",
+        help="keep the files already in the wheelhouse (for packages of one source that need other options)",
+    )
     p.add_argument("-h", "--help", action="store_true", help="show this help and exit")
     return p
 
@@ -62,19 +67,21 @@ def run_vendor(argv: Sequence[str], environ: Mapping[str, str]) -> int:
     packages = debhelper.list_packages(cli._selection(opts), runner, dict(environ))
     if not packages:
         raise DhVenvError("debian/control lists no package to build", hint="select one with -p")
-    package = packages[0]
-    try:
-        env = build_environment(environ, build_dir)
-        # The maintainer's machine, online: the usual caches, not debian/.debhelper/.
-        for var in ("PIP_CACHE_DIR", "VIRTUALENV_OVERRIDE_APP_DATA"):
-            if var not in environ:
-                env.pop(var, None)
-        settings = cli.settings_for(package, opts, clean, build_dir, env)
-        dest = Path(own.dir) if own.dir else build_dir / inputs.WHEELHOUSE
-        dest = dest if dest.is_absolute() else build_dir / dest
-        result = vendor.vendor(settings, runner, dest, allow_sdists=own.allow_sdists)
-    except DhVenvError as exc:
-        raise exc.for_package(package) from None
+    env = build_environment(environ, build_dir)
+    # The maintainer's machine, online: the usual caches, not debian/.debhelper/.
+    for var in ("PIP_CACHE_DIR", "VIRTUALENV_OVERRIDE_APP_DATA"):
+        if var not in environ:
+            env.pop(var, None)
+    dest = Path(own.dir) if own.dir else build_dir / inputs.WHEELHOUSE
+    dest = dest if dest.is_absolute() else build_dir / dest
+    every = []
+    for package in packages:
+        try:
+            every.append(cli.settings_for(package, opts, clean, build_dir, env))
+        except DhVenvError as exc:
+            raise exc.for_package(package) from None
+    result = vendor.vendor(every, runner, dest, allow_sdists=own.allow_sdists, add=own.add)
+    package = ", ".join(packages)
     binaries = [n for n in result.files if not n.endswith(".json")]
     listing = debhelper.include_binaries(build_dir, result.directory, binaries, runner)
     if listing is not None:

@@ -18,6 +18,7 @@ import tarfile
 import tempfile
 import tomllib
 import zipfile
+from collections.abc import Sequence
 from pathlib import Path
 
 from dh_venv import inputs, installers, interpreter, project
@@ -40,51 +41,34 @@ class Result:
     size: int
 
 
-def vendor(settings: Settings, runner: Runner, dest: Path, *, allow_sdists: bool) -> Result:
-    """Fill ``dest`` with every file the build of ``settings`` needs, plus a manifest."""
-    if not settings.skip_install:
-        project.check_project(settings.source_dir)
-    online = dataclasses.replace(settings, wheelhouse=None)
-    python = interpreter.resolve(settings.python, runner)
+def vendor(
+    packages: Sequence[Settings], runner: Runner, dest: Path, *, allow_sdists: bool, add: bool = False
+) -> Result:
+    """Fill ``dest`` with every file the builds of ``packages`` need, plus a manifest.
+
+    Files an earlier run left in ``dest`` are replaced (kept with ``add``)
+    only once every package has been proven buildable from the new set.
+    """
+    seed: dict[str, str] = {}
+    pythons: list[str] = []
     with tempfile.TemporaryDirectory(prefix="dh-venv-vendor-") as scratch:
-        tmp = Path(scratch)
-        files = tmp / "files"
+        files = Path(scratch) / "files"
         files.mkdir()
-        backend = installers.make_backend(settings.installer, runner, settings.env, tmp)
-        backend.create(tmp / "venv", python, system_site_packages=False, extra_args=settings.extra_virtualenv_args)
-        copy = None if settings.skip_install else project.prepare_copy(settings.source_dir, tmp / "src", runner)
-        wanted = inputs.collect(online, runner, python, copy)
-        backend.download(tmp / "venv", wanted, files, allow_sdists=allow_sdists)
-
-        # Build backends: of the project, then of every sdist, until nothing new appears.
-        done: set[str] = set()
-        requires = set(_build_requires_of_project(copy)) if copy else set()
-        while True:
-            requires |= {r for sdist in _sdists(files) - done for r in _build_requires_of_sdist(sdist)}
-            done |= _sdists(files)
-            new = sorted(requires - done)
-            if not new:
-                break
-            done |= set(new)
-            just_these = inputs.Inputs(sources=wanted.sources, preinstall=tuple(new), extra_args=wanted.extra_args)
-            backend.download(tmp / "venv", just_these, files, allow_sdists=allow_sdists)
-            done |= _sdists(files)
-
-        seed = _vendor_seed(tmp / "venv", files, runner, backend, wanted)
-
-        # Proof: the same venv and install the build does, from the files alone.
-        offline = dataclasses.replace(
-            wanted, sources=inputs.Sources(wheelhouse=files, seed=tuple(sorted(seed.items())))
-        )
-        backend.create(
-            tmp / "proof",
-            python,
-            system_site_packages=False,
-            extra_args=settings.extra_virtualenv_args,
-            seed=offline.sources,
-        )
-        backend.install(tmp / "proof", offline)
-
+        if add and dest.is_dir():
+            for old in dest.iterdir():
+                if old.is_file() and old.name.endswith(_ARCHIVES):
+                    shutil.copy2(old, files / old.name)
+            seed.update(dict(inputs.check_manifest(dest)))
+        for index, settings in enumerate(packages):
+            try:
+                python, package_seed = _fill(
+                    settings, runner, Path(scratch) / str(index), files, allow_sdists=allow_sdists
+                )
+            except DhVenvError as exc:
+                raise exc.for_package(settings.package) from None
+            seed.update(package_seed)
+            if python not in pythons:
+                pythons.append(python)
         dest.mkdir(parents=True, exist_ok=True)
         for old in dest.iterdir():
             if old.is_file() and (old.name.endswith(_ARCHIVES) or old.name == inputs.MANIFEST):
@@ -93,9 +77,53 @@ def vendor(settings: Settings, runner: Runner, dest: Path, *, allow_sdists: bool
         for f in sorted(files.iterdir()):
             shutil.copy2(f, dest / f.name)
             names.append(f.name)
-    inputs.write_manifest(dest, python.version, seed)
+    inputs.write_manifest(dest, " ".join(pythons), seed)
     size = sum((dest / n).stat().st_size for n in names)
     return Result(dest, tuple(names), size)
+
+
+def _fill(
+    settings: Settings, runner: Runner, tmp: Path, files: Path, *, allow_sdists: bool
+) -> tuple[str, dict[str, str]]:
+    """Download what one package needs into ``files`` and prove it; return the Python version and the seed."""
+    if not settings.skip_install:
+        project.check_project(settings.source_dir)
+    online = dataclasses.replace(settings, wheelhouse=None)
+    python = interpreter.resolve(settings.python, runner)
+    tmp.mkdir()
+    backend = installers.make_backend(settings.installer, runner, settings.env, tmp)
+    backend.create(tmp / "venv", python, system_site_packages=False, extra_args=settings.extra_virtualenv_args)
+    copy = None if settings.skip_install else project.prepare_copy(settings.source_dir, tmp / "src", runner)
+    wanted = inputs.collect(online, runner, python, copy)
+    backend.download(tmp / "venv", wanted, files, allow_sdists=allow_sdists)
+
+    # Build backends: of the project, then of every sdist, until nothing new appears.
+    done: set[str] = set()
+    requires = set(_build_requires_of_project(copy)) if copy else set()
+    while True:
+        requires |= {r for sdist in _sdists(files) - done for r in _build_requires_of_sdist(sdist)}
+        done |= _sdists(files)
+        new = sorted(requires - done)
+        if not new:
+            break
+        done |= set(new)
+        just_these = inputs.Inputs(sources=wanted.sources, preinstall=tuple(new), extra_args=wanted.extra_args)
+        backend.download(tmp / "venv", just_these, files, allow_sdists=allow_sdists)
+        done |= _sdists(files)
+
+    seed = _vendor_seed(tmp / "venv", files, runner, backend, wanted)
+
+    # Proof: the same venv and install the build does, from the files alone.
+    offline = dataclasses.replace(wanted, sources=inputs.Sources(wheelhouse=files, seed=tuple(sorted(seed.items()))))
+    backend.create(
+        tmp / "proof",
+        python,
+        system_site_packages=False,
+        extra_args=settings.extra_virtualenv_args,
+        seed=offline.sources,
+    )
+    backend.install(tmp / "proof", offline)
+    return python.version, seed
 
 
 def _vendor_seed(
