@@ -143,7 +143,7 @@ class PipBackend:
 
     def install(self, venv: Path, inputs: Inputs) -> None:
         for args, what, hashed in self._steps(inputs):
-            self._pip(venv, ["install", "--no-compile", *args], inputs, what=what, hashed=hashed)
+            self._pip(venv, ["install", "--no-compile"], args, inputs, what=what, hashed=hashed)
 
     def download(self, venv: Path, inputs: Inputs, dest: Path, *, allow_sdists: bool) -> None:
         binary = [] if allow_sdists else ["--only-binary=:all:"]
@@ -154,7 +154,7 @@ class PipBackend:
                 if "--no-deps" in args:
                     continue
                 args.append(_with_extras(inputs.project, inputs.extras))
-            self._pip(venv, ["download", "-d", str(dest), *binary, *args], inputs, what=what, hashed=hashed)
+            self._pip(venv, ["download", "-d", str(dest), *binary], args, inputs, what=what, hashed=hashed)
 
     def check(self, venv: Path) -> None:
         try:
@@ -198,14 +198,14 @@ class PipBackend:
             steps.append(([*files, *project], what, False))
         return steps
 
-    def _pip(self, venv: Path, args: list[str], inputs: Inputs, *, what: str, hashed: bool) -> None:
+    def _pip(self, venv: Path, command: list[str], args: list[str], inputs: Inputs, *, what: str, hashed: bool) -> None:
         sources = [expand_url(a, self.env) for a in _source_args(inputs.sources)]
         own = [a.split("=", 1)[0] for a in (*self.extra_args, *inputs.extra_args)]
         # An index or --no-index given as a plain pip argument is the user's business.
         if not (inputs.sources.offline or self.runner.no_act or {"--no-index", "--index-url", "-i"} & set(own)):
             check_reachable(inputs.sources, self.env)
-        argv: list[str | Path] = [python_of(venv), "-m", "pip", *args[:1], *sources, *self.extra_args]
-        argv += [*inputs.extra_args, *args[1:]]
+        argv: list[str | Path] = [python_of(venv), "-m", "pip", *command, *sources, *self.extra_args]
+        argv += [*inputs.extra_args, *args]
         env = {**self.env, **inputs.build_env}
         try:
             cwd = inputs.source_dir or self.work_dir

@@ -177,7 +177,7 @@ def test_pip_install_runs_venv_pip_with_options(tmp_path: Path) -> None:
     )
     backend.install(venv, wanted)
     assert log.read_text() == (
-        "-m|pip|install|--index-url|file:///srv/index|--prefer-binary|--no-compile|-r|/src/requirements.txt|"
+        "-m|pip|install|--no-compile|--index-url|file:///srv/index|--prefer-binary|-r|/src/requirements.txt|"
         f"/src/demo[cli]|{tmp_path}|{os.devnull}|\n"
     )
 
