@@ -103,3 +103,18 @@ def test_wrong_credentials_fail_with_a_clean_message(build_package, private_inde
     assert build.returncode != 0
     assert "dh_venv: error: errapp: pip could not install the --preinstall packages" in build.output
     assert f"wrong-{SECRET}" not in build.output
+
+
+def test_netrc_credentials(build_package, private_index: str, tmp_path: Path) -> None:
+    netrc = tmp_path / "netrc"
+    netrc.write_text(f"machine 127.0.0.1 login {USER} password {SECRET}\n")
+    netrc.chmod(0o600)
+    pip_args = f"--index-url=http://{private_index}/simple"
+    build = build_package(
+        "errors", args="--preinstall=extradep", DH_VENV_PIP_ARGS=pip_args, DH_VERBOSE="1", NETRC=str(netrc)
+    )
+    assert build.returncode == 0, build.output[-4000:]
+    assert any(path.startswith("/files/extradep-") and code == 200 for path, code in _Index.seen)
+    assert SECRET not in build.output
+    tree = extract(build.deb("errapp"), tmp_path / "x")
+    assert files_containing(tree, SECRET) == []
