@@ -264,7 +264,8 @@ def collect(
 ) -> Inputs:
     """Read everything that decides what goes into the venv of ``settings``."""
     source = settings.source_dir
-    pyproject = read_pyproject(source) if not settings.skip_install else {}
+    # Read with --skip-install too: a lock's set is installed without the project then.
+    pyproject = read_pyproject(source) if source.is_dir() else {}
     lock_path = choose_lock(source, settings.lock, settings.use_locks, settings.requirements)
     files = requirement_files(source, settings.requirements) if lock_path is None else []
     extras = list(settings.extras)

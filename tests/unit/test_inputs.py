@@ -138,3 +138,31 @@ def test_check_reachable_fails_fast_through_a_dead_proxy() -> None:
     assert "dh-venv vendor" in (info.value.hint or "")
     # no_proxy and local indexes need no check.
     check_reachable(Sources(index_url="file:///srv/index"), {})
+
+
+def test_collect_lock_with_skip_install_and_requirements_warning(tmp_path: Path) -> None:
+    import shutil
+
+    from dh_venv import interpreter
+    from dh_venv.settings import Settings
+
+    fixture = Path(__file__).resolve().parents[1] / "packages" / "inp-uvapp"
+    for name in ("pyproject.toml", "uv.lock"):
+        shutil.copy(fixture / name, tmp_path)
+    (tmp_path / "requirements.txt").write_text("six\n")
+    log: list[str] = []
+    runner = Runner(log=log.append)
+    python = interpreter.resolve("/usr/bin/python3", runner)
+    settings = Settings("demo", tmp_path, tmp_path, tmp_path / "debian/demo", skip_install=True)
+    wanted = inputs.collect(settings, runner, python, None)
+    assert wanted.lock is not None
+    assert [p.requirement_line().split()[0] for p in wanted.lock.pins] == ["idna==3.3", "six==1.16.0"]
+    assert wanted.project is None and wanted.requirement_files == () and wanted.verified
+    assert log == [
+        "dh_venv: warning: demo: installing exactly what uv.lock locks; "
+        "requirements.txt is not used (--no-lock uses it instead)"
+    ]
+    # --no-lock: the requirements file again.
+    settings = Settings("demo", tmp_path, tmp_path, tmp_path / "debian/demo", skip_install=True, use_locks=False)
+    wanted = inputs.collect(settings, runner, python, None)
+    assert wanted.lock is None and wanted.requirement_files == (tmp_path / "requirements.txt",)
