@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 
-from dh_venv import inputs
+from dh_venv import inputs, interpreter
 from dh_venv.errors import DhVenvError
 from dh_venv.inputs import Sources
 from dh_venv.installers import check_reachable, expand_url
 from dh_venv.runner import Runner, redact
+from dh_venv.settings import Settings
 
 
 def test_choose_lock_precedence(tmp_path: Path) -> None:
@@ -141,11 +143,6 @@ def test_check_reachable_fails_fast_through_a_dead_proxy() -> None:
 
 
 def test_collect_lock_with_skip_install_and_requirements_warning(tmp_path: Path) -> None:
-    import shutil
-
-    from dh_venv import interpreter
-    from dh_venv.settings import Settings
-
     fixture = Path(__file__).resolve().parents[1] / "packages" / "inp-uvapp"
     for name in ("pyproject.toml", "uv.lock"):
         shutil.copy(fixture / name, tmp_path)
