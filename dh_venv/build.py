@@ -58,6 +58,9 @@ def build_package(settings: Settings, runner: Runner, version: str, taken: dict[
         return
     if settings.check:
         backend.check(staging)
+    if wanted.lock is not None and not settings.keep_seed:
+        # Exactly what the lock says: the venv's seed goes unless the lock pins it.
+        backend.remove_seed(staging, {p.name for p in wanted.lock.pins})
 
     app = scripts.find_application(staging, copy) if copy else None
     app_scripts = scripts.entry_point_scripts(app) if app else []

@@ -140,6 +140,11 @@ def make_parser() -> argparse.ArgumentParser:
     )
     own.add_argument("--no-lock", action="store_true", help="ignore uv.lock, poetry.lock and pylock.toml")
     own.add_argument(
+        "--keep-seed",
+        action="store_true",
+        help="keep pip, setuptools and wheel in a venv built from a lock file that does not pin them",
+    )
+    own.add_argument(
         "--group", action="append", default=[], metavar="LIST", help="dependency groups of the lock (comma-separated)"
     )
     own.add_argument(
@@ -262,6 +267,7 @@ def settings_for(
         installer=opts.installer,
         lock=opts.lock,
         use_locks=not opts.no_lock,
+        keep_seed=opts.keep_seed,
         groups=tuple(g for value in opts.group for g in _split_list(value)),
         wheelhouse=inputs.wheelhouse_for(build_dir, opts.wheelhouse or environ.get("DH_VENV_WHEELHOUSE")),
         env=env,

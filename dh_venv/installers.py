@@ -38,6 +38,8 @@ _PIP_ENV_KEPT = {
     "PIP_CACHE_DIR",
     "PIP_NO_CACHE_DIR",
 }
+#: What virtualenv seeds every venv with.
+SEED = ("pip", "setuptools", "wheel")
 _DROPPED = {"PYTHONPATH", "PYTHONHOME", "PYTHONSTARTUP", "PYTHONUSERBASE", "VIRTUAL_ENV", "CONDA_PREFIX"}
 
 
@@ -93,6 +95,9 @@ class Backend(Protocol):
 
     def check(self, venv: Path) -> None:
         """Verify that every installed distribution has its dependencies."""
+
+    def remove_seed(self, venv: Path, keep: set[str]) -> None:
+        """Remove pip, setuptools and wheel from ``venv``, except those named in ``keep``."""
 
 
 class PipBackend:
@@ -164,6 +169,21 @@ class PipBackend:
                 "installed distributions have missing or conflicting dependencies (pip check)",
                 hint="fix the requirements, or build with DEB_BUILD_OPTIONS=nocheck to ship it anyway",
                 details=exc.output.strip(),
+            ) from None
+
+    def remove_seed(self, venv: Path, keep: set[str]) -> None:
+        names = [
+            n for n in SEED if n not in keep and list((venv / "lib").glob(f"python3*/site-packages/{n}-*.dist-info"))
+        ]
+        if not names:
+            return
+        try:
+            self.runner.run([python_of(venv), "-m", "pip", "uninstall", "--yes", *names], env=self.env)
+        except CommandError as exc:
+            raise DhVenvError(
+                f"pip could not remove {', '.join(names)} from the venv",
+                hint="build with --keep-seed to ship them",
+                details=pip_reason(exc.output),
             ) from None
 
     def _steps(self, inputs: Inputs) -> list[tuple[list[str], str, bool]]:

@@ -65,6 +65,8 @@ class Settings:
     use_locks: bool = True
     #: Dependency groups of the lock to install (``--group``).
     groups: tuple[str, ...] = ()
+    #: Keep pip, setuptools and wheel in a venv built from a lock that does not pin them (``--keep-seed``).
+    keep_seed: bool = False
     #: Install only from this directory, touching no index (``--wheelhouse``, ``debian/wheelhouse``).
     wheelhouse: Path | None = None
     #: Environment of the build, already cleaned of settings that must not leak.
