@@ -17,6 +17,6 @@ setup(
     python_requires=">=3.9",
     packages=["dh_venv"],
     package_data={"dh_venv": ["autoscripts/*"]},
-    scripts=["bin/dh_venv", "bin/dh_venv_setaside", "bin/dh_venv_restore"],
-    install_requires=["virtualenv", "python-debian", "sh"],
+    scripts=["bin/dh_venv", "bin/dh_venv_setaside", "bin/dh_venv_restore", "bin/dh-venv"],
+    install_requires=["virtualenv", "python-debian", "sh", "packaging"],
 )

@@ -15,6 +15,7 @@ from dh_venv import (
     compiled,
     debhelper,
     finalize,
+    inputs,
     installers,
     interpreter,
     lintian,
@@ -22,14 +23,12 @@ from dh_venv import (
     records,
     scan,
     scripts,
-    tree,
     venv,
 )
 from dh_venv.errors import DhVenvError
 from dh_venv.runner import Runner
 from dh_venv.settings import Settings
 
-_DEFAULT_REQUIREMENTS = "requirements.txt"
 _MAX_LISTED_LEAKS = 20
 
 
@@ -48,23 +47,7 @@ def check_inputs(settings: Settings) -> list[Path]:
         project.check_project(settings.source_dir)
     elif not settings.source_dir.is_dir():
         raise DhVenvError(f"source directory {settings.source_dir} does not exist", hint="fix --sourcedirectory")
-    if settings.requirements is None:
-        default = settings.source_dir / _DEFAULT_REQUIREMENTS
-        # Anything but a directory by that name is read (and a pipe refused).
-        files = [default] if os.path.lexists(default) and not default.is_dir() else []
-        for path in files:
-            project.check_requirements(path)
-        return files
-    files = [settings.source_dir / r for r in settings.requirements]
-    for path in files:
-        if path.exists() and not path.is_dir():
-            project.check_requirements(path)  # an error naming what is wrong with it
-        if not path.is_file():
-            raise DhVenvError(
-                f"requirements file {path} does not exist",
-                hint="fix --requirements (paths are relative to the source directory)",
-            )
-    return files
+    return inputs.requirement_files(settings.source_dir, settings.requirements)
 
 
 def check_before_building(packages: list[Settings], runner: Runner, own_packages: tuple[str, ...]) -> None:
@@ -163,7 +146,7 @@ def build_package(
     ``own_packages`` (the binary packages of this source) may own a link's
     path on the build machine.  Returns the links made.
     """
-    requirement_files = check_inputs(settings)
+    check_inputs(settings)
     for line in debhelper.incumbent_triggers(settings.build_dir, settings.package):
         runner.log(
             f"dh_venv: warning: {settings.package}: debian/{settings.package}.triggers: {line!r} is "
@@ -173,45 +156,22 @@ def build_package(
     python = interpreter.resolve(settings.python, runner)
     env = compiled.build_environment(settings.env, settings.work_dir, runner)
     staging = settings.staging_venv
-    venv.create(
-        staging,
-        python,
-        runner,
-        env=env,
-        system_site_packages=settings.use_system_packages,
-        extra_args=settings.extra_virtualenv_args,
-    )
-    seeded = clashes.seed(staging) if not runner.no_act else None
-    installer = installers.make_installer(
-        settings.installer,
-        runner,
-        env,
-        index_url=settings.index_url,
-        extra_index_urls=settings.extra_index_urls,
-        extra_args=settings.extra_pip_args,
-    )
-    if settings.upgrade_pip is not None:
-        pip = f"pip=={settings.upgrade_pip}" if settings.upgrade_pip else "pip"
-        installer.install(staging, ["--upgrade", pip], cwd=settings.source_dir, what=f"{pip} (--upgrade-pip)")
-    if settings.preinstall:
-        preinstall = list(settings.preinstall)
-        if not runner.no_act:
-            preinstall, specials = project.local_args(
-                settings.preinstall, settings.source_dir, settings.work_dir / "local-preinstall"
-            )
-            _warn_skipped(settings, runner, specials)
-        installer.install(staging, preinstall, cwd=settings.source_dir, what="the --preinstall packages")
-    wanted, extras = _requirement_args(settings, runner, requirement_files)
     copy = None
     if not settings.skip_install:
         skipped: list[Path] = []
         copy = project.prepare_copy(settings.source_dir, settings.work_dir / "src", runner, skipped)
-        _warn_skipped(settings, runner, skipped)
-        wanted.append(f"{copy}[{','.join(extras)}]" if extras else str(copy))
-    report = compiled.report_path(staging, settings.work_dir)
-    if wanted:
-        what = "the application and its requirements" if copy else "the requirements"
-        installer.install(staging, wanted, cwd=settings.source_dir, what=what, report=report)
+        project.warn_skipped(settings.package, runner, skipped)
+    wanted = inputs.collect(settings, runner, python, copy)
+    backend = installers.make_backend(settings.installer, runner, env, settings.work_dir)
+    backend.create(
+        staging,
+        python,
+        system_site_packages=settings.use_system_packages,
+        extra_args=settings.extra_virtualenv_args,
+        seed=wanted.sources,
+    )
+    seeded = clashes.seed(staging) if not runner.no_act else None
+    reports = backend.install(staging, wanted, report=compiled.report_path(staging, settings.work_dir))
     if runner.no_act:
         # What follows reads the venv, which --no-act did not make.
         if settings.check:
@@ -225,7 +185,10 @@ def build_package(
         clashes.check_venv_scripts(staging, seeded)
     _warn_outside_prefix(settings, runner, staging)
     if settings.check:
-        installer.check(staging)
+        backend.check(staging)
+    if wanted.lock is not None and not settings.keep_seed:
+        # Exactly what the lock says: the venv's seed goes unless the lock pins it.
+        backend.remove_seed(staging, {p.name for p in wanted.lock.pins})
     compiled.check_architecture(settings)
 
     app = scripts.find_application(staging, copy) if copy else None
@@ -245,7 +208,7 @@ def build_package(
     finalize.finalize(staging, settings.final_venv)
     _fail_on_leaks(settings, staging)
     _plan_debian(settings, runner, version, python, links)
-    compiled.record(settings, [report])
+    compiled.record(settings, reports)
     blocks = lintian.overrides(
         settings.package, settings.staging_root, settings.final_venv, app / "RECORD" if app else None
     )
@@ -299,41 +262,6 @@ def _plan_exposure(
     return links
 
 
-def _requirement_args(settings: Settings, runner: Runner, files: list[Path]) -> tuple[list[str], list[str]]:
-    """pip arguments for the requirements files, and the extras to install.
-
-    Lines that install the project itself are left out (dh_venv installs
-    it), and the extras they name are added.
-    """
-    wanted: list[str] = []
-    extras = list(settings.extras)
-    for index, path in enumerate(files):
-        if not settings.skip_install and not runner.no_act:
-            used, dropped, implied = project.without_project(
-                path, settings.source_dir, settings.work_dir / f"requirements-{index}.txt"
-            )
-            for line in dropped:
-                runner.log(
-                    f"dh_venv: warning: {settings.package}: {path.name}: left out {line!r}, "
-                    "which installs the project itself; dh_venv installs it anyway"
-                )
-            extras += [e for e in implied if e not in extras]
-            path = used
-        if not runner.no_act:
-            isolated = project.isolate_local(
-                path,
-                settings.source_dir,
-                settings.work_dir / f"requirements-{index}-local.txt",
-                settings.work_dir / "local",
-            )
-            for note in isolated.notes:
-                runner.log(f"dh_venv: warning: {settings.package}: {note}")
-            _warn_skipped(settings, runner, isolated.skipped)
-            path = isolated.path
-        wanted += ["-r", str(path)]
-    return wanted, extras
-
-
 def _fail_on_leaks(settings: Settings, staging: Path) -> None:
     """Stop the build, listing the files, if the venv still names the build directory."""
     leaks = scan.find_leaks([staging], scan.needles_for(settings.build_dir), settings.allow_build_path)
@@ -348,15 +276,6 @@ def _fail_on_leaks(settings: Settings, staging: Path) -> None:
         "or, if the path is harmless there, allow the file with --allow-build-path=PATTERN",
         details="\n".join(shown),
     )
-
-
-def _warn_skipped(settings: Settings, runner: Runner, skipped: list[Path]) -> None:
-    for path in skipped:
-        try:
-            what = tree.kind(path.lstat().st_mode) or "special file"
-        except OSError:
-            what = "special file"
-        runner.log(f"dh_venv: warning: {settings.package}: {path}: skipped a {what}; only files are built")
 
 
 def _warn_outside_prefix(settings: Settings, runner: Runner, staging: Path) -> None:

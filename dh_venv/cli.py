@@ -14,7 +14,7 @@ import traceback
 from collections.abc import Mapping, Sequence
 from pathlib import Path, PurePosixPath
 
-from dh_venv import __version__, build, compiled, debhelper, project
+from dh_venv import __version__, build, compiled, debhelper, inputs, project
 from dh_venv.errors import DhVenvError
 from dh_venv.installers import build_environment
 from dh_venv.runner import Runner
@@ -183,6 +183,23 @@ def make_parser() -> argparse.ArgumentParser:
         help="leave these library packages out of ${shlibs:Depends} (comma-separated)",
     )
     own.add_argument("--installer", choices=["pip"], default="pip", help="installer backend (default: pip)")
+    own.add_argument(
+        "--lock", metavar="FILE", help="install exactly what this lock file pins (relative to the project)"
+    )
+    own.add_argument("--no-lock", action="store_true", help="ignore uv.lock, poetry.lock and pylock.toml")
+    own.add_argument(
+        "--keep-seed",
+        action="store_true",
+        help="keep pip, setuptools and wheel in a venv built from a lock file that does not pin them",
+    )
+    own.add_argument(
+        "--group", action="append", default=[], metavar="LIST", help="dependency groups of the lock (comma-separated)"
+    )
+    own.add_argument(
+        "--wheelhouse",
+        metavar="DIR",
+        help="install only from DIR, no index (default: $DH_VENV_WHEELHOUSE, else debian/wheelhouse if present)",
+    )
     for name in _INCUMBENT_ONLY:
         p.add_argument(name, nargs="?", const=True, dest=f"incumbent_{name[2:]}", help=argparse.SUPPRESS)
     p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
@@ -348,6 +365,11 @@ def settings_for(
         shlibs_ignore=tuple(p for v in opts.shlibs_ignore for p in _split_list(v)),
         installer=opts.installer,
         allow_build_path=tuple(opts.allow_build_path),
+        lock=opts.lock,
+        use_locks=not opts.no_lock,
+        keep_seed=opts.keep_seed,
+        groups=tuple(g for value in opts.group for g in _split_list(value)),
+        wheelhouse=inputs.wheelhouse_for(build_dir, opts.wheelhouse or environ.get("DH_VENV_WHEELHOUSE")),
         env=env,
     )
 

@@ -221,3 +221,23 @@ def incumbent_triggers(build_dir: Path, package: str) -> list[str]:
     except OSError:
         return []
     return [line.strip() for line in lines if INCUMBENT_TRIGGER in line.split("#", 1)[0].split()]
+
+
+def include_binaries(build_dir: Path, directory: Path, names: list[str], runner: Runner) -> Path | None:
+    """List the files of ``directory`` (under debian/) in debian/source/include-binaries.
+
+    dpkg-source refuses binary files in debian/ of a ``3.0 (quilt)``
+    source unless listed there; entries for files of ``directory`` that
+    are gone are dropped.  Returns the file, or None when not needed.
+    """
+    fmt = build_dir / "debian" / "source" / "format"
+    if not fmt.is_file() or "quilt" not in fmt.read_text() or not directory.is_relative_to(build_dir / "debian"):
+        return None
+    listing = build_dir / "debian" / "source" / "include-binaries"
+    prefix = f"{directory.relative_to(build_dir)}/"
+    old = listing.read_text().splitlines() if listing.is_file() else []
+    kept = [line for line in old if not line.startswith(prefix)]
+    runner.announce(f"list {len(names)} files of {prefix} in {listing}")
+    if not runner.no_act:
+        listing.write_text("".join(f"{line}\n" for line in [*kept, *(prefix + n for n in names)]))
+    return listing

@@ -1,7 +1,8 @@
 """Installers put requirements and the application into a venv.
 
-The core talks to :class:`Installer` only; :class:`PipInstaller` is the
-first implementation.  Each installer gets a cleaned environment in which
+The core talks to :class:`Backend` only: it creates the venv and installs
+an :class:`~dh_venv.inputs.Inputs` value into it.  :class:`PipBackend` is
+the first implementation.  Each installer gets a cleaned environment in which
 the build machine's own configuration (pip.conf, ``PIP_INDEX_URL``, ...)
 has no say: only the options in ``debian/rules`` choose what is installed.
 """
@@ -10,13 +11,19 @@ from __future__ import annotations
 
 import os
 import re
+import socket
+import urllib.parse
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Protocol
 
+from dh_venv import locks
+from dh_venv import venv as _venv
 from dh_venv.compiled import build_failure
 from dh_venv.errors import CommandError, DhVenvError
-from dh_venv.runner import Runner
+from dh_venv.inputs import Inputs, Sources
+from dh_venv.interpreter import Interpreter
+from dh_venv.runner import Runner, redact
 from dh_venv.venv import python_of
 
 # Transport settings of the build machine are kept; anything that picks
@@ -32,6 +39,8 @@ _PIP_ENV_KEPT = {
     "PIP_CACHE_DIR",
     "PIP_NO_CACHE_DIR",
 }
+#: What virtualenv seeds every venv with.
+SEED = ("pip", "setuptools", "wheel")
 _DROPPED = {"PYTHONPATH", "PYTHONHOME", "PYTHONSTARTUP", "PYTHONUSERBASE", "VIRTUAL_ENV", "CONDA_PREFIX"}
 
 
@@ -51,6 +60,11 @@ def build_environment(environ: Mapping[str, str], build_dir: Path) -> dict[str, 
         PYTHONDONTWRITEBYTECODE="1",
         PYTHONNOUSERSITE="1",
     )
+    # Caches stay in the build tree: HOME may not exist (sbuild) and must not be written.
+    cache = build_dir / "debian" / ".debhelper" / "dh_venv" / "cache"
+    if "PIP_CACHE_DIR" not in env and "PIP_NO_CACHE_DIR" not in env:
+        env["PIP_CACHE_DIR"] = str(cache / "pip")
+    env.setdefault("VIRTUALENV_OVERRIDE_APP_DATA", str(cache / "virtualenv"))
     for var in ("CFLAGS", "CXXFLAGS"):
         flags = env.get(var, "")
         if f"-ffile-prefix-map={build_dir}=" not in flags:
@@ -58,26 +72,46 @@ def build_environment(environ: Mapping[str, str], build_dir: Path) -> dict[str, 
     return env
 
 
-class Installer(Protocol):
-    """What the core needs from an installer."""
+class Backend(Protocol):
+    """What the core needs from an installer: a venv, and :class:`~dh_venv.inputs.Inputs` in it."""
 
     name: str
 
-    def install(
-        self, venv: Path, requirements: Sequence[str], *, cwd: Path, what: str, report: Path | None = None
+    def create(
+        self,
+        venv: Path,
+        python: Interpreter,
+        *,
+        system_site_packages: bool,
+        extra_args: Sequence[str],
+        seed: Sources | None = None,
     ) -> None:
-        """Install ``requirements`` (pip-style arguments) into ``venv``.
+        """Create a fresh venv at ``venv`` for ``python``, seeded from ``seed``'s wheelhouse when it has one."""
 
-        ``report``: where to write which distributions came from a wheel
-        and which were built from source (pip's ``--report`` JSON).
+    def install(self, venv: Path, inputs: Inputs, *, report: Path | None = None) -> list[Path]:
+        """Install everything ``inputs`` names into ``venv``.
+
+        With ``report``, each installer run writes which distributions came
+        from a wheel and which were built from source (pip's ``--report``
+        JSON) to a file named after it; the files written are returned.
         """
+
+    def download(self, venv: Path, inputs: Inputs, dest: Path, *, allow_sdists: bool) -> None:
+        """Save every distribution file ``inputs`` needs (build backends included) into ``dest``."""
 
     def check(self, venv: Path) -> None:
         """Verify that every installed distribution has its dependencies."""
 
+    def remove_seed(self, venv: Path, keep: set[str]) -> None:
+        """Remove pip, setuptools and wheel from ``venv``, except those named in ``keep``."""
 
-class PipInstaller:
-    """Installs with the venv's own pip."""
+
+class PipBackend:
+    """virtualenv creates the venv; the venv's own pip installs into it.
+
+    ``extra_args`` and ``extra_env`` are for other stages (a report file,
+    a TMPDIR) and go to every pip run as they are.
+    """
 
     name = "pip"
 
@@ -85,47 +119,61 @@ class PipInstaller:
         self,
         runner: Runner,
         env: Mapping[str, str],
+        work_dir: Path,
         *,
-        index_url: str | None = None,
-        extra_index_urls: Sequence[str] = (),
         extra_args: Sequence[str] = (),
+        extra_env: Mapping[str, str] | None = None,
     ) -> None:
         self.runner = runner
-        self.env = dict(env)
-        self.options: list[str] = []
-        if index_url:
-            self.options += ["--index-url", index_url]
-        for url in extra_index_urls:
-            self.options += ["--extra-index-url", url]
-        self.options += list(extra_args)
+        self.env = {**env, **(extra_env or {})}
+        self.work_dir = work_dir
+        self.extra_args = list(extra_args)
 
-    def install(
-        self, venv: Path, requirements: Sequence[str], *, cwd: Path, what: str, report: Path | None = None
+    def create(
+        self,
+        venv: Path,
+        python: Interpreter,
+        *,
+        system_site_packages: bool,
+        extra_args: Sequence[str],
+        seed: Sources | None = None,
     ) -> None:
-        argv: list[str | Path] = [python_of(venv), "-m", "pip", "install", "--no-compile"]
-        if report is not None:
-            argv += ["--report", report]
-        argv += [*self.options, *requirements]
-        try:
-            # Not streamed with -v: pip's failure text is shown once, under the error line.
-            output = self.runner.run(argv, env=self.env, cwd=cwd, stream=False)
-        except CommandError as exc:
-            complaint = build_failure(exc.output)
-            if complaint:
-                raise DhVenvError(
-                    f"pip could not build {what} from source: {complaint}",
-                    hint="a Build-Depends is probably missing (the compiler, or the -dev package with "
-                    "that header or library); pip said",
-                    details=pip_reason(exc.output),
-                ) from None
-            raise DhVenvError(
-                f"pip could not install {what}",
-                hint="fix the requirement or the index options; pip said",
-                details="\n".join(_once(exc.output)) if self.runner.verbose else pip_reason(exc.output),
-            ) from None
-        if self.runner.verbose:
-            for line in output.splitlines():
-                self.runner.log("\t  " + line)
+        args = list(extra_args)
+        if seed is not None and seed.wheelhouse is not None and seed.seed:
+            # The seed versions dh-venv vendor recorded, from the wheelhouse: the same on every machine.
+            args += ["--extra-search-dir", str(seed.wheelhouse)]
+            args += [f"--{name}={version}" for name, version in seed.seed]
+        _venv.create(
+            venv,
+            python,
+            self.runner,
+            env=self.env,
+            system_site_packages=system_site_packages,
+            extra_args=tuple(args),
+        )
+
+    def install(self, venv: Path, inputs: Inputs, *, report: Path | None = None) -> list[Path]:
+        written: list[Path] = []
+        for number, (args, what, hashed) in enumerate(self._steps(inputs)):
+            command = ["install", "--no-compile"]
+            if report is not None:
+                path = report.with_name(f"{report.stem}-{number}{report.suffix}")
+                path.unlink(missing_ok=True)
+                command += ["--report", str(path)]
+                written.append(path)
+            self._pip(venv, command, args, inputs, what=what, hashed=hashed)
+        return written
+
+    def download(self, venv: Path, inputs: Inputs, dest: Path, *, allow_sdists: bool) -> None:
+        binary = [] if allow_sdists else ["--only-binary=:all:"]
+        for args, what, hashed in self._steps(inputs):
+            if inputs.project is not None and str(inputs.project) in " ".join(args):
+                # The project is in the source; pip download would only build its metadata.
+                args = [a for a in args if not a.startswith(str(inputs.project))]
+                if "--no-deps" in args:
+                    continue
+                args.append(_with_extras(inputs.project, inputs.extras))
+            self._pip(venv, ["download", "-d", str(dest), *binary], args, inputs, what=what, hashed=hashed)
 
     def check(self, venv: Path) -> None:
         try:
@@ -136,6 +184,166 @@ class PipInstaller:
                 hint="fix the requirements, or build with DEB_BUILD_OPTIONS=nocheck to ship it anyway",
                 details=exc.output.strip(),
             ) from None
+
+    def remove_seed(self, venv: Path, keep: set[str]) -> None:
+        names = [
+            n for n in SEED if n not in keep and list((venv / "lib").glob(f"python3*/site-packages/{n}-*.dist-info"))
+        ]
+        if not names:
+            return
+        try:
+            self.runner.run([python_of(venv), "-m", "pip", "uninstall", "--yes", *names], env=self.env)
+        except CommandError as exc:
+            raise DhVenvError(
+                f"pip could not remove {', '.join(names)} from the venv",
+                hint="build with --keep-seed to ship them",
+                details=pip_reason(exc.output),
+            ) from None
+
+    def _steps(self, inputs: Inputs) -> list[tuple[list[str], str, bool]]:
+        """pip arguments of each run, what it installs, and whether it is hash-checked."""
+        steps: list[tuple[list[str], str, bool]] = []
+        if inputs.upgrade_pip is not None:
+            pip = f"pip=={inputs.upgrade_pip}" if inputs.upgrade_pip else "pip"
+            steps.append((["--upgrade", pip], f"{pip} (--upgrade-pip)", False))
+        if inputs.preinstall:
+            steps.append((list(inputs.preinstall), "the --preinstall packages", False))
+        project = [_with_extras(inputs.project, inputs.extras)] if inputs.project else []
+        files = [arg for f in inputs.requirement_files for arg in ("-r", str(f))]
+        if inputs.lock is not None:
+            # Exactly the locked set, each file verified; then the project alone.
+            locked = self.work_dir / "locked-requirements.txt"
+            if not self.runner.no_act:
+                locked.parent.mkdir(parents=True, exist_ok=True)
+                locked.write_text("".join(p.requirement_line() + "\n" for p in inputs.lock.pins))
+            if inputs.lock.pins:
+                steps.append(
+                    (["--require-hashes", "--no-deps", "-r", str(locked)], f"what {inputs.lock.path.name} locks", True)
+                )
+            if project:
+                steps.append((["--no-deps", *project], "the application", False))
+        elif inputs.hashed:
+            # pip refuses hashes next to a directory: the hashed set first, then the project alone.
+            steps.append((["--require-hashes", *files], "the hashed requirements", True))
+            if project:
+                steps.append((["--no-deps", *project], "the application", False))
+        elif files or project:
+            what = "the application and its requirements" if project else "the requirements"
+            steps.append(([*files, *project], what, False))
+        return steps
+
+    def _pip(self, venv: Path, command: list[str], args: list[str], inputs: Inputs, *, what: str, hashed: bool) -> None:
+        sources = [expand_url(a, self.env) for a in _source_args(inputs.sources)]
+        own = [a.split("=", 1)[0] for a in (*self.extra_args, *inputs.extra_args)]
+        # An index or --no-index given as a plain pip argument is the user's business.
+        if not (inputs.sources.offline or self.runner.no_act or {"--no-index", "--index-url", "-i"} & set(own)):
+            check_reachable(inputs.sources, self.env)
+        argv: list[str | Path] = [python_of(venv), "-m", "pip", *command, *sources, *self.extra_args]
+        argv += [*inputs.extra_args, *args]
+        env = {**self.env, **inputs.build_env}
+        try:
+            cwd = inputs.source_dir or self.work_dir
+            # Not streamed with -v: pip's failure text is shown once, under the error line.
+            output = self.runner.run(argv, env=env, cwd=cwd if cwd.is_dir() else None, stream=False)
+        except CommandError as exc:
+            complaint = build_failure(exc.output)
+            if complaint:
+                raise DhVenvError(
+                    f"pip could not build {what} from source: {complaint}",
+                    hint="a Build-Depends is probably missing (the compiler, or the -dev package with "
+                    "that header or library); pip said",
+                    details=pip_reason(exc.output),
+                ) from None
+            raise _install_error(exc.output, what, inputs, hashed) from None
+        if self.runner.verbose:
+            for line in output.splitlines():
+                self.runner.log("\t  " + redact(line))
+
+
+def _with_extras(project: Path, extras: Sequence[str]) -> str:
+    return f"{project}[{','.join(extras)}]" if extras else str(project)
+
+
+def _source_args(sources: Sources) -> list[str]:
+    if sources.wheelhouse is not None:
+        return ["--no-index", "--find-links", str(sources.wheelhouse)]
+    args = ["--index-url", sources.index_url] if sources.index_url else []
+    for url in sources.extra_index_urls:
+        args += ["--extra-index-url", url]
+    return args
+
+
+_NOT_FOUND = re.compile(r"No matching distribution found for (\S+)")
+_HASH_ROW = re.compile(r"^\s*(\S+) from (\S+)")
+
+
+def _install_error(output: str, what: str, inputs: Inputs, hashed: bool) -> DhVenvError:
+    origin = inputs.lock.path if inputs.lock else ", ".join(str(f) for f in inputs.requirement_files)
+    missing = _NOT_FOUND.search(output)
+    if missing and inputs.sources.wheelhouse is not None:
+        return DhVenvError(
+            f"{missing.group(1)} is not in the wheelhouse {inputs.sources.wheelhouse} (needed for {what})",
+            hint="run dh-venv vendor again in the source tree (with network) so the wheelhouse has every file",
+            details=pip_reason(output),
+        )
+    if "DO NOT MATCH THE HASHES" in output:
+        rows = [m.group(0).strip() for line in output.splitlines() if (m := _HASH_ROW.match(line)) and "==" in line]
+        return DhVenvError(
+            f"hash mismatch for {'; '.join(rows) or what}: the file does not match the hash in {origin}",
+            hint="the file was changed or replaced; get the genuine file, or lock again if the change is intended",
+            details=pip_reason(output),
+        )
+    hint = "fix the requirement or the index options; pip said"
+    if hashed:
+        hint = f"every requirement in {origin} must be pinned with == and --hash; pip said"
+    return DhVenvError(f"pip could not install {what}", hint=hint, details=pip_reason(output))
+
+
+_CREDENTIAL_VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+def expand_url(url: str, env: Mapping[str, str]) -> str:
+    """Expand ``${VAR}`` in an index URL from the build environment (a token kept out of debian/rules)."""
+
+    def value(match: re.Match[str]) -> str:
+        if match.group(1) not in env:
+            raise DhVenvError(
+                f"the index URL {url} names ${{{match.group(1)}}}, which is not set",
+                hint=f"export {match.group(1)} in the build environment",
+            )
+        return urllib.parse.quote(env[match.group(1)], safe="")
+
+    return _CREDENTIAL_VAR.sub(value, url)
+
+
+def check_reachable(sources: Sources, env: Mapping[str, str], timeout: float = 5.0) -> None:
+    """Fail within seconds when the index cannot be reached, instead of after pip's retries."""
+    url = expand_url(sources.index_url or locks.PYPI, env)
+    parts = urllib.parse.urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return
+    proxy = _proxy_for(parts.scheme, parts.hostname, env)
+    target = urllib.parse.urlsplit(proxy) if proxy else parts
+    host = target.hostname or parts.hostname
+    port = target.port or (443 if target.scheme == "https" else 80)
+    try:
+        socket.create_connection((host, port), timeout=timeout).close()
+    except OSError as exc:
+        via = f" through the proxy {redact(proxy)}" if proxy else ""
+        raise DhVenvError(
+            f"cannot reach the package index {redact(url)}{via} ({exc.strerror or exc})",
+            hint="this build has no network: run `dh-venv vendor` once in the source tree with network "
+            "(it fills debian/wheelhouse/, which dh_venv then uses without any index), "
+            "or name a wheelhouse with --wheelhouse or DH_VENV_WHEELHOUSE",
+        ) from None
+
+
+def _proxy_for(scheme: str, host: str, env: Mapping[str, str]) -> str | None:
+    lower = {k.lower(): v for k, v in env.items()}
+    no_proxy = [h.strip().lstrip(".") for h in lower.get("no_proxy", "").split(",") if h.strip()]
+    if "*" in no_proxy or any(host == h or host.endswith("." + h) for h in no_proxy):
+        return None
+    return lower.get(f"{scheme}_proxy") or lower.get("all_proxy") or None
 
 
 def _once(output: str) -> list[str]:
@@ -167,8 +375,16 @@ def pip_reason(output: str, tail: int = 15) -> str:
     return "\n".join(lines[-tail:])
 
 
-def make_installer(name: str, runner: Runner, env: Mapping[str, str], **options: object) -> Installer:
-    """The installer called ``name``."""
+def make_backend(
+    name: str,
+    runner: Runner,
+    env: Mapping[str, str],
+    work_dir: Path,
+    *,
+    extra_args: Sequence[str] = (),
+    extra_env: Mapping[str, str] | None = None,
+) -> Backend:
+    """The installer backend called ``name``."""
     if name == "pip":
-        return PipInstaller(runner, env, **options)  # type: ignore[arg-type]
+        return PipBackend(runner, env, work_dir, extra_args=extra_args, extra_env=extra_env)
     raise DhVenvError(f"unknown installer {name!r}", hint="use --installer=pip")

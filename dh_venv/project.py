@@ -6,12 +6,12 @@ maintainer's tree (dpkg-source would see them as changes), and any path
 a build backend records stays inside the build directory, where the leak
 scan looks.  The copy keeps ``debian/`` when the project's build may
 read it: its ``setup.py``, ``setup.cfg`` or ``pyproject.toml`` names
-``debian`` (templates read ``debian/changelog``), or it takes its version
-from a VCS checkout (which must look clean).  Otherwise ``debian/`` stays
-out, because setuptools' automatic package discovery would take it for a
-second top-level package of a flat layout.  What the build itself writes
-under ``debian/`` never goes in: ``.debhelper/``, ``tmp/`` and the
-staging trees of the binary packages.
+``debian`` (templates read ``debian/changelog``).  Otherwise ``debian/``
+stays out, because setuptools' automatic package discovery would take it
+for a second top-level package of a flat layout; git still sees a
+VCS-versioned copy as clean (:func:`dh_venv.inputs.clean_git_copy`).
+What the build itself writes under ``debian/`` never goes in:
+``.debhelper/``, ``tmp/`` and the staging trees of the binary packages.
 """
 
 from __future__ import annotations
@@ -31,8 +31,6 @@ _IGNORED = (".pc", ".tox", ".nox", ".venv", "__pycache__", ".mypy_cache", ".pyte
 _DEBIAN_OUTPUTS = (".debhelper", "tmp")
 
 _NAMES_DEBIAN = re.compile(r"\bdebian\b")
-_VCS_DIRS = (".git", ".hg")
-_VCS_VERSIONING = re.compile(r"setuptools[-_]scm|versioningit|hatch[-_]vcs|\bpbr\b|dunamai|dynamic[-_]versioning")
 
 # A setup.cfg-only project has no build entry point pip recognises; this
 # is the backend setuptools uses for such trees.
@@ -93,9 +91,7 @@ def prepare_copy(source_dir: Path, dest: Path, runner: Runner, skipped: list[Pat
 def reads_debian(source_dir: Path) -> bool:
     """Whether building the project may read ``debian/`` (see the module's docstring)."""
     text = "".join((source_dir / n).read_text(errors="replace") for n in _MARKERS if (source_dir / n).is_file())
-    if _NAMES_DEBIAN.search(text):
-        return True
-    return any((source_dir / d).exists() for d in _VCS_DIRS) and bool(_VCS_VERSIONING.search(text))
+    return bool(_NAMES_DEBIAN.search(text))
 
 
 def binary_packages(control: Path) -> list[str]:
@@ -271,3 +267,13 @@ def _local_copy(spec: str, source_dir: Path, copy: Path, result: Isolated) -> st
     result.skipped += tree.copy_tree(directory, copy, lambda _here, names: {n for n in names if n in _IGNORED})
     location = f"file://{copy}" if prefix else str(copy)
     return f"{prefix}{location}{extras}" + (f" ;{marker}" if semicolon else "")
+
+
+def warn_skipped(package: str, runner: Runner, skipped: list[Path]) -> None:
+    """Say which special files (pipes, sockets, devices) were left out of a copy."""
+    for path in skipped:
+        try:
+            what = tree.kind(path.lstat().st_mode) or "special file"
+        except OSError:
+            what = "special file"
+        runner.log(f"dh_venv: warning: {package}: {path}: skipped a {what}; only files are built")

@@ -7,6 +7,7 @@ becomes a :class:`~dh_venv.errors.CommandError` carrying the output.
 
 from __future__ import annotations
 
+import re
 import shlex
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -19,6 +20,15 @@ Log = Callable[[str], None]
 
 # sh 2.x returns a plain str unless asked for the command object.
 _SH_KWARGS = {"_return_cmd": True} if int(sh.__version__.split(".")[0]) >= 2 else {}
+
+
+# The user information of a URL: a token, or user:password.
+_USERINFO = re.compile(r"(?<=://)[^/@\s]+@")
+
+
+def redact(text: str) -> str:
+    """``text`` with the credentials of every URL in it replaced by ``****``."""
+    return _USERINFO.sub("****@", text)
 
 
 class Runner:
@@ -52,7 +62,7 @@ class Runner:
         caller shows it once, after success, or in its error.
         """
         args = [str(a) for a in argv]
-        self.announce(shlex.join(args))
+        self.announce(redact(shlex.join(args)))
         if self.no_act and changes_files:
             return ""
         lines: list[str] = []
@@ -62,7 +72,7 @@ class Runner:
         def collect(line: str) -> None:
             lines.append(line)
             if self.verbose and changes_files and stream:
-                self.log("\t  " + line.rstrip("\n"))
+                self.log("\t  " + redact(line.rstrip("\n")))
 
         try:
             sh.Command(args[0])(
@@ -76,9 +86,9 @@ class Runner:
                 **_SH_KWARGS,
             )
         except sh.ErrorReturnCode as exc:
-            raise CommandError(args, exc.exit_code, "".join(errors + lines)) from None
+            raise CommandError([redact(a) for a in args], exc.exit_code, redact("".join(errors + lines))) from None
         except sh.CommandNotFound:
-            raise CommandError(args, None, "") from None
+            raise CommandError([redact(a) for a in args], None, "") from None
         except sh.ForkException as exc:
             # Exists but cannot be executed: wrong format, broken shebang.
             raise CommandError(args, None, str(exc), why="could not be executed") from None

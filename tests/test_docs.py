@@ -42,3 +42,11 @@ def test_man_page_builds(tmp_path: Path) -> None:
     )
     assert out.returncode == 0, out.stderr
     assert ".SH OPTIONS" in out.stdout and "\\-\\-install\\-suffix" in out.stdout
+
+
+def test_dh_venv_man_page_builds() -> None:
+    out = subprocess.run(
+        ["rst2man", "--strict", str(ROOT / "docs" / "dh-venv.rst")], capture_output=True, text=True, check=False
+    )
+    assert out.returncode == 0, out.stderr
+    assert "\\-\\-allow\\-sdists" in out.stdout

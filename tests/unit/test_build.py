@@ -200,9 +200,9 @@ def test_no_act_changes_nothing(tmp_path: Path) -> None:
     assert log[0].startswith(f"\t{python} -I -c ")
     assert log[1:] == [
         "\tdpkg-buildflags --dump",
-        f"\t{sys.executable} -m virtualenv --quiet --no-periodic-update --no-download --python {python} {staging}",
         f"\tcp -a {root} {copy}",
-        f"\t{staging}/bin/python -m pip install --no-compile --report {copy.parent}/pip-report.json {copy}",
+        f"\t{sys.executable} -m virtualenv --quiet --no-periodic-update --no-download --python {python} {staging}",
+        f"\t{staging}/bin/python -m pip install --no-compile --report {copy.parent}/pip-report-0.json {copy}",
         f"\t{staging}/bin/python -m pip check",
         f"\trewrite {staging} for /opt/venvs/demo, then scan it for {root}",
         "\tlink the console scripts of /opt/venvs/demo/bin into /usr/bin",
@@ -236,7 +236,7 @@ def test_requirements_only_build(tmp_path: Path) -> None:
     assert record_problems(staging) == []
     interpreter = os.path.basename(os.path.realpath("/usr/bin/python3"))
     assert (root / "debian/demo.substvars").read_text() == f"misc:Depends={interpreter}\n"
-    # .debhelper: the TMPDIR of pip and what dh_venv_setaside/dh_venv_restore read.
+    # .debhelper: caches, the TMPDIR of pip and what dh_venv_setaside/dh_venv_restore read.
     assert sorted(p.name for p in (root / "debian").iterdir()) == [".debhelper", "demo", "demo.substvars"]
 
 

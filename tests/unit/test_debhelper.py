@@ -10,6 +10,7 @@ import pytest
 
 from dh_venv.debhelper import (
     PackageFiles,
+    include_binaries,
     incumbent_triggers,
     interpreter_package,
     list_packages,
@@ -291,3 +292,15 @@ def test_list_packages_ignores_warnings_on_stderr(build_dir: Path, monkeypatch: 
     monkeypatch.chdir(build_dir)
     env = {"PATH": "/usr/bin:/bin", "LC_ALL": "xx_YY.UTF-8", "LANG": "xx_YY.UTF-8"}
     assert list_packages([], Runner(log=[].append), env) == ["demo-all", "demo-any"]
+
+
+def test_include_binaries_for_quilt_sources(tmp_path: Path) -> None:
+    (tmp_path / "debian/source").mkdir(parents=True)
+    wheelhouse = tmp_path / "debian/wheelhouse"
+    (tmp_path / "debian/source/format").write_text("3.0 (native)\n")
+    assert include_binaries(tmp_path, wheelhouse, ["a.whl"], Runner(log=[].append)) is None
+    (tmp_path / "debian/source/format").write_text("3.0 (quilt)\n")
+    listing = tmp_path / "debian/source/include-binaries"
+    listing.write_text("debian/logo.png\ndebian/wheelhouse/old-1.0-py3-none-any.whl\n")
+    assert include_binaries(tmp_path, wheelhouse, ["a.whl", "b.tar.gz"], Runner(log=[].append)) == listing
+    assert listing.read_text() == "debian/logo.png\ndebian/wheelhouse/a.whl\ndebian/wheelhouse/b.tar.gz\n"

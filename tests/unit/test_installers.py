@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from dh_venv.errors import DhVenvError
-from dh_venv.installers import PipInstaller, build_environment, make_installer, pip_reason
+from dh_venv.inputs import Inputs, Sources
+from dh_venv.installers import PipBackend, build_environment, make_backend, pip_reason
 from dh_venv.runner import Runner
 
 # build_environment
@@ -46,6 +47,8 @@ def test_build_environment_drops_and_keeps() -> None:
         "PYTHONNOUSERSITE": "1",
         "CFLAGS": "-ffile-prefix-map=/build/pkg=.",
         "CXXFLAGS": "-ffile-prefix-map=/build/pkg=.",
+        "PIP_CACHE_DIR": "/build/pkg/debian/.debhelper/dh_venv/cache/pip",
+        "VIRTUALENV_OVERRIDE_APP_DATA": "/build/pkg/debian/.debhelper/dh_venv/cache/virtualenv",
     }
 
 
@@ -114,38 +117,29 @@ def test_pip_reason_keeps_last_forty_lines_after_first_error() -> None:
     assert pip_reason("\n".join(lines)).splitlines() == [f"more {i}" for i in range(11, 50)] + ["ERROR: last"]
 
 
-# make_installer and PipInstaller
+# make_backend and PipBackend
 
 
-def test_make_installer_unknown_name() -> None:
+def test_make_backend_unknown_name(tmp_path: Path) -> None:
     runner = Runner(log=[].append)
     with pytest.raises(DhVenvError) as info:
-        make_installer("uv", runner, {})
+        make_backend("uv", runner, {}, tmp_path)
     assert str(info.value) == "unknown installer 'uv'; use --installer=pip"
 
 
-def test_make_installer_pip_options() -> None:
-    runner = Runner(log=[].append)
-    installer = make_installer(
+def test_make_backend_pip_takes_extras_of_other_stages(tmp_path: Path) -> None:
+    backend = make_backend(
         "pip",
-        runner,
+        Runner(log=[].append),
         {"PATH": "/usr/bin"},
-        index_url="https://pypi.example.org/simple",
-        extra_index_urls=["https://a.example.org/simple", "https://b.example.org/simple"],
-        extra_args=["--prefer-binary"],
+        tmp_path,
+        extra_args=["--report", "r.json"],
+        extra_env={"TMPDIR": "/build/tmp"},
     )
-    assert isinstance(installer, PipInstaller)
-    assert installer.name == "pip"
-    assert installer.env == {"PATH": "/usr/bin"}
-    assert installer.options == [
-        "--index-url",
-        "https://pypi.example.org/simple",
-        "--extra-index-url",
-        "https://a.example.org/simple",
-        "--extra-index-url",
-        "https://b.example.org/simple",
-        "--prefer-binary",
-    ]
+    assert isinstance(backend, PipBackend)
+    assert backend.name == "pip"
+    assert backend.env == {"PATH": "/usr/bin", "TMPDIR": "/build/tmp"}
+    assert backend.extra_args == ["--report", "r.json"]
 
 
 def fake_venv(tmp_path: Path, body: str) -> Path:
@@ -170,11 +164,21 @@ def test_pip_install_runs_venv_pip_with_options(tmp_path: Path) -> None:
     env = build_environment(
         {"PATH": "/usr/bin:/bin", "PIP_INDEX_URL": "https://mirror.example.org/simple"}, Path("/build/pkg")
     )
-    installer = PipInstaller(Runner(log=[].append), env, index_url="https://pypi.example.org/simple")
-    installer.install(venv, ["-r", "requirements.txt", "demo[cli]"], cwd=tmp_path, what="the application")
+    work = tmp_path / "work"
+    work.mkdir()
+    backend = PipBackend(Runner(log=[].append), env, work)
+    wanted = Inputs(
+        sources=Sources(index_url="file:///srv/index"),
+        requirement_files=(Path("/src/requirements.txt"),),
+        project=Path("/src/demo"),
+        extras=("cli",),
+        extra_args=("--prefer-binary",),
+        source_dir=tmp_path,
+    )
+    backend.install(venv, wanted)
     assert log.read_text() == (
-        "-m|pip|install|--no-compile|--index-url|https://pypi.example.org/simple|-r|requirements.txt|demo[cli]|"
-        f"{tmp_path}|{os.devnull}|\n"
+        "-m|pip|install|--no-compile|--index-url|file:///srv/index|--prefer-binary|-r|/src/requirements.txt|"
+        f"/src/demo[cli]|{tmp_path}|{os.devnull}|\n"
     )
 
 
@@ -187,9 +191,10 @@ def test_pip_install_failure_carries_reason(tmp_path: Path) -> None:
         exit 1
         """,
     )
-    installer = PipInstaller(Runner(log=[].append), {"PATH": "/usr/bin:/bin"})
+    backend = PipBackend(Runner(log=[].append), {"PATH": "/usr/bin:/bin"}, tmp_path)
+    wanted = Inputs(sources=Sources(index_url="file:///srv/index"), requirement_files=(tmp_path / "r.txt",))
     with pytest.raises(DhVenvError) as info:
-        installer.install(venv, ["nosuchthing"], cwd=tmp_path, what="the requirements")
+        backend.install(venv, wanted)
     assert str(info.value) == (
         "pip could not install the requirements; fix the requirement or the index options; pip said"
     )
@@ -204,9 +209,9 @@ def test_pip_check_failure(tmp_path: Path) -> None:
         exit 1
         """,
     )
-    installer = PipInstaller(Runner(log=[].append), {"PATH": "/usr/bin:/bin"})
+    backend = PipBackend(Runner(log=[].append), {"PATH": "/usr/bin:/bin"}, tmp_path)
     with pytest.raises(DhVenvError) as info:
-        installer.check(venv)
+        backend.check(venv)
     assert info.value.message == "installed distributions have missing or conflicting dependencies (pip check)"
     assert info.value.details == "demo 1.0 requires requests, which is not installed."
 
@@ -214,5 +219,5 @@ def test_pip_check_failure(tmp_path: Path) -> None:
 def test_pip_check_success(tmp_path: Path) -> None:
     log = tmp_path / "calls"
     venv = fake_venv(tmp_path, f"""printf '%s ' "$@" > {log}\n""")
-    PipInstaller(Runner(log=[].append), {"PATH": "/usr/bin:/bin"}).check(venv)
+    PipBackend(Runner(log=[].append), {"PATH": "/usr/bin:/bin"}, tmp_path).check(venv)
     assert log.read_text() == "-m pip check "

@@ -83,6 +83,7 @@ def test_prepare_copy_excludes_top_level_droppings_only(tmp_path: Path) -> None:
     dest = tmp_path / "work/dh_venv/demo/src"
 
     assert prepare_copy(src, dest, Runner(log=[].append)) == dest
+    # setup.py reads debian/changelog: debian/ is copied, without the build's outputs.
     assert files_under(dest) == [
         "README.rst",
         "debian/control",
@@ -138,6 +139,7 @@ def test_prepare_copy_source_is_build_dir(tmp_path: Path) -> None:
     (tmp_path / "debian/demo/opt").mkdir(parents=True)
     dest = tmp_path / "debian/.debhelper/dh_venv/demo/src"
     prepare_copy(tmp_path, dest, Runner(log=[].append))
+    # The project names debian/, so the copy has it, without the staging tree.
     assert files_under(dest) == ["debian/control", "demo.py", "pyproject.toml"]
 
 
@@ -156,8 +158,8 @@ def test_prepare_copy_leaves_debian_out_for_a_flat_layout(tmp_path: Path) -> Non
         ({"setup.py": "os.path.join('debian', 'control')"}, True),
         ({"setup.cfg": "[metadata]\nlong_description = file: debian/README\n"}, True),
         ({"setup.py": "setup(name='debianize')"}, False),
-        ({"pyproject.toml": "[tool.setuptools_scm]\n", ".git/HEAD": ""}, True),
-        ({"pyproject.toml": "requires = ['hatch-vcs']\n", ".hg/store": ""}, True),
+        # VCS-versioned projects: inputs.clean_git_copy makes git see the copy as clean.
+        ({"pyproject.toml": "[tool.setuptools_scm]\n", ".git/HEAD": ""}, False),
         ({"pyproject.toml": "[tool.setuptools_scm]\n"}, False),
         ({"pyproject.toml": "[project]\n", ".git/HEAD": ""}, False),
     ],

@@ -1,0 +1,122 @@
+"""The dh-venv command, for maintainers: ``dh-venv vendor`` so far.
+
+Like :mod:`dh_venv.cli` (whose options and settings it shares), this is a
+command-line module: it reads argv and the environment, prints, and
+chooses the exit code.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import traceback
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from dh_venv import __version__, cli, debhelper, inputs, vendor
+from dh_venv.errors import DhVenvError
+from dh_venv.installers import build_environment
+from dh_venv.runner import Runner
+
+PROG = "dh-venv"
+
+
+def _say(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
+
+
+def _vendor_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog=f"{PROG} vendor",
+        description="Fill debian/wheelhouse/ with every file an offline build needs. "
+        "Any other option is a dh_venv option (--python, -D, --extras, --group, --lock, --index-url, ...) "
+        "and means what it means to dh_venv; give the ones debian/rules gives.",
+        add_help=False,
+    )
+    p.add_argument("--dir", metavar="DIR", help=f"the wheelhouse (default: {inputs.WHEELHOUSE})")
+    p.add_argument("--allow-sdists", action="store_true", help="take sdists where no wheel fits (default: wheels only)")
+    p.add_argument(
+        "--add",
+        action="store_true",
+        help="keep the files already in the wheelhouse (for packages of one source that need other options)",
+    )
+    p.add_argument("-h", "--help", action="store_true", help="show this help and exit")
+    return p
+
+
+def run_vendor(argv: Sequence[str], environ: Mapping[str, str]) -> int:
+    own, rest = _vendor_parser().parse_known_args(argv)
+    if own.help:
+        _vendor_parser().print_help()
+        print("\ndh_venv options:")
+        cli.make_parser().print_help()
+        return 0
+    build_dir = Path.cwd()
+    if not (build_dir / "debian" / "control").is_file():
+        raise DhVenvError(
+            f"{build_dir / 'debian' / 'control'} not found", hint="run dh-venv vendor at the top of the source package"
+        )
+    # Only the command line counts: DH_OPTIONS belongs to dh runs.
+    clean = {k: v for k, v in environ.items() if not k.startswith(("DH_OPTIONS", "DH_INTERNAL_OPTIONS"))}
+    opts, warnings = cli.parse(rest, clean)
+    for warning in warnings:
+        _say(f"{PROG}: warning: {warning}")
+    verbose = opts.verbose or bool(environ.get("DH_VERBOSE"))
+    runner = Runner(log=_say, verbose=verbose)
+    packages = debhelper.list_packages(cli._selection(opts), runner, dict(environ))
+    if not packages:
+        raise DhVenvError("debian/control lists no package to build", hint="select one with -p")
+    env = build_environment(environ, build_dir)
+    # The maintainer's machine, online: the usual caches, not debian/.debhelper/.
+    for var in ("PIP_CACHE_DIR", "VIRTUALENV_OVERRIDE_APP_DATA"):
+        if var not in environ:
+            env.pop(var, None)
+    dest = Path(own.dir) if own.dir else build_dir / inputs.WHEELHOUSE
+    dest = dest if dest.is_absolute() else build_dir / dest
+    every = []
+    for package in packages:
+        try:
+            every.append(cli.settings_for(package, opts, clean, build_dir, env))
+        except DhVenvError as exc:
+            raise exc.for_package(package) from None
+    result = vendor.vendor(every, runner, dest, allow_sdists=own.allow_sdists, add=own.add)
+    package = ", ".join(packages)
+    binaries = [n for n in result.files if not n.endswith(".json")]
+    listing = debhelper.include_binaries(build_dir, result.directory, binaries, runner)
+    if listing is not None:
+        _say(f"{PROG}: {package}: listed the wheelhouse in {listing.relative_to(build_dir)} for dpkg-source")
+    shown = result.directory.relative_to(build_dir) if result.directory.is_relative_to(build_dir) else result.directory
+    _say(
+        f"{PROG}: {package}: {len(result.files)} files ({result.size / 1e6:.1f} MB) in {shown}, "
+        f"hashes in {shown / inputs.MANIFEST}; dh_venv now builds from them without any index"
+    )
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of ``dh-venv``."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    if not args or args[0] in ("-h", "--help"):
+        print(f"usage: {PROG} vendor [options]\n\n  vendor   fill debian/wheelhouse/ for offline builds")
+        return 0 if args else 2
+    if args[0] == "--version":
+        print(f"{PROG} {__version__}")
+        return 0
+    if args[0] != "vendor":
+        _say(f"{PROG}: error: unknown command {args[0]!r}; the commands are: vendor")
+        return 2
+    try:
+        return run_vendor(args[1:], os.environ)
+    except DhVenvError as exc:
+        _say(f"{PROG}: error: {exc}")
+        for line in exc.details.rstrip().splitlines():
+            _say(f"{PROG}: error:   {line}")
+        return 1
+    except KeyboardInterrupt:
+        _say(f"{PROG}: error: interrupted")
+        return 130
+    except Exception:
+        traceback.print_exc()
+        _say(f"{PROG}: error: internal error (a bug in dh-venv {__version__}); please report it with the traceback")
+        return 2

@@ -1,0 +1,5 @@
+"""flit-core fixture."""
+
+
+def main() -> None:
+    print("inp-flit says hi")
