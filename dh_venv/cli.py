@@ -456,7 +456,8 @@ def run_step(step: str, argv: Sequence[str], environ: Mapping[str, str]) -> int:
         no_act=opts.no_act or bool(environ.get("DH_NO_ACT")),
     )
     build_dir = Path.cwd()
-    for package in debhelper.list_packages(_selection(opts), runner, dict(environ)):
+    selected = debhelper.list_packages(_selection(opts), runner, dict(environ), internal=opts.internal_selection)
+    for package in selected:
         try:
             if step == "setaside":
                 compiled.set_aside(build_dir, package, runner)

@@ -434,6 +434,19 @@ def test_main_package_selection(
     assert made == expected, err
 
 
+@pytest.mark.usefixtures("clean_env")
+def test_steps_keep_dh_selection_of_override_targets(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # dh_venv_setaside run from an override target of a binary-indep build acts on arch-all packages only.
+    (tmp_path / "debian").mkdir()
+    (tmp_path / "debian/control").write_text(CONTROL_DOC)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DH_INTERNAL_OPTIONS", "-i")
+    seen: list[str] = []
+    monkeypatch.setattr(cli.compiled, "set_aside", lambda build_dir, package, runner: seen.append(package))
+    assert cli.main(["-pdemo-a", "-pdemo-any"], step="setaside") == 0
+    assert seen == ["demo-a"]
+
+
 def test_dh_options_unknown_token_does_not_eat_known_argument() -> None:
     opts, _ = cli.parse([], {"DH_OPTIONS": "--frobnicate demo -p demo"})
     assert opts.package == ["demo"]
