@@ -6,6 +6,8 @@ from PyPI (verified by its sha256) into DH_VENV_CACHE_DIR, hence the mark.
 
 from __future__ import annotations
 
+import hashlib
+import platform
 import shutil
 import subprocess
 import time
@@ -13,7 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import PACKAGES, assert_purged, extract, files_containing, installed, run_clean
+from dh_venv import uv
+
+from .conftest import PACKAGES, assert_purged, clean_pip_env, extract, files_containing, installed, run_clean
 
 pytestmark = pytest.mark.network
 
@@ -87,3 +91,78 @@ def _copy(where: Path) -> Path:
     source = where / "uvb-app-1.0"
     shutil.copytree(PACKAGES / "uvb-app", source, symlinks=True)
     return source
+
+
+@pytest.fixture(scope="session")
+def uv_wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The uv wheel dh_venv pins, from PyPI, checked against the pinned sha256."""
+    digest = uv.WHEELS[platform.machine()]
+    dest = tmp_path_factory.mktemp("uvwheel")
+    (dest / "req.txt").write_text(f"uv=={uv.VERSION} --hash=sha256:{digest}\n")
+    subprocess.run(
+        [
+            *("/usr/bin/python3", "-m", "pip", "download", "-q", "--no-deps", "--only-binary=:all:"),
+            *(
+                "--require-hashes",
+                "--index-url",
+                "https://pypi.org/simple",
+                "-d",
+                str(dest),
+                "-r",
+                str(dest / "req.txt"),
+            ),
+        ],
+        check=True,
+        env=clean_pip_env(),
+        capture_output=True,
+    )
+    return next(dest.glob("uv-*.whl"))
+
+
+def test_uv_offline_wheelhouse_with_hashed_requirements(
+    tmp_path: Path, build_package, wheelhouse: Path, uv_wheel: Path
+) -> None:  # type: ignore[no-untyped-def]
+    # debian/wheelhouse: the fixture wheels and the uv wheel; no index, no uv on PATH; hashes required.
+    hashes = "".join(
+        f"{name}==1.0 --hash=sha256:{_sha256(next(wheelhouse.glob(f'{name}-1.0-*.whl')))}\n"
+        for name in ("tinydep", "extradep")
+    )
+    debs = {}
+    for installer in ("pip", "uv"):
+        source = _copy(tmp_path / installer)
+        shutil.copytree(wheelhouse, source / "debian" / "wheelhouse")
+        if installer == "uv":
+            shutil.copy(uv_wheel, source / "debian" / "wheelhouse")
+        (source / "requirements-hashed.txt").write_text(hashes)
+        cache = tmp_path / f"cache-{installer}"
+        build = build_package(
+            "uvb-app",
+            source=source,
+            args=f"--installer={installer} --requirements=requirements-hashed.txt",
+            DH_VENV_PIP_ARGS="",
+            DH_VENV_CACHE_DIR=str(cache),
+        )
+        assert build.returncode == 0, build.output[-4000:]
+        debs[installer] = build.deb("uvb-app")
+    assert dist_infos(debs["uv"]) == dist_infos(debs["pip"])
+    assert {"tinydep-1.0.dist-info", "extradep-1.0.dist-info"} <= dist_infos(debs["uv"])
+    if shutil.which("uv") is None:
+        assert (tmp_path / "cache-uv" / "uv-bin" / uv.VERSION / "uv").is_file()
+
+
+def test_uv_offline_without_uv_fails_clearly(tmp_path: Path, build_package, wheelhouse: Path) -> None:  # type: ignore[no-untyped-def]
+    if shutil.which("uv") is not None:
+        pytest.skip("uv is on PATH")
+    source = _copy(tmp_path)
+    shutil.copytree(wheelhouse, source / "debian" / "wheelhouse")
+    build = build_package("uvb-app", source=source, args="--installer=uv", DH_VENV_PIP_ARGS="")
+    assert build.returncode != 0
+    assert (
+        f"dh_venv: error: uvb-app: --installer=uv: no uv on PATH and no uv {uv.VERSION} wheel in the wheelhouse"
+        in build.output
+    ), build.output[-3000:]
+    assert "Traceback" not in build.output
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
