@@ -183,7 +183,10 @@ def make_parser() -> argparse.ArgumentParser:
         help="leave these library packages out of ${shlibs:Depends} (comma-separated)",
     )
     own.add_argument(
-        "--installer", choices=["pip", "uv"], default="pip", help="installer backend: pip (the default) or uv"
+        "--installer",
+        choices=["pip", "uv", "auto"],
+        default="pip",
+        help="installer backend: pip (the default), uv, or auto (uv if it can be had, else pip)",
     )
     own.add_argument(
         "--lock", metavar="FILE", help="install exactly what this lock file pins (relative to the project)"

@@ -67,7 +67,8 @@ class UvBackend(PipBackend):
     """virtualenv creates the venv; uv installs into it.
 
     Downloading (``dh-venv vendor``) stays with the venv's pip, which has
-    ``pip download``; uv has no equivalent.
+    ``pip download``; uv has no equivalent.  With ``fallback`` (``--installer=auto``),
+    a uv that cannot be had makes it the pip backend, after a one-line notice.
     """
 
     name = "uv"
@@ -80,19 +81,33 @@ class UvBackend(PipBackend):
         *,
         extra_args: Sequence[str] = (),
         extra_env: Mapping[str, str] | None = None,
+        fallback: bool = False,
     ) -> None:
         super().__init__(runner, env, work_dir, extra_args=extra_args, extra_env=extra_env)
         self.cache = cache_root(self.env, work_dir)
         self.uv_env = environment(self.env, self.cache)
+        self.fallback = fallback
         self._uv: Path | None = None
 
     def install(self, venv: Path, inputs: Inputs, *, report: Path | None = None) -> list[Path]:
+        if self.fallback and not self.runner.no_act:
+            try:
+                self.uv(venv, inputs.sources)
+            except DhVenvError as exc:
+                reason = exc.message.removeprefix("--installer=uv: ")
+                self.runner.log(f"dh_venv: notice: --installer=auto: {reason}; installing with pip")
+                self.name = "pip"
+        if self.name == "pip":
+            return super().install(venv, inputs, report=report)
         # uv writes no report: the wheel tags tell prebuilt from built here (dh_venv.prebuilt).
         for args, what, hashed in self._steps(inputs):
             self._pip(venv, ["install"], args, inputs, what=what, hashed=hashed)
         return []
 
     def check(self, venv: Path) -> None:
+        if self.name == "pip":
+            super().check(venv)
+            return
         try:
             self.runner.run([self.uv(venv, None), "pip", "check", "--python", python_of(venv)], env=self.uv_env)
         except CommandError as exc:
@@ -109,7 +124,7 @@ class UvBackend(PipBackend):
         return self._uv
 
     def _pip(self, venv: Path, command: list[str], args: list[str], inputs: Inputs, *, what: str, hashed: bool) -> None:
-        if command[0] != "install":
+        if command[0] != "install" or self.name == "pip":
             super()._pip(venv, command, args, inputs, what=what, hashed=hashed)
             return
         sources = [expand_url(a, self.env) for a in _source_args(inputs.sources)]

@@ -170,7 +170,7 @@ def test_unknown_installer_is_an_error() -> None:
     with pytest.raises(DhVenvError) as info:
         cli.parse(["--installer=conda"], {})
     assert str(info.value) == (
-        "argument --installer: invalid choice: 'conda' (choose from 'pip', 'uv'); see dh_venv(1)"
+        "argument --installer: invalid choice: 'conda' (choose from 'pip', 'uv', 'auto'); see dh_venv(1)"
     )
 
 

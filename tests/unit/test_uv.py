@@ -173,3 +173,23 @@ def test_unpack_refuses_a_wheel_with_another_hash(tmp_path: Path) -> None:
         uv._unpack(wheel, "0" * 64, tmp_path / "bin" / "uv")
     assert "does not match the sha256" in info.value.message
     assert not (tmp_path / "bin" / "uv").exists()
+
+
+def test_auto_falls_back_to_pip_with_a_one_line_notice(tmp_path: Path) -> None:
+    log = tmp_path / "calls"
+    venv = tmp_path / "venv"
+    (venv / "bin").mkdir(parents=True)
+    (venv / "bin/python").write_text(f"""#!/bin/sh\nprintf '%s ' "$@" >> {log}\n""")
+    (venv / "bin/python").chmod(0o755)
+    wheelhouse = tmp_path / "wheelhouse"
+    wheelhouse.mkdir()
+    lines: list[str] = []
+    backend = make_backend("auto", Runner(log=lines.append), {"PATH": "/nonexistent"}, tmp_path)
+    wanted = Inputs(sources=Sources(wheelhouse=wheelhouse), requirement_files=(Path("/src/r.txt"),))
+    backend.install(venv, wanted)
+    assert lines == [
+        f"dh_venv: notice: --installer=auto: no uv on PATH and no uv {uv.VERSION} wheel in the "
+        f"wheelhouse {wheelhouse}; installing with pip"
+    ]
+    assert log.read_text() == f"-m pip install --no-compile --no-index --find-links {wheelhouse} -r /src/r.txt "
+    assert backend.name == "pip"
