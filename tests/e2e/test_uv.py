@@ -56,6 +56,10 @@ def test_uv_backend_same_dists_as_pip_no_hard_links_warm_cache(tmp_path: Path, b
         f"dpkg-deb --fsys-tarfile {deb} | tar tv", shell=True, check=True, capture_output=True, text=True
     ).stdout
     assert " link to " not in listing
+    # ... and none of the staged files shares its inode with uv's cache (hard links out of the tree).
+    staged = cold.source / "debian" / "uvb-app" / "opt" / "venvs" / "uvb-app"
+    linked = [p for p in staged.rglob("*") if p.is_file() and not p.is_symlink() and p.stat().st_nlink > 1]
+    assert staged.is_dir() and linked == []
     tree = extract(deb, tmp_path / "tree")
     assert files_containing(tree, str(tmp_path)) == []
     # Neither uv nor its cache went into the package.
@@ -162,6 +166,16 @@ def test_uv_offline_without_uv_fails_clearly(tmp_path: Path, build_package, whee
         in build.output
     ), build.output[-3000:]
     assert "Traceback" not in build.output
+    # --installer=auto builds the same source with pip instead, saying so in one line.
+    source = _copy(tmp_path / "auto")
+    shutil.copytree(wheelhouse, source / "debian" / "wheelhouse")
+    auto = build_package("uvb-app", source=source, args="--installer=auto", DH_VENV_PIP_ARGS="")
+    assert auto.returncode == 0, auto.output[-4000:]
+    notices = [line for line in auto.output.splitlines() if line.startswith("dh_venv: notice: --installer=auto: ")]
+    assert len(notices) == 1 and notices[0].endswith("; installing with pip"), notices
+    assert {"uvb_app-1.0.dist-info", "tinydep-1.0.dist-info", "extradep-1.0.dist-info"} <= dist_infos(
+        auto.deb("uvb-app")
+    )
 
 
 def _sha256(path: Path) -> str:
