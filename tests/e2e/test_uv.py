@@ -1,7 +1,8 @@
 """--installer=uv: the same venv as pip's, built faster, with nothing of uv's cache in the package.
 
-uv is not on this machine's PATH: the first build fetches the pinned uv wheel
-from PyPI (verified by its sha256) into DH_VENV_CACHE_DIR, hence the mark.
+uv is not on this machine's PATH: a build fetches the pinned uv wheel from PyPI
+(verified by its sha256) into DH_VENV_CACHE_DIR, hence the network mark on the
+tests that need uv; the one without uv is hermetic.
 """
 
 from __future__ import annotations
@@ -19,8 +20,6 @@ from dh_venv import uv
 
 from .conftest import PACKAGES, assert_purged, clean_pip_env, extract, files_containing, installed, run_clean
 
-pytestmark = pytest.mark.network
-
 
 def dist_infos(deb: Path) -> set[str]:
     listing = subprocess.run(["dpkg-deb", "-c", str(deb)], check=True, capture_output=True, text=True).stdout
@@ -35,6 +34,7 @@ def cached_wheels(cache: Path) -> set[str]:
     return {str(p.relative_to(cache)) for p in (cache / "uv").glob("wheels-*/**/*") if "uvb" not in str(p)}
 
 
+@pytest.mark.network
 def test_uv_backend_same_dists_as_pip_no_hard_links_warm_cache(tmp_path: Path, build_package) -> None:  # type: ignore[no-untyped-def]
     pip = build_package("uvb-app", source=_copy(tmp_path / "pip"), args="--installer=pip")
     assert pip.returncode == 0, pip.output[-4000:]
@@ -123,6 +123,7 @@ def uv_wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return next(dest.glob("uv-*.whl"))
 
 
+@pytest.mark.network
 def test_uv_offline_wheelhouse_with_hashed_requirements(
     tmp_path: Path, build_package, wheelhouse: Path, uv_wheel: Path
 ) -> None:  # type: ignore[no-untyped-def]
