@@ -18,7 +18,17 @@ import pytest
 
 from dh_venv import uv
 
-from .conftest import PACKAGES, assert_purged, clean_pip_env, extract, files_containing, installed, run_clean
+from .conftest import (
+    PACKAGES,
+    assert_purged,
+    clean_pip_env,
+    dpkg_buildpackage,
+    extract,
+    files_containing,
+    installed,
+    run_clean,
+    tool_env,
+)
 
 
 def dist_infos(deb: Path) -> set[str]:
@@ -181,3 +191,20 @@ def test_uv_offline_without_uv_fails_clearly(tmp_path: Path, build_package, whee
 
 def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.mark.network
+def test_uv_lock_installs_the_same_pins_as_pip(tmp_path: Path) -> None:
+    # tests/packages/inp-uvapp: a uv.lock with older pins, markers, an extra and a group, from PyPI.
+    debs = {}
+    for installer in ("pip", "uv"):
+        source = tmp_path / installer / "inp-uvapp-0.3.0"
+        shutil.copytree(PACKAGES / "inp-uvapp", source, symlinks=True, ignore=shutil.ignore_patterns("alt"))
+        with (source / "debian" / "rules").open("a") as rules:
+            rules.write(f"\noverride_dh_venv:\n\tdh_venv --installer={installer}\n")
+        build = dpkg_buildpackage(source, tool_env(DH_VENV_PIP_ARGS="", DH_VENV_CACHE_DIR=str(tmp_path / "cache")))
+        assert build.returncode == 0, build.output[-4000:]
+        (debs[installer],) = build.debs.values()
+    assert dist_infos(debs["uv"]) == dist_infos(debs["pip"])
+    assert any(d.startswith("six-") for d in dist_infos(debs["uv"]))
+    assert (tmp_path / "cache" / "uv").is_dir()  # uv did install (pip does not use DH_VENV_CACHE_DIR)
