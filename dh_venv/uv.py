@@ -202,6 +202,24 @@ def find_or_fetch(runner: Runner, env: Mapping[str, str], cache: Path, venv: Pat
     return target
 
 
+def vendor_wheel(runner: Runner, env: Mapping[str, str], venv: Path, sources: Sources, dest: Path) -> Path | None:
+    """Put the pinned uv wheel into the wheelhouse ``dest`` (``dh-venv vendor``), so offline builds have uv.
+
+    ``None`` on a machine dh_venv pins no uv wheel for: there the build needs uv on PATH.
+    """
+    digest = WHEELS.get(platform.machine())
+    if digest is None:
+        return None
+    for wheel in sorted(dest.glob(f"uv-{VERSION}-*.whl")):
+        if _sha256(wheel) == digest:
+            return wheel
+    with tempfile.TemporaryDirectory(prefix="uv-", dir=_mkdir(dest.parent)) as tmp:
+        wheel = _download(runner, env, venv, sources, digest, Path(tmp))
+        if _sha256(wheel) != digest:
+            raise DhVenvError(f"{wheel.name} does not match the sha256 dh_venv pins for uv {VERSION}")
+        return Path(shutil.copy2(wheel, dest / wheel.name))
+
+
 def _mkdir(path: Path) -> Path:
     path.mkdir(parents=True, exist_ok=True)
     return path

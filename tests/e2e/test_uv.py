@@ -208,3 +208,35 @@ def test_uv_lock_installs_the_same_pins_as_pip(tmp_path: Path) -> None:
     assert dist_infos(debs["uv"]) == dist_infos(debs["pip"])
     assert any(d.startswith("six-") for d in dist_infos(debs["uv"]))
     assert (tmp_path / "cache" / "uv").is_dir()  # uv did install (pip does not use DH_VENV_CACHE_DIR)
+
+
+@pytest.mark.network
+def test_vendor_puts_uv_in_the_wheelhouse_for_an_offline_build(tmp_path: Path, wheelhouse: Path) -> None:
+    source = _copy(tmp_path)
+    rules = source / "debian" / "rules"
+    rules.write_text(rules.read_text().replace("$(DH_VENV_TEST_ARGS)", "--installer=uv"))
+    vendor = subprocess.run(
+        ["dh-venv", "vendor", "--extras=fancy", "--installer=uv"],
+        cwd=source,
+        env=tool_env(DH_VENV_PIP_ARGS=f"--find-links={wheelhouse}"),
+        capture_output=True,
+        text=True,
+    )
+    assert vendor.returncode == 0, vendor.stderr[-3000:]
+    (wheel,) = (source / "debian" / "wheelhouse").glob(f"uv-{uv.VERSION}-*.whl")
+    assert _sha256(wheel) == uv.WHEELS[platform.machine()]
+    # No network, no HOME, no uv on PATH: uv comes from the wheelhouse.
+    env = ["env", "-i", f"PATH={tool_env()['PATH'].split(':')[0]}:/usr/bin:/bin", "HOME=/nonexistent"]
+    env += [f"PERL5LIB={tool_env()['PERL5LIB']}"] if "PERL5LIB" in tool_env() else []
+    build = subprocess.run(
+        ["unshare", "-n", "--", *env, "dpkg-buildpackage", "-us", "-uc", "-b", "-d"],
+        cwd=source,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    assert build.returncode == 0, build.stdout[-4000:]
+    if shutil.which("uv", path="/usr/bin:/bin") is None:
+        assert (source / "debian" / ".debhelper" / "dh_venv" / "cache" / "uv-bin" / uv.VERSION / "uv").is_file()
+    (deb,) = source.parent.glob("uvb-app_*.deb")
+    assert {"uvb_app-1.0.dist-info", "tinydep-1.0.dist-info", "extradep-1.0.dist-info"} <= dist_infos(deb)
