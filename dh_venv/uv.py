@@ -92,7 +92,7 @@ class UvBackend(PipBackend):
     def install(self, venv: Path, inputs: Inputs, *, report: Path | None = None) -> list[Path]:
         if self.fallback and not self.runner.no_act:
             try:
-                self.uv(venv, inputs.sources)
+                self.uv(venv, inputs.sources, [*self.extra_args, *inputs.extra_args])
             except DhVenvError as exc:
                 reason = exc.message.removeprefix("--installer=uv: ")
                 self.runner.log(f"dh_venv: notice: --installer=auto: {reason}; installing with pip")
@@ -117,10 +117,17 @@ class UvBackend(PipBackend):
                 details=redact(exc.output.strip()),
             ) from None
 
-    def uv(self, venv: Path, sources: Sources | None) -> Path:
-        """The uv program: on PATH, in the cache, or fetched into the cache."""
+    def uv(self, venv: Path, sources: Sources | None, args: Sequence[str] = ()) -> Path:
+        """The uv program: on PATH, in the cache, or fetched into the cache.
+
+        ``args`` are the user's installer arguments: their local ``--find-links``
+        directories are searched for the uv wheel too, and with ``--no-index`` no index is asked.
+        """
         if self._uv is None:
-            self._uv = find_or_fetch(self.runner, self.uv_env, self.cache, venv, sources)
+            dirs, no_index = local_find_links(args)
+            self._uv = find_or_fetch(
+                self.runner, self.uv_env, self.cache, venv, sources, find_links=dirs, no_index=no_index
+            )
         return self._uv
 
     def _pip(self, venv: Path, command: list[str], args: list[str], inputs: Inputs, *, what: str, hashed: bool) -> None:
@@ -128,11 +135,12 @@ class UvBackend(PipBackend):
             super()._pip(venv, command, args, inputs, what=what, hashed=hashed)
             return
         sources = [expand_url(a, self.env) for a in _source_args(inputs.sources)]
-        own = [a.split("=", 1)[0] for a in (*self.extra_args, *inputs.extra_args)]
+        own_args = [*self.extra_args, *inputs.extra_args]
+        own = [a.split("=", 1)[0] for a in own_args]
         if not (inputs.sources.offline or self.runner.no_act or {"--no-index", "--index-url", "-i"} & set(own)):
             check_reachable(inputs.sources, self.env)
         argv = uv_install_argv(
-            self.uv(venv, inputs.sources) if not self.runner.no_act else Path("uv"),
+            self.uv(venv, inputs.sources, own_args) if not self.runner.no_act else Path("uv"),
             python_of(venv),
             [*sources, *self.extra_args, *inputs.extra_args, *args],
         )
@@ -173,8 +181,37 @@ def uv_reason(output: str, tail: int = 20) -> str:
     return "\n".join(lines[-tail:])
 
 
-def find_or_fetch(runner: Runner, env: Mapping[str, str], cache: Path, venv: Path, sources: Sources | None) -> Path:
-    """uv on the build's PATH, else the pinned version unpacked in ``cache``, fetched there if missing."""
+def local_find_links(args: Sequence[str]) -> tuple[list[Path], bool]:
+    """The local directories of ``--find-links``/``-f`` in ``args``, and whether ``--no-index`` is among them."""
+    dirs: list[Path] = []
+    for i, arg in enumerate(args):
+        value = None
+        if arg in ("--find-links", "-f") and i + 1 < len(args):
+            value = args[i + 1]
+        elif arg.startswith("--find-links="):
+            value = arg.split("=", 1)[1]
+        if value is not None:
+            path = Path(value.removeprefix("file://"))
+            if path.is_absolute() and path.is_dir():
+                dirs.append(path)
+    return dirs, "--no-index" in args
+
+
+def find_or_fetch(
+    runner: Runner,
+    env: Mapping[str, str],
+    cache: Path,
+    venv: Path,
+    sources: Sources | None,
+    *,
+    find_links: Sequence[Path] = (),
+    no_index: bool = False,
+) -> Path:
+    """uv on the build's PATH, else the pinned version unpacked in ``cache``, fetched there if missing.
+
+    The wheel is looked for in the wheelhouse and ``find_links``; it is downloaded only
+    when the build may use an index (no wheelhouse, no ``--no-index``).
+    """
     found = shutil.which("uv", path=env.get("PATH", os.defpath))
     if found:
         return Path(found)
@@ -188,11 +225,20 @@ def find_or_fetch(runner: Runner, env: Mapping[str, str], cache: Path, venv: Pat
             hint="install uv on the build machine (on PATH), or build with --installer=pip",
         )
     with tempfile.TemporaryDirectory(prefix="uv-", dir=_mkdir(cache)) as tmp:
-        wheel = _wheel_from(sources, digest) if sources is not None and sources.wheelhouse is not None else None
+        dirs = [sources.wheelhouse] if sources is not None and sources.wheelhouse is not None else []
+        dirs += list(find_links)
+        wheel = next((w for d in dirs if (w := _wheel_in(d, digest)) is not None), None)
         if wheel is None:
             if sources is not None and sources.offline:
                 raise DhVenvError(
                     f"--installer=uv: no uv on PATH and no uv {VERSION} wheel in the wheelhouse {sources.wheelhouse}",
+                    hint=f"install uv on the build machine, put uv=={VERSION} into the wheelhouse, "
+                    "or build with --installer=pip",
+                )
+            if no_index:
+                where = ", ".join(str(d) for d in dirs) or "no --find-links directory"
+                raise DhVenvError(
+                    f"--installer=uv: no uv on PATH, --no-index, and no uv {VERSION} wheel in {where}",
                     hint=f"install uv on the build machine, put uv=={VERSION} into the wheelhouse, "
                     "or build with --installer=pip",
                 )
@@ -225,9 +271,8 @@ def _mkdir(path: Path) -> Path:
     return path
 
 
-def _wheel_from(sources: Sources, digest: str) -> Path | None:
-    assert sources.wheelhouse is not None
-    for wheel in sorted(sources.wheelhouse.glob(f"uv-{VERSION}-*.whl")):
+def _wheel_in(directory: Path, digest: str) -> Path | None:
+    for wheel in sorted(directory.glob(f"uv-{VERSION}-*.whl")):
         if _sha256(wheel) == digest:
             return wheel
     return None

@@ -45,14 +45,22 @@ def cached_wheels(cache: Path) -> set[str]:
 
 
 @pytest.mark.network
-def test_uv_backend_same_dists_as_pip_no_hard_links_warm_cache(tmp_path: Path, build_package) -> None:  # type: ignore[no-untyped-def]
+def test_uv_backend_same_dists_as_pip_no_hard_links_warm_cache(  # type: ignore[no-untyped-def]
+    tmp_path: Path, build_package, wheelhouse: Path, uv_wheel: Path
+) -> None:
+    # --no-index: the uv wheel is found in a --find-links directory, as a CI's DH_VENV_PIP_ARGS would give it.
+    uv_args = f"--no-index --find-links={wheelhouse} --find-links={uv_wheel.parent}"
     pip = build_package("uvb-app", source=_copy(tmp_path / "pip"), args="--installer=pip")
     assert pip.returncode == 0, pip.output[-4000:]
 
     cache = tmp_path / "cache"
     start = time.monotonic()
     cold = build_package(
-        "uvb-app", source=_copy(tmp_path / "cold"), args="--installer=uv", DH_VENV_CACHE_DIR=str(cache)
+        "uvb-app",
+        source=_copy(tmp_path / "cold"),
+        args="--installer=uv",
+        DH_VENV_CACHE_DIR=str(cache),
+        DH_VENV_PIP_ARGS=uv_args,
     )
     cold_time = time.monotonic() - start
     assert cold.returncode == 0, cold.output[-4000:]
@@ -81,7 +89,11 @@ def test_uv_backend_same_dists_as_pip_no_hard_links_warm_cache(tmp_path: Path, b
     # Warm: the cache serves the dependencies; nothing new is fetched or built for them.
     start = time.monotonic()
     warm = build_package(
-        "uvb-app", source=_copy(tmp_path / "warm"), args="--installer=uv", DH_VENV_CACHE_DIR=str(cache)
+        "uvb-app",
+        source=_copy(tmp_path / "warm"),
+        args="--installer=uv",
+        DH_VENV_CACHE_DIR=str(cache),
+        DH_VENV_PIP_ARGS=uv_args,
     )
     warm_time = time.monotonic() - start
     assert warm.returncode == 0, warm.output[-4000:]

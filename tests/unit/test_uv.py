@@ -193,3 +193,22 @@ def test_auto_falls_back_to_pip_with_a_one_line_notice(tmp_path: Path) -> None:
     ]
     assert log.read_text() == f"-m pip install --no-compile --no-index --find-links {wheelhouse} -r /src/r.txt "
     assert backend.name == "pip"
+
+
+def test_local_find_links(tmp_path: Path) -> None:
+    args = ["--no-index", "--find-links", str(tmp_path), f"--find-links=file://{tmp_path}", "-f", "https://x/links"]
+    assert uv.local_find_links(args) == ([tmp_path, tmp_path], True)
+    assert uv.local_find_links(["--prefer-binary", "-f", "relative/dir"]) == ([], False)
+
+
+def test_uv_wheel_from_find_links_and_no_index_without_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    links = tmp_path / "links"
+    links.mkdir()
+    runner = Runner(log=[].append)
+    env = {"PATH": "/nonexistent"}
+    with pytest.raises(DhVenvError) as info:
+        uv.find_or_fetch(runner, env, tmp_path / "c1", tmp_path, None, find_links=[links], no_index=True)
+    assert info.value.message == f"--installer=uv: no uv on PATH, --no-index, and no uv {uv.VERSION} wheel in {links}"
+    monkeypatch.setitem(uv.WHEELS, platform.machine(), fake_wheel(links / f"uv-{uv.VERSION}-py3-none-any.whl"))
+    found = uv.find_or_fetch(runner, env, tmp_path / "c2", tmp_path, None, find_links=[links], no_index=True)
+    assert found == tmp_path / "c2" / "uv-bin" / uv.VERSION / "uv"
