@@ -5,6 +5,7 @@ Run as root on Debian bookworm, from anywhere::
 
     /usr/bin/python3 benchmarks/compare.py [--repeat N] [--inputs small,mid,heavy]
                                            [--no-install] [--keep] [--json FILE]
+                                           [--dh-venv-args="--installer=uv"]
 
 dh-venv is used from the checkout this script lives in (``bin/`` on ``PATH``,
 ``perl/`` in ``PERL5LIB``); dh-virtualenv is the installed Debian package.
@@ -33,6 +34,7 @@ from benchlib.report import MODES, machine_info, print_how, report_input, summar
 from benchlib.running import (
     VENV_COMMAND,
     Build,
+    Workaround,
     analyse,
     build,
     cache_contents,
@@ -56,6 +58,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep", action="store_true", help="keep the work directory (sources, logs, .debs)")
     parser.add_argument("--json", metavar="FILE", help="also write the raw numbers to FILE")
     parser.add_argument("--workdir", metavar="DIR", help="create the work directory inside DIR (default: $TMPDIR)")
+    parser.add_argument(
+        "--dh-venv-args",
+        default="",
+        metavar="ARGS",
+        help="build dh-venv's side with an override_dh_venv running dh_venv ARGS (e.g. --installer=uv)",
+    )
     parser.add_argument(
         "--incumbent-venv",
         choices=("auto", "builtin", "virtualenv"),
@@ -128,13 +136,20 @@ def run_benchmark(
     print("dh-venv vs dh-virtualenv: the same inputs built with dpkg-buildpackage -us -uc -b -d", flush=True)
     print(f"work directory: {work}   rounds: {args.repeat}   inputs: {', '.join(names)}", flush=True)
 
+    ours = (
+        [Workaround("dh-venv args", f"override_dh_venv:\n\tdh_venv {args.dh_venv_args}\n", "", "--dh-venv-args")]
+        if args.dh_venv_args
+        else []
+    )
+    if ours:
+        print(f"dh-venv side: dh_venv {args.dh_venv_args}", flush=True)
     results: dict[str, Any] = {}
     summaries_by_input: dict[str, dict[str, dict[str, Any]]] = {}
     reports = []
     for name in names:
         spec = inputs[name]
         print(f"\n[{name}] warm-up builds (not measured)", flush=True)
-        warm = build(ctx, spec, "dh-venv", [], "warmup")
+        warm = build(ctx, spec, "dh-venv", ours, "warmup")
         if not warm.ok:
             raise fail(warm, "warm-up")
         print(f"    dh-venv warm-up: {warm.wall:.1f} s", flush=True)
@@ -147,7 +162,7 @@ def run_benchmark(
         measured: dict[str, dict[str, list[Build]]] = {t: {m: [] for m in modes} for t in TOOLS}
         for i in range(args.repeat):
             for tool in TOOLS if i % 2 == 0 else tuple(reversed(TOOLS)):
-                workarounds = [] if tool == "dh-venv" else incumbent["workarounds"]
+                workarounds = ours if tool == "dh-venv" else incumbent["workarounds"]
                 for mode in modes:
                     if mode == "cold":
                         ctx.clear_cache(tool)

@@ -27,7 +27,7 @@ _INCUMBENT_ONLY = {
     "--builtin-venv": (True, "dh_venv always creates the venv with virtualenv; the option is ignored"),
     "--setuptools": (True, "setuptools is always available to builds; the option is ignored"),
     "--no-test": (True, "it had no effect in dh-virtualenv either; the option is ignored"),
-    "--pip-tool": (False, "use --installer=pip (the only installer so far)"),
+    "--pip-tool": (False, "use --installer=pip or --installer=uv"),
     "--setuptools-test": (False, "run the tests after dh_venv in override_dh_venv, with the venv's python"),
 }
 
@@ -182,7 +182,12 @@ def make_parser() -> argparse.ArgumentParser:
         metavar="PKGS",
         help="leave these library packages out of ${shlibs:Depends} (comma-separated)",
     )
-    own.add_argument("--installer", choices=["pip"], default="pip", help="installer backend (default: pip)")
+    own.add_argument(
+        "--installer",
+        choices=["pip", "uv", "auto"],
+        default="pip",
+        help="installer backend: pip (the default), uv, or auto (uv if it can be had, else pip)",
+    )
     own.add_argument(
         "--lock", metavar="FILE", help="install exactly what this lock file pins (relative to the project)"
     )

@@ -387,4 +387,8 @@ def make_backend(
     """The installer backend called ``name``."""
     if name == "pip":
         return PipBackend(runner, env, work_dir, extra_args=extra_args, extra_env=extra_env)
-    raise DhVenvError(f"unknown installer {name!r}", hint="use --installer=pip")
+    if name in ("uv", "auto"):
+        from dh_venv.uv import UvBackend  # uv builds on this module
+
+        return UvBackend(runner, env, work_dir, extra_args=extra_args, extra_env=extra_env, fallback=name == "auto")
+    raise DhVenvError(f"unknown installer {name!r}", hint="use --installer=pip, uv or auto")

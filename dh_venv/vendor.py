@@ -112,6 +112,11 @@ def _fill(
         done |= _sdists(files)
 
     seed = _vendor_seed(tmp / "venv", files, runner, backend, wanted)
+    if settings.installer in ("uv", "auto"):
+        from dh_venv import uv
+
+        # The build from this wheelhouse finds uv in it when the build machine has none.
+        uv.vendor_wheel(runner, settings.env, tmp / "venv", wanted.sources, files)
 
     # Proof: the same venv and install the build does, from the files alone.
     offline = dataclasses.replace(wanted, sources=inputs.Sources(wheelhouse=files, seed=tuple(sorted(seed.items()))))

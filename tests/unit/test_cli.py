@@ -91,7 +91,7 @@ def test_incumbent_error_option_with_value() -> None:
     with pytest.raises(DhVenvError) as info:
         cli.parse(["--pip-tool", "pip-sync"], {})
     assert str(info.value) == (
-        "--pip-tool is a dh-virtualenv option dh_venv does not have; use --installer=pip (the only installer so far)"
+        "--pip-tool is a dh-virtualenv option dh_venv does not have; use --installer=pip or --installer=uv"
     )
 
 
@@ -168,8 +168,14 @@ def test_unknown_option_is_an_error() -> None:
 
 def test_unknown_installer_is_an_error() -> None:
     with pytest.raises(DhVenvError) as info:
-        cli.parse(["--installer=uv"], {})
-    assert str(info.value) == "argument --installer: invalid choice: 'uv' (choose from 'pip'); see dh_venv(1)"
+        cli.parse(["--installer=conda"], {})
+    assert str(info.value) == (
+        "argument --installer: invalid choice: 'conda' (choose from 'pip', 'uv', 'auto'); see dh_venv(1)"
+    )
+
+
+def test_installer_uv_is_a_setting(tmp_path: Path) -> None:
+    assert settings(tmp_path, ["--installer=uv"]).installer == "uv"
 
 
 # settings_for

@@ -123,8 +123,8 @@ def test_pip_reason_keeps_last_forty_lines_after_first_error() -> None:
 def test_make_backend_unknown_name(tmp_path: Path) -> None:
     runner = Runner(log=[].append)
     with pytest.raises(DhVenvError) as info:
-        make_backend("uv", runner, {}, tmp_path)
-    assert str(info.value) == "unknown installer 'uv'; use --installer=pip"
+        make_backend("conda", runner, {}, tmp_path)
+    assert str(info.value) == "unknown installer 'conda'; use --installer=pip, uv or auto"
 
 
 def test_make_backend_pip_takes_extras_of_other_stages(tmp_path: Path) -> None:

@@ -1,0 +1,8 @@
+import sys
+
+
+def main():
+    import extradep
+    import tinydep
+
+    print(tinydep.shout("uvb"), extradep.FLAVOUR, sys.prefix)

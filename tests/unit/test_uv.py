@@ -1,0 +1,214 @@
+"""Tests for dh_venv.uv: uv's arguments and environment, and how uv is obtained."""
+
+from __future__ import annotations
+
+import hashlib
+import platform
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from dh_venv import uv
+from dh_venv.errors import DhVenvError
+from dh_venv.inputs import Inputs, Sources
+from dh_venv.installers import build_environment, make_backend
+from dh_venv.runner import Runner
+
+
+def test_environment_drops_machine_uv_settings_and_fixes_its_own() -> None:
+    env = uv.environment(
+        {
+            "PATH": "/usr/bin:/bin",
+            "UV_INDEX_URL": "https://mirror.example.org/simple",
+            "UV_EXTRA_INDEX_URL": "https://extra.example.org/simple",
+            "UV_FIND_LINKS": "/srv/wheels",
+            "UV_LINK_MODE": "hardlink",
+            "UV_CACHE_DIR": "/home/me/.cache/uv",
+            "UV_PYTHON_DOWNLOADS": "automatic",
+            "UV_COMPILE_BYTECODE": "1",
+            "UV_SYSTEM_PYTHON": "1",
+            "UV_HTTP_TIMEOUT": "60",
+        },
+        Path("/cache"),
+    )
+    assert env == {
+        "PATH": "/usr/bin:/bin",
+        "UV_HTTP_TIMEOUT": "60",
+        "UV_NO_CONFIG": "1",
+        "UV_LINK_MODE": "copy",
+        "UV_PYTHON_DOWNLOADS": "never",
+        "UV_NO_PROGRESS": "1",
+        "UV_CACHE_DIR": "/cache/uv",
+        "NO_COLOR": "1",
+    }
+
+
+def test_cache_root_is_dh_venv_cache_dir_else_the_build_tree() -> None:
+    work = Path("/build/pkg/debian/.debhelper/dh_venv/demo")
+    assert uv.cache_root({}, work) == Path("/build/pkg/debian/.debhelper/dh_venv/cache")
+    assert uv.cache_root({"DH_VENV_CACHE_DIR": "/var/cache/ci"}, work) == Path("/var/cache/ci")
+
+
+def test_install_argv_picks_best_match_across_indexes_like_pip() -> None:
+    py = Path("/v/bin/python")
+    assert uv.uv_install_argv(Path("uv"), py, ["-r", "r.txt"]) == [
+        Path("uv"),
+        "pip",
+        "install",
+        "--python",
+        py,
+        "-r",
+        "r.txt",
+    ]
+    assert uv.uv_install_argv(Path("uv"), py, ["--extra-index-url", "https://x/simple", "demo"])[5:7] == [
+        "--index-strategy",
+        "unsafe-best-match",
+    ]
+
+
+def fake_uv(tmp_path: Path, body: str) -> Path:
+    """A directory holding a shell script called uv, to put on PATH."""
+    bin_dir = tmp_path / "fakebin"
+    bin_dir.mkdir()
+    script = bin_dir / "uv"
+    script.write_text("#!/bin/sh\n" + body)
+    script.chmod(0o755)
+    return bin_dir
+
+
+def test_install_runs_uv_on_path_with_pip_steps_and_clean_env(tmp_path: Path) -> None:
+    log = tmp_path / "calls"
+    bin_dir = fake_uv(
+        tmp_path,
+        f"""printf '%s|' "$@" >> {log}\n"""
+        f"""printf '%s|%s|%s\\n' "$UV_LINK_MODE" "$UV_INDEX_URL" "$UV_CACHE_DIR" >> {log}\n""",
+    )
+    env = build_environment({"PATH": f"{bin_dir}:/usr/bin:/bin", "UV_INDEX_URL": "https://evil/simple"}, tmp_path)
+    work = tmp_path / "debian/.debhelper/dh_venv/demo"
+    work.mkdir(parents=True)
+    backend = make_backend("uv", Runner(log=[].append), env, work)
+    assert isinstance(backend, uv.UvBackend) and backend.name == "uv"
+    venv = tmp_path / "venv"
+    wanted = Inputs(
+        sources=Sources(wheelhouse=Path("/src/debian/wheelhouse")),
+        requirement_files=(Path("/src/requirements.txt"),),
+        hashed=True,
+        project=Path("/src/demo"),
+        extras=("cli",),
+        extra_args=("--prefer-binary",),
+    )
+    assert backend.install(venv, wanted, report=tmp_path / "report.json") == []
+    cache = tmp_path / "debian/.debhelper/dh_venv/cache/uv"
+    head = f"pip|install|--python|{venv}/bin/python|--no-index|--find-links|/src/debian/wheelhouse|--prefer-binary|"
+    assert log.read_text().splitlines() == [
+        f"{head}--require-hashes|-r|/src/requirements.txt|copy||{cache}",
+        f"{head}--no-deps|/src/demo[cli]|copy||{cache}",
+    ]
+
+
+def test_install_failure_names_uv_and_redacts_credentials(tmp_path: Path) -> None:
+    bin_dir = fake_uv(
+        tmp_path,
+        "echo 'error: Failed to fetch: https://user:s3cret@pypi.example.org/simple/nosuchthing/' >&2\nexit 2\n",
+    )
+    backend = make_backend("uv", Runner(log=[].append), {"PATH": f"{bin_dir}:/usr/bin:/bin"}, tmp_path)
+    wanted = Inputs(sources=Sources(wheelhouse=tmp_path), requirement_files=(tmp_path / "r.txt",))
+    with pytest.raises(DhVenvError) as info:
+        backend.install(tmp_path / "venv", wanted)
+    assert info.value.message == "uv could not install the requirements"
+    assert info.value.details == "error: Failed to fetch: https://****@pypi.example.org/simple/nosuchthing/"
+
+
+def test_check_failure(tmp_path: Path) -> None:
+    bin_dir = fake_uv(tmp_path, "echo 'The package `demo` requires `requests`, but it is not installed' >&2\nexit 1\n")
+    backend = make_backend("uv", Runner(log=[].append), {"PATH": f"{bin_dir}:/usr/bin:/bin"}, tmp_path)
+    with pytest.raises(DhVenvError) as info:
+        backend.check(tmp_path / "venv")
+    assert info.value.message == "installed distributions have missing or conflicting dependencies (uv pip check)"
+
+
+def fake_wheel(path: Path) -> str:
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr(f"uv-{uv.VERSION}.data/scripts/uv", "#!/bin/sh\necho uv from the wheel\n")
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_offline_without_uv_fails_clearly(tmp_path: Path) -> None:
+    wheelhouse = tmp_path / "wheelhouse"
+    wheelhouse.mkdir()
+    fake_wheel(wheelhouse / f"uv-{uv.VERSION}-py3-none-any.whl")  # not the genuine wheel: its hash differs
+    with pytest.raises(DhVenvError) as info:
+        uv.find_or_fetch(
+            Runner(log=[].append),
+            {"PATH": "/nonexistent"},
+            tmp_path / "cache",
+            tmp_path / "venv",
+            Sources(wheelhouse=wheelhouse),
+        )
+    assert info.value.message == (
+        f"--installer=uv: no uv on PATH and no uv {uv.VERSION} wheel in the wheelhouse {wheelhouse}"
+    )
+    assert "--installer=pip" in (info.value.hint or "")
+
+
+def test_uv_from_the_wheelhouse_is_verified_and_unpacked_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    wheelhouse = tmp_path / "wheelhouse"
+    wheelhouse.mkdir()
+    digest = fake_wheel(wheelhouse / f"uv-{uv.VERSION}-py3-none-any.whl")
+    monkeypatch.setitem(uv.WHEELS, platform.machine(), digest)
+    cache = tmp_path / "cache"
+    args = (Runner(log=[].append), {"PATH": "/nonexistent"}, cache, tmp_path / "venv", Sources(wheelhouse=wheelhouse))
+    found = uv.find_or_fetch(*args)
+    assert found == cache / "uv-bin" / uv.VERSION / "uv"
+    assert found.read_text() == "#!/bin/sh\necho uv from the wheel\n" and found.stat().st_mode & 0o111
+    (wheelhouse / f"uv-{uv.VERSION}-py3-none-any.whl").unlink()
+    assert uv.find_or_fetch(*args) == found  # the cached copy, no wheel needed any more
+
+
+def test_unpack_refuses_a_wheel_with_another_hash(tmp_path: Path) -> None:
+    wheel = tmp_path / f"uv-{uv.VERSION}-py3-none-any.whl"
+    fake_wheel(wheel)
+    with pytest.raises(DhVenvError) as info:
+        uv._unpack(wheel, "0" * 64, tmp_path / "bin" / "uv")
+    assert "does not match the sha256" in info.value.message
+    assert not (tmp_path / "bin" / "uv").exists()
+
+
+def test_auto_falls_back_to_pip_with_a_one_line_notice(tmp_path: Path) -> None:
+    log = tmp_path / "calls"
+    venv = tmp_path / "venv"
+    (venv / "bin").mkdir(parents=True)
+    (venv / "bin/python").write_text(f"""#!/bin/sh\nprintf '%s ' "$@" >> {log}\n""")
+    (venv / "bin/python").chmod(0o755)
+    wheelhouse = tmp_path / "wheelhouse"
+    wheelhouse.mkdir()
+    lines: list[str] = []
+    backend = make_backend("auto", Runner(log=lines.append), {"PATH": "/nonexistent"}, tmp_path)
+    wanted = Inputs(sources=Sources(wheelhouse=wheelhouse), requirement_files=(Path("/src/r.txt"),))
+    backend.install(venv, wanted)
+    assert lines == [
+        f"dh_venv: notice: --installer=auto: no uv on PATH and no uv {uv.VERSION} wheel in the "
+        f"wheelhouse {wheelhouse}; installing with pip"
+    ]
+    assert log.read_text() == f"-m pip install --no-compile --no-index --find-links {wheelhouse} -r /src/r.txt "
+    assert backend.name == "pip"
+
+
+def test_local_find_links(tmp_path: Path) -> None:
+    args = ["--no-index", "--find-links", str(tmp_path), f"--find-links=file://{tmp_path}", "-f", "https://x/links"]
+    assert uv.local_find_links(args) == ([tmp_path, tmp_path], True)
+    assert uv.local_find_links(["--prefer-binary", "-f", "relative/dir"]) == ([], False)
+
+
+def test_uv_wheel_from_find_links_and_no_index_without_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    links = tmp_path / "links"
+    links.mkdir()
+    runner = Runner(log=[].append)
+    env = {"PATH": "/nonexistent"}
+    with pytest.raises(DhVenvError) as info:
+        uv.find_or_fetch(runner, env, tmp_path / "c1", tmp_path, None, find_links=[links], no_index=True)
+    assert info.value.message == f"--installer=uv: no uv on PATH, --no-index, and no uv {uv.VERSION} wheel in {links}"
+    monkeypatch.setitem(uv.WHEELS, platform.machine(), fake_wheel(links / f"uv-{uv.VERSION}-py3-none-any.whl"))
+    found = uv.find_or_fetch(runner, env, tmp_path / "c2", tmp_path, None, find_links=[links], no_index=True)
+    assert found == tmp_path / "c2" / "uv-bin" / uv.VERSION / "uv"
