@@ -234,30 +234,41 @@ class PipBackend:
 
     def _pip(self, venv: Path, command: list[str], args: list[str], inputs: Inputs, *, what: str, hashed: bool) -> None:
         sources = [expand_url(a, self.env) for a in _source_args(inputs.sources)]
-        own = [a.split("=", 1)[0] for a in (*self.extra_args, *inputs.extra_args)]
+        own_args = [*self.extra_args, *inputs.extra_args]
+        own = [a.split("=", 1)[0] for a in own_args]
         # An index or --no-index given as a plain pip argument is the user's business.
         if not (inputs.sources.offline or self.runner.no_act or {"--no-index", "--index-url", "-i"} & set(own)):
             check_reachable(inputs.sources, self.env)
-        argv: list[str | Path] = [python_of(venv), "-m", "pip", *command, *sources, *self.extra_args]
-        argv += [*inputs.extra_args, *args]
-        env = {**self.env, **inputs.build_env}
+        tool, argv, env = self._command(venv, command, [*sources, *own_args, *args], inputs)
         try:
             cwd = inputs.source_dir or self.work_dir
-            # Not streamed with -v: pip's failure text is shown once, under the error line.
-            output = self.runner.run(argv, env=env, cwd=cwd if cwd.is_dir() else None, stream=False)
+            # Not streamed with -v: the failure text is shown once, under the error line.
+            output = self.runner.run(
+                argv, env={**env, **inputs.build_env}, cwd=cwd if cwd.is_dir() else None, stream=False
+            )
         except CommandError as exc:
-            complaint = build_failure(exc.output)
-            if complaint:
-                raise DhVenvError(
-                    f"pip could not build {what} from source: {complaint}",
-                    hint="a Build-Depends is probably missing (the compiler, or the -dev package with "
-                    "that header or library); pip said",
-                    details=pip_reason(exc.output),
-                ) from None
-            raise _install_error(exc.output, what, inputs, hashed) from None
+            raise self._failure(tool, exc.output, what, inputs, hashed) from None
         if self.runner.verbose:
             for line in output.splitlines():
                 self.runner.log("\t  " + redact(line))
+
+    def _command(
+        self, venv: Path, command: list[str], args: list[str], inputs: Inputs
+    ) -> tuple[str, list[str | Path], dict[str, str]]:
+        """The installer's name, argv and environment for one run (another backend may use another tool)."""
+        return "pip", [python_of(venv), "-m", "pip", *command, *args], self.env
+
+    def _failure(self, tool: str, output: str, what: str, inputs: Inputs, hashed: bool) -> DhVenvError:
+        """The error for a failed installer run, naming what a missing Build-Depends looks like."""
+        complaint = build_failure(output)
+        if complaint:
+            return DhVenvError(
+                f"{tool} could not build {what} from source: {complaint}",
+                hint="a Build-Depends is probably missing (the compiler, or the -dev package with "
+                f"that header or library); {tool} said",
+                details=redact(pip_reason(output)),
+            )
+        return _install_error(output, what, inputs, hashed)
 
 
 def _with_extras(project: Path, extras: Sequence[str]) -> str:

@@ -26,7 +26,7 @@ from pathlib import Path
 from dh_venv.compiled import build_failure
 from dh_venv.errors import CommandError, DhVenvError
 from dh_venv.inputs import Inputs, Sources
-from dh_venv.installers import PipBackend, _install_error, _source_args, check_reachable, expand_url, pip_reason
+from dh_venv.installers import PipBackend, expand_url, pip_reason
 from dh_venv.locks import PYPI
 from dh_venv.runner import Runner, redact
 from dh_venv.venv import python_of
@@ -130,40 +130,21 @@ class UvBackend(PipBackend):
             )
         return self._uv
 
-    def _pip(self, venv: Path, command: list[str], args: list[str], inputs: Inputs, *, what: str, hashed: bool) -> None:
+    def _command(
+        self, venv: Path, command: list[str], args: list[str], inputs: Inputs
+    ) -> tuple[str, list[str | Path], dict[str, str]]:
         if command[0] != "install" or self.name == "pip":
-            super()._pip(venv, command, args, inputs, what=what, hashed=hashed)
-            return
-        sources = [expand_url(a, self.env) for a in _source_args(inputs.sources)]
+            return super()._command(venv, command, args, inputs)
         own_args = [*self.extra_args, *inputs.extra_args]
-        own = [a.split("=", 1)[0] for a in own_args]
-        if not (inputs.sources.offline or self.runner.no_act or {"--no-index", "--index-url", "-i"} & set(own)):
-            check_reachable(inputs.sources, self.env)
-        argv = uv_install_argv(
-            self.uv(venv, inputs.sources, own_args) if not self.runner.no_act else Path("uv"),
-            python_of(venv),
-            [*sources, *self.extra_args, *inputs.extra_args, *args],
-        )
-        env = {**self.uv_env, **inputs.build_env}
-        try:
-            cwd = inputs.source_dir or self.work_dir
-            output = self.runner.run(argv, env=env, cwd=cwd if cwd.is_dir() else None, stream=False)
-        except CommandError as exc:
-            complaint = build_failure(exc.output)
-            if complaint:
-                raise DhVenvError(
-                    f"uv could not build {what} from source: {complaint}",
-                    hint="a Build-Depends is probably missing (the compiler, or the -dev package with "
-                    "that header or library); uv said",
-                    details=redact(pip_reason(exc.output)),
-                ) from None
-            error = _install_error(exc.output, what, inputs, hashed)
+        uv = self.uv(venv, inputs.sources, own_args) if not self.runner.no_act else Path("uv")
+        return "uv", uv_install_argv(uv, python_of(venv), args), self.uv_env
+
+    def _failure(self, tool: str, output: str, what: str, inputs: Inputs, hashed: bool) -> DhVenvError:
+        error = super()._failure(tool, output, what, inputs, hashed)
+        if tool == "uv" and build_failure(output) is None:
             error.message = error.message.replace("pip could not", "uv could not")
-            error.details = redact(uv_reason(exc.output))
-            raise error from None
-        if self.runner.verbose:
-            for line in output.splitlines():
-                self.runner.log("\t  " + redact(line))
+            error.details = redact(uv_reason(output))
+        return error
 
 
 def uv_install_argv(uv: Path, python: Path, args: Sequence[str]) -> list[str | Path]:
