@@ -18,6 +18,7 @@ from dh_venv import (
     inputs,
     installers,
     interpreter,
+    lean,
     lintian,
     project,
     records,
@@ -163,12 +164,14 @@ def build_package(
         project.warn_skipped(settings.package, runner, skipped)
     wanted = inputs.collect(settings, runner, python, copy)
     backend = installers.make_backend(settings.installer, runner, env, settings.work_dir)
+    backend.prepare(wanted)
     backend.create(
         staging,
         python,
         system_site_packages=settings.use_system_packages,
         extra_args=settings.extra_virtualenv_args,
         seed=wanted.sources,
+        lean=not settings.keep_seed,
     )
     seeded = clashes.seed(staging) if not runner.no_act else None
     reports = backend.install(staging, wanted, report=compiled.report_path(staging, settings.work_dir))
@@ -186,12 +189,11 @@ def build_package(
     _warn_outside_prefix(settings, runner, staging)
     if settings.check:
         backend.check(staging)
-    if wanted.lock is not None and not settings.keep_seed:
-        # Exactly what the lock says: the venv's seed goes unless the lock pins it.
-        backend.remove_seed(staging, {p.name for p in wanted.lock.pins})
+    app = scripts.find_application(staging, copy) if copy else None
+    if not settings.keep_seed:
+        _leave_out_seed(settings, runner, backend, staging, wanted, python, app)
     compiled.check_architecture(settings)
 
-    app = scripts.find_application(staging, copy) if copy else None
     app_scripts = scripts.entry_point_scripts(app) if app else []
     links = _plan_exposure(settings, runner, staging, app_scripts) if settings.expose_scripts else {}
     if links:
@@ -217,6 +219,33 @@ def build_package(
     )
     taken.update({link: settings.package for link in links})
     return links
+
+
+def _leave_out_seed(
+    settings: Settings,
+    runner: Runner,
+    backend: installers.Backend,
+    staging: Path,
+    wanted: inputs.Inputs,
+    python: interpreter.Interpreter,
+    app: Path | None,
+) -> None:
+    """Remove pip, setuptools and wheel unless asked for or required; warn about undeclared pkg_resources users."""
+    dists = lean.installed(staging)
+    if backend.seeded:
+        app_name = lean.installed_name(app) if app else None
+        keep = lean.needed(dists, lean.requested(wanted, app_name), inputs.marker_environment(python, runner))
+        backend.remove_seed(staging, keep)
+        dists = {name: reqs for name, reqs in dists.items() if name not in lean.SEED or name in keep}
+    if "setuptools" not in dists:
+        users = lean.pkg_resources_users(staging)
+        if users:
+            shown = ", ".join(users[:5]) + (f" and {len(users) - 5} more" if len(users) > 5 else "")
+            runner.log(
+                f"dh_venv: warning: {settings.package}: {shown} import(s) pkg_resources, which comes with "
+                "setuptools, and no installed distribution requires setuptools, so the venv has none; if the "
+                "application needs it at run time, add setuptools to the requirements (or build with --keep-seed)"
+            )
 
 
 def _plan_exposure(

@@ -185,8 +185,8 @@ def make_parser() -> argparse.ArgumentParser:
     own.add_argument(
         "--installer",
         choices=["pip", "uv", "auto"],
-        default="pip",
-        help="installer backend: pip (the default), uv, or auto (uv if it can be had, else pip)",
+        default="auto",
+        help="installer backend: auto (the default: uv if it can be had, else pip after a notice), uv, or pip",
     )
     own.add_argument(
         "--lock", metavar="FILE", help="install exactly what this lock file pins (relative to the project)"
@@ -195,7 +195,7 @@ def make_parser() -> argparse.ArgumentParser:
     own.add_argument(
         "--keep-seed",
         action="store_true",
-        help="keep pip, setuptools and wheel in a venv built from a lock file that does not pin them",
+        help="ship pip, setuptools and wheel in the venv even when nothing asks for or requires them",
     )
     own.add_argument(
         "--group", action="append", default=[], metavar="LIST", help="dependency groups of the lock (comma-separated)"

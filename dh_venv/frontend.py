@@ -68,10 +68,6 @@ def run_vendor(argv: Sequence[str], environ: Mapping[str, str]) -> int:
     if not packages:
         raise DhVenvError("debian/control lists no package to build", hint="select one with -p")
     env = build_environment(environ, build_dir)
-    # The maintainer's machine, online: the usual caches, not debian/.debhelper/.
-    for var in ("PIP_CACHE_DIR", "VIRTUALENV_OVERRIDE_APP_DATA"):
-        if var not in environ:
-            env.pop(var, None)
     dest = Path(own.dir) if own.dir else build_dir / inputs.WHEELHOUSE
     dest = dest if dest.is_absolute() else build_dir / dest
     every = []

@@ -17,7 +17,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Protocol
 
-from dh_venv import locks
+from dh_venv import caches, locks
 from dh_venv import venv as _venv
 from dh_venv.compiled import build_failure
 from dh_venv.errors import CommandError, DhVenvError
@@ -60,8 +60,9 @@ def build_environment(environ: Mapping[str, str], build_dir: Path) -> dict[str, 
         PYTHONDONTWRITEBYTECODE="1",
         PYTHONNOUSERSITE="1",
     )
-    # Caches stay in the build tree: HOME may not exist (sbuild) and must not be written.
-    cache = build_dir / "debian" / ".debhelper" / "dh_venv" / "cache"
+    # One cache for pip, uv and virtualenv, shared between builds (dh_venv.caches).
+    cache = caches.cache_root(environ, build_dir)
+    env[caches.VARIABLE] = str(cache)
     if "PIP_CACHE_DIR" not in env and "PIP_NO_CACHE_DIR" not in env:
         env["PIP_CACHE_DIR"] = str(cache / "pip")
     env.setdefault("VIRTUALENV_OVERRIDE_APP_DATA", str(cache / "virtualenv"))
@@ -76,6 +77,8 @@ class Backend(Protocol):
     """What the core needs from an installer: a venv, and :class:`~dh_venv.inputs.Inputs` in it."""
 
     name: str
+    #: Whether the last venv created holds pip, setuptools and wheel.
+    seeded: bool
 
     def create(
         self,
@@ -85,8 +88,16 @@ class Backend(Protocol):
         system_site_packages: bool,
         extra_args: Sequence[str],
         seed: Sources | None = None,
+        lean: bool = False,
     ) -> None:
-        """Create a fresh venv at ``venv`` for ``python``, seeded from ``seed``'s wheelhouse when it has one."""
+        """Create a fresh venv at ``venv`` for ``python``, seeded from ``seed``'s wheelhouse when it has one.
+
+        With ``lean``, a backend that installs without the venv's own pip
+        leaves pip, setuptools and wheel out (and sets ``seeded`` false).
+        """
+
+    def prepare(self, inputs: Inputs) -> None:
+        """Get the installer program for ``inputs`` ready, before the venv is created."""
 
     def install(self, venv: Path, inputs: Inputs, *, report: Path | None = None) -> list[Path]:
         """Install everything ``inputs`` names into ``venv``.
@@ -128,6 +139,10 @@ class PipBackend:
         self.env = {**env, **(extra_env or {})}
         self.work_dir = work_dir
         self.extra_args = list(extra_args)
+        self.seeded = True
+
+    def prepare(self, inputs: Inputs) -> None:
+        """The venv's own pip installs: nothing to get ready."""
 
     def create(
         self,
@@ -137,7 +152,10 @@ class PipBackend:
         system_site_packages: bool,
         extra_args: Sequence[str],
         seed: Sources | None = None,
+        lean: bool = False,
     ) -> None:
+        # pip runs from the venv, so the venv is always seeded; dh_venv.lean removes what is not needed.
+        self.seeded = True
         args = list(extra_args)
         if seed is not None and seed.wheelhouse is not None and seed.seed:
             # The seed versions dh-venv vendor recorded, from the wheelhouse: the same on every machine.

@@ -64,14 +64,14 @@ class Settings:
     #: Library packages to leave out of ``${shlibs:Depends}``.
     shlibs_ignore: tuple[str, ...] = ()
     #: Installer backend name.
-    installer: str = "pip"
+    installer: str = "auto"
     #: Lock file relative to ``source_dir`` (``--lock``); ``None`` means found by precedence.
     lock: str | None = None
     #: Look for lock files at all (``--no-lock`` turns this off).
     use_locks: bool = True
     #: Dependency groups of the lock to install (``--group``).
     groups: tuple[str, ...] = ()
-    #: Keep pip, setuptools and wheel in a venv built from a lock that does not pin them (``--keep-seed``).
+    #: Ship pip, setuptools and wheel even when nothing asks for or requires them (``--keep-seed``).
     keep_seed: bool = False
     #: Install only from this directory, touching no index (``--wheelhouse``, ``debian/wheelhouse``).
     wheelhouse: Path | None = None

@@ -23,10 +23,12 @@ import zipfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+from dh_venv import venv as _venv
 from dh_venv.compiled import build_failure
 from dh_venv.errors import CommandError, DhVenvError
 from dh_venv.inputs import Inputs, Sources
 from dh_venv.installers import PipBackend, expand_url, pip_reason
+from dh_venv.interpreter import Interpreter
 from dh_venv.locks import PYPI
 from dh_venv.runner import Runner, redact
 from dh_venv.venv import python_of
@@ -89,14 +91,47 @@ class UvBackend(PipBackend):
         self.fallback = fallback
         self._uv: Path | None = None
 
+    def prepare(self, inputs: Inputs) -> None:
+        """Find uv before the venv exists; with ``fallback``, become the pip backend if there is none."""
+        if self._uv is not None or self.name == "pip" or self.runner.no_act:
+            return
+        try:
+            self.uv(inputs.sources, [*self.extra_args, *inputs.extra_args])
+        except DhVenvError as exc:
+            if not self.fallback:
+                raise
+            reason = exc.message.removeprefix("--installer=uv: ")
+            self.runner.log(f"dh_venv: notice: --installer=auto: {reason}; installing with pip")
+            self.name = "pip"
+
+    def create(
+        self,
+        venv: Path,
+        python: Interpreter,
+        *,
+        system_site_packages: bool,
+        extra_args: Sequence[str],
+        seed: Sources | None = None,
+        lean: bool = False,
+    ) -> None:
+        if self.name == "pip" or not lean:
+            super().create(
+                venv, python, system_site_packages=system_site_packages, extra_args=extra_args, seed=seed, lean=lean
+            )
+            return
+        # uv needs no pip in the venv: it gets only what is asked for or required.
+        self.seeded = False
+        _venv.create(
+            venv,
+            python,
+            self.runner,
+            env=self.env,
+            system_site_packages=system_site_packages,
+            extra_args=(*extra_args, "--no-seed"),
+        )
+
     def install(self, venv: Path, inputs: Inputs, *, report: Path | None = None) -> list[Path]:
-        if self.fallback and not self.runner.no_act:
-            try:
-                self.uv(venv, inputs.sources, [*self.extra_args, *inputs.extra_args])
-            except DhVenvError as exc:
-                reason = exc.message.removeprefix("--installer=uv: ")
-                self.runner.log(f"dh_venv: notice: --installer=auto: {reason}; installing with pip")
-                self.name = "pip"
+        self.prepare(inputs)
         if self.name == "pip":
             return super().install(venv, inputs, report=report)
         # uv writes no report: the wheel tags tell prebuilt from built here (dh_venv.prebuilt).
@@ -109,7 +144,7 @@ class UvBackend(PipBackend):
             super().check(venv)
             return
         try:
-            self.runner.run([self.uv(venv, None), "pip", "check", "--python", python_of(venv)], env=self.uv_env)
+            self.runner.run([self.uv(None), "pip", "check", "--python", python_of(venv)], env=self.uv_env)
         except CommandError as exc:
             raise DhVenvError(
                 "installed distributions have missing or conflicting dependencies (uv pip check)",
@@ -117,7 +152,7 @@ class UvBackend(PipBackend):
                 details=redact(exc.output.strip()),
             ) from None
 
-    def uv(self, venv: Path, sources: Sources | None, args: Sequence[str] = ()) -> Path:
+    def uv(self, sources: Sources | None, args: Sequence[str] = ()) -> Path:
         """The uv program: on PATH, in the cache, or fetched into the cache.
 
         ``args`` are the user's installer arguments: their local ``--find-links``
@@ -125,9 +160,7 @@ class UvBackend(PipBackend):
         """
         if self._uv is None:
             dirs, no_index = local_find_links(args)
-            self._uv = find_or_fetch(
-                self.runner, self.uv_env, self.cache, venv, sources, find_links=dirs, no_index=no_index
-            )
+            self._uv = find_or_fetch(self.runner, self.uv_env, self.cache, sources, find_links=dirs, no_index=no_index)
         return self._uv
 
     def _command(
@@ -136,7 +169,7 @@ class UvBackend(PipBackend):
         if command[0] != "install" or self.name == "pip":
             return super()._command(venv, command, args, inputs)
         own_args = [*self.extra_args, *inputs.extra_args]
-        uv = self.uv(venv, inputs.sources, own_args) if not self.runner.no_act else Path("uv")
+        uv = self.uv(inputs.sources, own_args) if not self.runner.no_act else Path("uv")
         return "uv", uv_install_argv(uv, python_of(venv), args), self.uv_env
 
     def _failure(self, tool: str, output: str, what: str, inputs: Inputs, hashed: bool) -> DhVenvError:
@@ -182,7 +215,6 @@ def find_or_fetch(
     runner: Runner,
     env: Mapping[str, str],
     cache: Path,
-    venv: Path,
     sources: Sources | None,
     *,
     find_links: Sequence[Path] = (),
@@ -223,13 +255,13 @@ def find_or_fetch(
                     hint=f"install uv on the build machine, put uv=={VERSION} into the wheelhouse, "
                     "or build with --installer=pip",
                 )
-            wheel = _download(runner, env, venv, sources, digest, Path(tmp))
+            wheel = _download(runner, env, sources, digest, Path(tmp))
         _unpack(wheel, digest, target)
     runner.announce(f"unpacked uv {VERSION} into {target.parent}")
     return target
 
 
-def vendor_wheel(runner: Runner, env: Mapping[str, str], venv: Path, sources: Sources, dest: Path) -> Path | None:
+def vendor_wheel(runner: Runner, env: Mapping[str, str], sources: Sources, dest: Path) -> Path | None:
     """Put the pinned uv wheel into the wheelhouse ``dest`` (``dh-venv vendor``), so offline builds have uv.
 
     ``None`` on a machine dh_venv pins no uv wheel for: there the build needs uv on PATH.
@@ -241,7 +273,7 @@ def vendor_wheel(runner: Runner, env: Mapping[str, str], venv: Path, sources: So
         if _sha256(wheel) == digest:
             return wheel
     with tempfile.TemporaryDirectory(prefix="uv-", dir=_mkdir(dest.parent)) as tmp:
-        wheel = _download(runner, env, venv, sources, digest, Path(tmp))
+        wheel = _download(runner, env, sources, digest, Path(tmp))
         if _sha256(wheel) != digest:
             raise DhVenvError(f"{wheel.name} does not match the sha256 dh_venv pins for uv {VERSION}")
         return Path(shutil.copy2(wheel, dest / wheel.name))
@@ -259,13 +291,12 @@ def _wheel_in(directory: Path, digest: str) -> Path | None:
     return None
 
 
-def _download(
-    runner: Runner, env: Mapping[str, str], venv: Path, sources: Sources | None, digest: str, dest: Path
-) -> Path:
+def _download(runner: Runner, env: Mapping[str, str], sources: Sources | None, digest: str, dest: Path) -> Path:
     pins = dest / "uv-requirement.txt"
     pins.write_text(f"uv=={VERSION} --hash=sha256:{digest}\n")
     index = sources.index_url if sources is not None and sources.index_url else PYPI
-    argv: list[str | Path] = [python_of(venv), "-m", "pip", "download", "--no-deps", "--only-binary=:all:"]
+    # Before the venv exists: the pip that virtualenv would seed, run from its wheel.
+    argv: list[str | Path] = [*_venv.outside_pip(), "download", "--no-deps", "--only-binary=:all:"]
     argv += ["--require-hashes", "--index-url", expand_url(index, env), "-d", dest, "-r", pins]
     try:
         runner.run(argv, env=env, stream=False)

@@ -116,7 +116,7 @@ def _fill(
         from dh_venv import uv
 
         # The build from this wheelhouse finds uv in it when the build machine has none.
-        uv.vendor_wheel(runner, settings.env, tmp / "venv", wanted.sources, files)
+        uv.vendor_wheel(runner, settings.env, wanted.sources, files)
 
     # Proof: the same venv and install the build does, from the files alone.
     offline = dataclasses.replace(wanted, sources=inputs.Sources(wheelhouse=files, seed=tuple(sorted(seed.items()))))

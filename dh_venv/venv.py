@@ -11,6 +11,9 @@ from dh_venv.errors import CommandError, DhVenvError
 from dh_venv.interpreter import Interpreter
 from dh_venv.runner import Runner
 
+#: Where Debian keeps the wheels virtualenv seeds venvs from.
+WHEELS = "/usr/share/python-wheels"
+
 
 def create(
     dest: Path,
@@ -58,3 +61,14 @@ def create(
 def python_of(venv: Path) -> Path:
     """The venv's own interpreter."""
     return venv / "bin" / "python"
+
+
+def outside_pip() -> list[str]:
+    """A pip command that needs no venv: the pip wheel virtualenv seeds from, run by dh_venv's interpreter.
+
+    Debian's virtualenv seeds from ``/usr/share/python-wheels`` (python3-pip-whl, which it depends on).
+    """
+    wheels = sorted(Path(WHEELS).glob("pip-*-py3-none-any.whl"))
+    if wheels:
+        return [sys.executable, str(wheels[-1] / "pip")]
+    return [sys.executable, "-m", "pip"]

@@ -13,6 +13,7 @@ stay set; the packages built must not notice either.
 from __future__ import annotations
 
 import os
+import platform
 import shutil
 import subprocess
 from collections.abc import Iterator
@@ -80,6 +81,43 @@ def wheelhouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
+def _fetch_uv_wheel(dest: Path) -> Path | None:
+    """The uv wheel dh_venv pins, from PyPI, checked against the pinned sha256; None offline."""
+    from dh_venv import uv
+
+    digest = uv.WHEELS[platform.machine()]
+    (dest / "req.txt").write_text(f"uv=={uv.VERSION} --hash=sha256:{digest}\n")
+    argv = ["/usr/bin/python3", "-m", "pip", "download", "-q", "--no-deps", "--only-binary=:all:", "--require-hashes"]
+    argv += ["--index-url", "https://pypi.org/simple", "-d", str(dest), "-r", str(dest / "req.txt")]
+    if subprocess.run(argv, env=clean_pip_env(), capture_output=True).returncode != 0:
+        return None
+    return next(dest.glob("uv-*.whl"))
+
+
+@pytest.fixture(scope="session")
+def uv_wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The pinned uv wheel (tests that need it are marked ``network``)."""
+    wheel = _fetch_uv_wheel(tmp_path_factory.mktemp("uvwheel"))
+    assert wheel is not None, "could not download the pinned uv wheel from PyPI"
+    return wheel
+
+
+@pytest.fixture(scope="session")
+def uv_links(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """``--find-links`` of a directory with the pinned uv wheel, so builds install with uv, the default.
+
+    Without network, builds find no uv and fall back to pip, as dh_venv does for users.
+    """
+    dest = tmp_path_factory.mktemp("uvlinks")
+    return f" --find-links={dest}" if _fetch_uv_wheel(dest) else ""
+
+
+@pytest.fixture(scope="session")
+def shared_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One DH_VENV_CACHE_DIR for the session's builds, as a CI machine keeps one."""
+    return tmp_path_factory.mktemp("dh-venv-cache")
+
+
 @dataclass
 class Build:
     source: Path
@@ -119,14 +157,18 @@ def dpkg_buildpackage(source: Path, env: dict[str, str]) -> Build:
 
 
 @pytest.fixture
-def build_package(tmp_path: Path, wheelhouse: Path):  # type: ignore[no-untyped-def]
-    """Copy tests/packages/<case> to tmp_path and dpkg-buildpackage it."""
+def build_package(tmp_path: Path, wheelhouse: Path, uv_links: str, shared_cache: Path):  # type: ignore[no-untyped-def]
+    """Copy tests/packages/<case> to tmp_path and dpkg-buildpackage it (with uv, the default installer)."""
 
     def run(case: str, *, args: str = "", source: Path | None = None, **env: str) -> Build:
         if source is None:
             source = tmp_path / case / f"{case}-1.0"
             shutil.copytree(PACKAGES / case, source, symlinks=True)
-        full_env = tool_env(**{"DH_VENV_PIP_ARGS": f"--no-index --find-links={wheelhouse}", **env})
+        defaults = {
+            "DH_VENV_PIP_ARGS": f"--no-index --find-links={wheelhouse}{uv_links}",
+            "DH_VENV_CACHE_DIR": str(shared_cache),
+        }
+        full_env = tool_env(**{**defaults, **env})
         if args:
             full_env["DH_VENV_TEST_ARGS"] = args
         return dpkg_buildpackage(source, full_env)

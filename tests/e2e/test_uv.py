@@ -21,7 +21,6 @@ from dh_venv import uv
 from .conftest import (
     PACKAGES,
     assert_purged,
-    clean_pip_env,
     dpkg_buildpackage,
     extract,
     files_containing,
@@ -119,32 +118,6 @@ def _copy(where: Path) -> Path:
     return source
 
 
-@pytest.fixture(scope="session")
-def uv_wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The uv wheel dh_venv pins, from PyPI, checked against the pinned sha256."""
-    digest = uv.WHEELS[platform.machine()]
-    dest = tmp_path_factory.mktemp("uvwheel")
-    (dest / "req.txt").write_text(f"uv=={uv.VERSION} --hash=sha256:{digest}\n")
-    subprocess.run(
-        [
-            *("/usr/bin/python3", "-m", "pip", "download", "-q", "--no-deps", "--only-binary=:all:"),
-            *(
-                "--require-hashes",
-                "--index-url",
-                "https://pypi.org/simple",
-                "-d",
-                str(dest),
-                "-r",
-                str(dest / "req.txt"),
-            ),
-        ],
-        check=True,
-        env=clean_pip_env(),
-        capture_output=True,
-    )
-    return next(dest.glob("uv-*.whl"))
-
-
 @pytest.mark.network
 def test_uv_offline_wheelhouse_with_hashed_requirements(
     tmp_path: Path, build_package, wheelhouse: Path, uv_wheel: Path
@@ -182,17 +155,19 @@ def test_uv_offline_without_uv_fails_clearly(tmp_path: Path, build_package, whee
         pytest.skip("uv is on PATH")
     source = _copy(tmp_path)
     shutil.copytree(wheelhouse, source / "debian" / "wheelhouse")
-    build = build_package("uvb-app", source=source, args="--installer=uv", DH_VENV_PIP_ARGS="")
+    # A cache of its own: the session's shared one holds the uv other builds unpacked.
+    fresh = {"DH_VENV_PIP_ARGS": "", "DH_VENV_CACHE_DIR": str(tmp_path / "cache")}
+    build = build_package("uvb-app", source=source, args="--installer=uv", **fresh)
     assert build.returncode != 0
     assert (
         f"dh_venv: error: uvb-app: --installer=uv: no uv on PATH and no uv {uv.VERSION} wheel in the wheelhouse"
         in build.output
     ), build.output[-3000:]
     assert "Traceback" not in build.output
-    # --installer=auto builds the same source with pip instead, saying so in one line.
+    # The default, --installer=auto, builds the same source with pip instead, saying so in one line.
     source = _copy(tmp_path / "auto")
     shutil.copytree(wheelhouse, source / "debian" / "wheelhouse")
-    auto = build_package("uvb-app", source=source, args="--installer=auto", DH_VENV_PIP_ARGS="")
+    auto = build_package("uvb-app", source=source, **fresh)
     assert auto.returncode == 0, auto.output[-4000:]
     notices = [line for line in auto.output.splitlines() if line.startswith("dh_venv: notice: --installer=auto: ")]
     assert len(notices) == 1 and notices[0].endswith("; installing with pip"), notices
@@ -219,7 +194,7 @@ def test_uv_lock_installs_the_same_pins_as_pip(tmp_path: Path) -> None:
         (debs[installer],) = build.debs.values()
     assert dist_infos(debs["uv"]) == dist_infos(debs["pip"])
     assert any(d.startswith("six-") for d in dist_infos(debs["uv"]))
-    assert (tmp_path / "cache" / "uv").is_dir()  # uv did install (pip does not use DH_VENV_CACHE_DIR)
+    assert (tmp_path / "cache" / "uv").is_dir()  # uv did install (pip's cache is cache/pip)
 
 
 @pytest.mark.network

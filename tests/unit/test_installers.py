@@ -47,8 +47,10 @@ def test_build_environment_drops_and_keeps() -> None:
         "PYTHONNOUSERSITE": "1",
         "CFLAGS": "-ffile-prefix-map=/build/pkg=.",
         "CXXFLAGS": "-ffile-prefix-map=/build/pkg=.",
-        "PIP_CACHE_DIR": "/build/pkg/debian/.debhelper/dh_venv/cache/pip",
-        "VIRTUALENV_OVERRIDE_APP_DATA": "/build/pkg/debian/.debhelper/dh_venv/cache/virtualenv",
+        # HOME is a writable directory: the cache shared by every build of that user (dh_venv.caches).
+        "DH_VENV_CACHE_DIR": "/root/.cache/dh-venv",
+        "PIP_CACHE_DIR": "/root/.cache/dh-venv/pip",
+        "VIRTUALENV_OVERRIDE_APP_DATA": "/root/.cache/dh-venv/virtualenv",
     }
 
 

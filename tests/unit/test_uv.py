@@ -143,7 +143,6 @@ def test_offline_without_uv_fails_clearly(tmp_path: Path) -> None:
             Runner(log=[].append),
             {"PATH": "/nonexistent"},
             tmp_path / "cache",
-            tmp_path / "venv",
             Sources(wheelhouse=wheelhouse),
         )
     assert info.value.message == (
@@ -158,7 +157,7 @@ def test_uv_from_the_wheelhouse_is_verified_and_unpacked_once(tmp_path: Path, mo
     digest = fake_wheel(wheelhouse / f"uv-{uv.VERSION}-py3-none-any.whl")
     monkeypatch.setitem(uv.WHEELS, platform.machine(), digest)
     cache = tmp_path / "cache"
-    args = (Runner(log=[].append), {"PATH": "/nonexistent"}, cache, tmp_path / "venv", Sources(wheelhouse=wheelhouse))
+    args = (Runner(log=[].append), {"PATH": "/nonexistent"}, cache, Sources(wheelhouse=wheelhouse))
     found = uv.find_or_fetch(*args)
     assert found == cache / "uv-bin" / uv.VERSION / "uv"
     assert found.read_text() == "#!/bin/sh\necho uv from the wheel\n" and found.stat().st_mode & 0o111
@@ -207,8 +206,8 @@ def test_uv_wheel_from_find_links_and_no_index_without_it(tmp_path: Path, monkey
     runner = Runner(log=[].append)
     env = {"PATH": "/nonexistent"}
     with pytest.raises(DhVenvError) as info:
-        uv.find_or_fetch(runner, env, tmp_path / "c1", tmp_path, None, find_links=[links], no_index=True)
+        uv.find_or_fetch(runner, env, tmp_path / "c1", None, find_links=[links], no_index=True)
     assert info.value.message == f"--installer=uv: no uv on PATH, --no-index, and no uv {uv.VERSION} wheel in {links}"
     monkeypatch.setitem(uv.WHEELS, platform.machine(), fake_wheel(links / f"uv-{uv.VERSION}-py3-none-any.whl"))
-    found = uv.find_or_fetch(runner, env, tmp_path / "c2", tmp_path, None, find_links=[links], no_index=True)
+    found = uv.find_or_fetch(runner, env, tmp_path / "c2", None, find_links=[links], no_index=True)
     assert found == tmp_path / "c2" / "uv-bin" / uv.VERSION / "uv"

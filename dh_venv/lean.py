@@ -1,0 +1,153 @@
+"""Which of the venv's seed (pip, setuptools, wheel) the application needs at run time.
+
+A venv created for pip starts with pip, setuptools and wheel.  The package
+keeps one only when it was asked for (a requirement, ``--preinstall``,
+``--upgrade-pip``, a lock pin) or an installed distribution requires it,
+with its environment markers and the extras actually requested taken into
+account.  Everything else is removed before the tree is finalized.
+"""
+
+from __future__ import annotations
+
+import email.message
+import email.parser
+import re
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+from packaging.markers import InvalidMarker, UndefinedComparison, UndefinedEnvironmentName
+from packaging.requirements import InvalidRequirement, Requirement
+from packaging.utils import canonicalize_name
+
+from dh_venv.inputs import Inputs
+
+SEED = frozenset({"pip", "setuptools", "wheel"})
+_NESTED = re.compile(r"^(-r|--requirement)(\s+|=)(?P<path>\S+)")
+_RUNTIME_IMPORT = re.compile(rb"^(import|from)\s+pkg_resources\b", re.MULTILINE)
+
+
+def requested(inputs: Inputs, app: str | None) -> dict[str, set[str]]:
+    """Distribution names the build asks for by name, each with the extras asked for."""
+    asked: dict[str, set[str]] = {}
+
+    def add(text: str) -> None:
+        try:
+            req = Requirement(text)
+        except InvalidRequirement:
+            return  # a path, URL or option: nothing named
+        asked.setdefault(canonicalize_name(req.name), set()).update(req.extras)
+
+    if inputs.lock is not None:
+        for pin in inputs.lock.pins:
+            asked.setdefault(canonicalize_name(pin.name), set())
+    if inputs.upgrade_pip is not None:
+        asked.setdefault("pip", set())
+    for item in inputs.preinstall:
+        add(item)
+    for line in _requirement_lines(inputs.requirement_files, set()):
+        add(line)
+    if app is not None:
+        asked.setdefault(canonicalize_name(app), set()).update(inputs.extras)
+    return asked
+
+
+def _requirement_lines(files: Iterable[Path], seen: set[Path]) -> list[str]:
+    """The requirement lines of ``files`` and the files they include with ``-r`` (not ``-c``)."""
+    lines: list[str] = []
+    for path in files:
+        if path in seen or not path.is_file():
+            continue
+        seen.add(path)
+        for raw in path.read_text(errors="replace").splitlines():
+            line = raw.split(" #", 1)[0].strip()
+            nested = _NESTED.match(line)
+            if nested:
+                lines += _requirement_lines([path.parent / nested["path"]], seen)
+            elif line and not line.startswith(("-", "#")):
+                lines.append(line.split(" --", 1)[0].strip())
+    return lines
+
+
+def _metadata(dist_info: Path) -> email.message.Message | None:
+    try:
+        return email.parser.HeaderParser().parsestr((dist_info / "METADATA").read_text(errors="replace"))
+    except OSError:
+        return None
+
+
+def installed_name(dist_info: Path) -> str | None:
+    """The distribution name a ``*.dist-info`` directory records."""
+    headers = _metadata(dist_info)
+    return headers.get("Name") if headers is not None else None
+
+
+def installed(venv: Path) -> dict[str, list[Requirement]]:
+    """Every distribution in the venv's site-packages, with its ``Requires-Dist``."""
+    out: dict[str, list[Requirement]] = {}
+    for dist_info in sorted(venv.glob("lib/python3*/site-packages/*.dist-info")):
+        headers = _metadata(dist_info)
+        name = headers.get("Name") if headers is not None else None
+        if headers is None or not name:
+            continue
+        reqs = []
+        for text in headers.get_all("Requires-Dist") or []:
+            try:
+                reqs.append(Requirement(text))
+            except InvalidRequirement:
+                continue
+        out[canonicalize_name(name)] = reqs
+    return out
+
+
+def needed(
+    dists: Mapping[str, list[Requirement]], asked: Mapping[str, set[str]], markers: Mapping[str, str]
+) -> set[str]:
+    """The seed distributions asked for or required, through the requirements that apply."""
+    extras: dict[str, set[str]] = {name: set(wanted) for name, wanted in asked.items()}
+    keep = {name for name in asked if name in SEED}
+    changed = True
+    while changed:
+        changed = False
+        for name, reqs in dists.items():
+            if name in SEED and name not in keep:
+                continue
+            for req in reqs:
+                if not _applies(req, extras.get(name, set()), markers):
+                    continue
+                dep = canonicalize_name(req.name)
+                if dep in SEED and dep not in keep:
+                    keep.add(dep)
+                    changed = True
+                if not req.extras <= extras.setdefault(dep, set()):
+                    extras[dep] |= req.extras
+                    changed = True
+    return keep
+
+
+def _applies(req: Requirement, extras: set[str], markers: Mapping[str, str]) -> bool:
+    if req.marker is None:
+        return True
+    for extra in ("", *sorted(extras)):
+        try:
+            if req.marker.evaluate({**markers, "extra": extra}):
+                return True
+        except (InvalidMarker, UndefinedComparison, UndefinedEnvironmentName):
+            return True  # unreadable: keep what it names, rather than break the application
+    return False
+
+
+def pkg_resources_users(venv: Path) -> list[str]:
+    """Files of the venv, outside the seed, that import ``pkg_resources`` at module level."""
+    users = []
+    for site in venv.glob("lib/python3*/site-packages"):
+        for path in sorted(site.rglob("*.py")):
+            top = path.relative_to(site).parts[0]
+            if top in ("setuptools", "pkg_resources", "pip", "_distutils_hack", "wheel"):
+                continue
+            try:
+                data = path.read_bytes()
+            except OSError:
+                continue
+            if b"pkg_resources" in data and _RUNTIME_IMPORT.search(data):
+                users.append(str(path.relative_to(venv)))
+    return users

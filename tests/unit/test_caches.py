@@ -1,0 +1,51 @@
+"""Where the shared cache goes (dh_venv.caches)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from dh_venv.caches import cache_root
+from dh_venv.errors import DhVenvError
+
+
+def test_the_variable_wins_and_a_relative_path_is_taken_from_the_build_directory(tmp_path: Path) -> None:
+    build = tmp_path / "pkg"
+    home = {"HOME": str(tmp_path)}
+    assert cache_root({**home, "DH_VENV_CACHE_DIR": "/var/cache/ci"}, build) == Path("/var/cache/ci")
+    assert cache_root({**home, "DH_VENV_CACHE_DIR": "../cache"}, build) == build / "../cache"
+
+
+def test_a_writable_home_gets_the_xdg_cache(tmp_path: Path) -> None:
+    build = tmp_path / "pkg"
+    assert cache_root({"HOME": str(tmp_path)}, build) == tmp_path / ".cache/dh-venv"
+    xdg = {"HOME": str(tmp_path), "XDG_CACHE_HOME": "/srv/cache"}
+    assert cache_root(xdg, build) == Path("/srv/cache/dh-venv")
+    # A relative XDG_CACHE_HOME is invalid by the spec and ignored.
+    assert cache_root({"HOME": str(tmp_path), "XDG_CACHE_HOME": "rel"}, build) == build / (
+        "debian/.debhelper/dh_venv/cache"
+    )
+
+
+@pytest.mark.parametrize("home", [None, "", "/sbuild-nonexistent", "/nonexistent"])
+def test_no_usable_home_keeps_the_cache_in_the_build_tree(tmp_path: Path, home: str | None) -> None:
+    env = {} if home is None else {"HOME": home}
+    assert cache_root(env, tmp_path) == tmp_path / "debian/.debhelper/dh_venv/cache"
+
+
+def test_a_read_only_home_keeps_the_cache_in_the_build_tree(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    home.mkdir(mode=0o555)
+    if cache_root({"HOME": str(home)}, tmp_path) == home / ".cache/dh-venv":
+        pytest.skip("root writes anywhere")  # the e2e tests run as root; a build user does not
+    assert cache_root({"HOME": str(home)}, tmp_path) == tmp_path / "debian/.debhelper/dh_venv/cache"
+
+
+def test_a_cache_in_a_staging_tree_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(DhVenvError) as info:
+        cache_root({"DH_VENV_CACHE_DIR": "debian/pkg/cache"}, tmp_path)
+    assert info.value.message == (
+        "DH_VENV_CACHE_DIR=debian/pkg/cache is inside debian/, where a package's staging tree could ship it"
+    )
+    assert cache_root({"DH_VENV_CACHE_DIR": "debian/.debhelper/c"}, tmp_path) == tmp_path / "debian/.debhelper/c"
