@@ -29,21 +29,18 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from benchlib.analysis import analyse, cache_contents, floor, install_and_run
 from benchlib.inputs import TOOLS, BenchError, load_inputs
 from benchlib.report import MODES, machine_info, print_how, report_input, summarise, targets_table
 from benchlib.running import (
     VENV_COMMAND,
     Build,
     Workaround,
-    analyse,
     build,
-    cache_contents,
     check_prerequisites,
     fail,
     find_incumbent_rules,
-    floor,
     incumbent_rules_text,
-    install_and_run,
     setup_context,
 )
 
