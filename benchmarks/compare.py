@@ -31,7 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from benchlib.analysis import analyse, cache_contents, floor, install_and_run
 from benchlib.inputs import TOOLS, BenchError, load_inputs
-from benchlib.report import MODES, machine_info, print_how, report_input, summarise, targets_table
+from benchlib.report import MODES, machine_info, print_how, profile, report_input, summarise, targets_table
 from benchlib.running import (
     VENV_COMMAND,
     Build,
@@ -169,11 +169,13 @@ def run_benchmark(
                     measured[tool][mode].append(b)
         summaries = {t: summarise(measured[t]) for t in TOOLS}
         summaries_by_input[name] = summaries
-        reports.append(report_input(spec, summaries, incumbent, args.repeat))
+        prof = profile(measured)
+        reports.append(report_input(spec, summaries, incumbent, args.repeat, prof))
         results[name] = {
             "package": spec.package,
             "description": spec.description,
             "dh_virtualenv_rules": incumbent_rules_text(incumbent["workarounds"]),
+            "profile": prof,
             "tools": {
                 t: {
                     "summary": summaries[t],
