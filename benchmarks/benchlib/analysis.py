@@ -106,29 +106,35 @@ def analyse(spec: InputSpec, b: Build) -> dict[str, Any]:
     return result
 
 
-def floor(spec: InputSpec, b: Build, analysis: dict[str, Any]) -> dict[str, Any]:
+def floor(spec: InputSpec, b: Build, analysis: dict[str, Any], compressor_env: dict[str, str]) -> dict[str, Any]:
     """The least any tool must spend: copy the final tree into place and pack it.
 
     The package's tree (as dpkg-deb -R gives it) is copied with cp -a and
     packed with dpkg-deb --build using the compressor of the built package,
-    at dpkg-deb's default level.
+    at the level --compressor gave (compressor_env, the builds' dpkg-deb
+    variables) or else dpkg-deb's default level.
     """
     deb = the_deb(spec, b)
     tree = b.run_dir / "floor-tree"
     copy = b.run_dir / "floor-copy"
     run(["dpkg-deb", "-R", str(deb), str(tree)])
-    compressor = {"data.tar.xz": "xz", "data.tar.zst": "zstd", "data.tar.gz": "gzip"}.get(analysis["data_member"], "xz")
+    members = {"data.tar.xz": "xz", "data.tar.zst": "zstd", "data.tar.gz": "gzip", "data.tar": "none"}
+    compressor = members.get(analysis["data_member"], "xz")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DPKG_DEB_COMPRESSOR_")}
+    env.update(compressor_env)
+    floor_deb = b.run_dir / "floor.deb"
     start = time.monotonic()
     run(["cp", "-a", str(tree), str(copy)])
-    run(["dpkg-deb", "--root-owner-group", f"-Z{compressor}", "--build", str(copy), str(b.run_dir / "floor.deb")])
+    run(["dpkg-deb", "--root-owner-group", f"-Z{compressor}", "--build", str(copy), str(floor_deb)], env=env)
     seconds = time.monotonic() - start
-    size = (b.run_dir / "floor.deb").stat().st_size
-    for path in (tree, copy, b.run_dir / "floor.deb"):
+    size = floor_deb.stat().st_size
+    for path in (tree, copy, floor_deb):
         if path.is_dir():
             shutil.rmtree(path)
         else:
             path.unlink()
-    return {"seconds": seconds, "compressor": compressor, "deb_bytes": size}
+    level = compressor_env.get("DPKG_DEB_COMPRESSOR_LEVEL")
+    return {"seconds": seconds, "compressor": compressor, "level": level, "deb_bytes": size}
 
 
 def install_and_run(spec: InputSpec, b: Build) -> dict[str, Any]:

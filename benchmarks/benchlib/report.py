@@ -321,7 +321,17 @@ def machine_info() -> dict[str, Any]:
     return info
 
 
-def print_how(info: dict[str, Any], repeat: int, install: bool) -> None:
+def compressor_label(env: dict[str, str]) -> str:
+    """How the .debs are compressed, from running.compressor_env() (empty: the default)."""
+    if not env:
+        return "dh_builddeb's default (dpkg-deb's: xz, level 6)"
+    kind = env["DPKG_DEB_COMPRESSOR_TYPE"]
+    level = env.get("DPKG_DEB_COMPRESSOR_LEVEL")
+    settings = " ".join(f"{k}={v}" for k, v in env.items())
+    return f"{kind}{f' level {level}' if level else ''} ({settings} for both builds and the floor)"
+
+
+def print_how(info: dict[str, Any], repeat: int, install: bool, compressor: dict[str, str]) -> None:
     lines = [
         "How the builds were run",
         "  - Both tools build identical sources (only debian/rules and Build-Depends differ) with",
@@ -331,10 +341,12 @@ def print_how(info: dict[str, Any], repeat: int, install: bool) -> None:
         "    alternates between rounds.",
         "  - Same clean environment: PIP_CONFIG_FILE=/dev/null, PIP_* dropped except network settings,",
         "    DEB_BUILD_OPTIONS, DH_*, PYTHONPATH, VIRTUAL_ENV, PERL5LIB, UV_* unset, LC_ALL=C.UTF-8;",
-        "    packages come from the public index. Same compressor: each tool's dh_builddeb default.",
+        "    packages come from the public index.",
+        f"  - Same compressor: {compressor_label(compressor)}.",
         "  - venv step = the dh_venv / dh_virtualenv command alone, timed by a wrapper around every dh_*",
         "    command (identical for both tools); rest = whole build - venv step.",
-        "  - floor = cp -a of the final package tree plus dpkg-deb --build with the package's compressor.",
+        "  - floor = cp -a of the final package tree plus dpkg-deb --build with the package's compressor",
+        "    (and the level of --compressor, if it gave one).",
     ]
     if install:
         lines.append("  - apt install and first run: the warm build's .deb, apt-get install, then the console")

@@ -45,8 +45,12 @@ DROPPED_VARS = {
     "MAKEFLAGS",
     "MFLAGS",
     "MAKELEVEL",
+    "DPKG_DEB_COMPRESSOR_TYPE",
+    "DPKG_DEB_COMPRESSOR_LEVEL",
 }
 DROPPED_PREFIXES = ("DH_VENV_", "DH_VIRTUALENV_", "VIRTUALENV_", "UV_")
+# dpkg-deb's compressors and their levels (dpkg-deb(1), -Z and -z); none has no level.
+COMPRESSOR_LEVELS: dict[str, tuple[int, int] | None] = {"gzip": (0, 9), "xz": (0, 9), "zstd": (0, 22), "none": None}
 BUSY_PROGRAMS = {"dpkg-buildpackage", "apt-get", "apt", "dpkg", "pytest", "sbuild"}
 
 
@@ -104,6 +108,26 @@ def rules_for(workarounds: list[Workaround]) -> str:
 
 # --------------------------------------------------------------------------
 # Environment and timing wrappers
+
+
+def compressor_env(value: str) -> dict[str, str]:
+    """The dpkg-deb variables for --compressor TYPE[:LEVEL] (dpkg >= 1.21.10 reads them).
+
+    dh_builddeb passes no -Z or -z for a .deb, so dpkg-deb takes both from
+    the environment.
+    """
+    kind, sep, level = value.partition(":")
+    if kind not in COMPRESSOR_LEVELS:
+        raise ValueError(f"unknown compressor '{kind}'; choose from {', '.join(COMPRESSOR_LEVELS)}")
+    env = {"DPKG_DEB_COMPRESSOR_TYPE": kind}
+    if sep:
+        bounds = COMPRESSOR_LEVELS[kind]
+        if bounds is None:
+            raise ValueError(f"compressor '{kind}' takes no level")
+        if not level.isdigit() or not bounds[0] <= int(level) <= bounds[1]:
+            raise ValueError(f"{kind} level must be a number from {bounds[0]} to {bounds[1]}, not '{level}'")
+        env["DPKG_DEB_COMPRESSOR_LEVEL"] = str(int(level))
+    return env
 
 
 def run(argv: list[str], **kwargs: Any) -> str:
@@ -178,6 +202,7 @@ class Context:
     work: Path
     keep: bool
     base_env: dict[str, str] = field(default_factory=dict)
+    compressor: dict[str, str] = field(default_factory=dict)  # from compressor_env(); empty = the default
     paths: dict[str, str] = field(default_factory=dict)
 
     def cache_dir(self, tool: str) -> Path:
@@ -198,6 +223,7 @@ class Context:
             VIRTUALENV_OVERRIDE_APP_DATA=str(cache / "virtualenv"),
             XDG_CACHE_HOME=str(cache / "xdg"),
         )
+        env.update(self.compressor)
         if tool == "dh-venv":
             env["PERL5LIB"] = str(CHECKOUT / "perl")
             # The cache a CI machine would keep between builds (honoured by
@@ -218,8 +244,8 @@ def clean_environment() -> dict[str, str]:
     return env
 
 
-def setup_context(work: Path, keep: bool) -> Context:
-    ctx = Context(work=work, keep=keep, base_env=clean_environment())
+def setup_context(work: Path, keep: bool, compressor: dict[str, str] | None = None) -> Context:
+    ctx = Context(work=work, keep=keep, base_env=clean_environment(), compressor=dict(compressor or {}))
     original = ctx.base_env.get("PATH", "/usr/bin:/bin")
     for tool, path in {"dh-venv": f"{CHECKOUT / 'bin'}:{original}", "dh-virtualenv": original}.items():
         shims = work / "shims" / tool
