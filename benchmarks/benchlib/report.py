@@ -154,13 +154,13 @@ def profile(measured: dict[str, dict[str, list[Build]]]) -> dict[str, Any]:
 
     def medians(value: Callable[[Build], float], only: str | None = None) -> dict[str, dict[str, float | None]]:
         """{tool: {mode: median of value(build)}}, None where the tool never ran the command ``only``."""
-        out: dict[str, dict[str, float | None]] = {}
-        for t in TOOLS:
-            out[t] = {}
-            for m in modes:
-                v = med([value(b) for b in measured[t].get(m, [])]) if only is None or only in ran[t] else None
-                out[t][m] = None if v is None else round(v, 3)
-        return out
+        return {
+            t: {
+                m: med([value(b) for b in measured[t].get(m, [])]) if only is None or only in ran[t] else None
+                for m in modes
+            }
+            for t in TOOLS
+        }
 
     def step(c: str) -> Callable[[Build], float]:
         return lambda b: b.steps.get(c, 0.0)
