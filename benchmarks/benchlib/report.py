@@ -328,7 +328,7 @@ def compressor_label(env: dict[str, str]) -> str:
     kind = env["DPKG_DEB_COMPRESSOR_TYPE"]
     level = env.get("DPKG_DEB_COMPRESSOR_LEVEL")
     settings = " ".join(f"{k}={v}" for k, v in env.items())
-    return f"{kind}{f' level {level}' if level else ''} ({settings} for both builds and the floor)"
+    return f"{kind}{f' level {level}' if level else ''} ({settings})"
 
 
 def print_how(info: dict[str, Any], repeat: int, install: bool, compressor: dict[str, str]) -> None:
@@ -342,7 +342,8 @@ def print_how(info: dict[str, Any], repeat: int, install: bool, compressor: dict
         "  - Same clean environment: PIP_CONFIG_FILE=/dev/null, PIP_* dropped except network settings,",
         "    DEB_BUILD_OPTIONS, DH_*, PYTHONPATH, VIRTUAL_ENV, PERL5LIB, UV_* unset, LC_ALL=C.UTF-8;",
         "    packages come from the public index.",
-        f"  - Same compressor: {compressor_label(compressor)}.",
+        "  - Same compressor for both builds and the floor:",
+        f"    {compressor_label(compressor)}.",
         "  - venv step = the dh_venv / dh_virtualenv command alone, timed by a wrapper around every dh_*",
         "    command (identical for both tools); rest = whole build - venv step.",
         "  - floor = cp -a of the final package tree plus dpkg-deb --build with the package's compressor",
