@@ -6,6 +6,7 @@ Run as root on Debian bookworm, from anywhere::
     /usr/bin/python3 benchmarks/compare.py [--repeat N] [--inputs small,mid,heavy]
                                            [--no-install] [--keep] [--json FILE]
                                            [--dh-venv-args="--installer=uv"]
+                                           [--compressor TYPE[:LEVEL]]
 
 dh-venv is used from the checkout this script lives in (``bin/`` on ``PATH``,
 ``perl/`` in ``PERL5LIB``); dh-virtualenv is the installed Debian package.
@@ -29,21 +30,28 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from benchlib.analysis import analyse, cache_contents, floor, install_and_run
 from benchlib.inputs import TOOLS, BenchError, load_inputs
-from benchlib.report import MODES, machine_info, print_how, report_input, summarise, targets_table
+from benchlib.report import (
+    MODES,
+    compressor_label,
+    machine_info,
+    print_how,
+    profile,
+    report_input,
+    summarise,
+    targets_table,
+)
 from benchlib.running import (
     VENV_COMMAND,
     Build,
     Workaround,
-    analyse,
     build,
-    cache_contents,
     check_prerequisites,
+    compressor_env,
     fail,
     find_incumbent_rules,
-    floor,
     incumbent_rules_text,
-    install_and_run,
     setup_context,
 )
 
@@ -65,6 +73,12 @@ def main(argv: list[str] | None = None) -> int:
         help="build dh-venv's side with an override_dh_venv running dh_venv ARGS (e.g. --installer=uv)",
     )
     parser.add_argument(
+        "--compressor",
+        metavar="TYPE[:LEVEL]",
+        help="build both packages (and the floor) with this dpkg-deb compressor, e.g. zstd:3, xz:6, gzip "
+        "(sets DPKG_DEB_COMPRESSOR_TYPE/_LEVEL; default: dh_builddeb's default)",
+    )
+    parser.add_argument(
         "--incumbent-venv",
         choices=("auto", "builtin", "virtualenv"),
         default="auto",
@@ -81,6 +95,10 @@ def main(argv: list[str] | None = None) -> int:
     modes = [m.strip() for m in args.modes.split(",") if m.strip()]
     if not modes or any(m not in MODES for m in modes):
         parser.error("--modes: choose from cold, warm")
+    try:
+        args.compressor_env = compressor_env(args.compressor) if args.compressor else {}
+    except ValueError as exc:
+        parser.error(f"--compressor: {exc}")
 
     started = time.monotonic()
     try:
@@ -113,7 +131,7 @@ def measure(ctx: Any, spec: Any, tool: str, workarounds: list[Any], label: str, 
         raise fail(b, "measured build")
     b.analysis = analyse(spec, b)
     if final:
-        b.floor = floor(spec, b, b.analysis)
+        b.floor = floor(spec, b, b.analysis, ctx.compressor)
         if install:
             b.install = install_and_run(spec, b)
     busy = f", busy: {','.join(b.busy_before)}" if b.busy_before else ""
@@ -131,10 +149,11 @@ def run_benchmark(
     args: argparse.Namespace, inputs: dict[str, Any], names: list[str], modes: list[str], work: Path, started: float
 ) -> int:
     info = machine_info()
-    ctx = setup_context(work, args.keep)
+    ctx = setup_context(work, args.keep, args.compressor_env)
     load_start = os.getloadavg()
     print("dh-venv vs dh-virtualenv: the same inputs built with dpkg-buildpackage -us -uc -b -d", flush=True)
     print(f"work directory: {work}   rounds: {args.repeat}   inputs: {', '.join(names)}", flush=True)
+    print(f"compressor: {compressor_label(ctx.compressor)}", flush=True)
 
     ours = (
         [Workaround("dh-venv args", f"override_dh_venv:\n\tdh_venv {args.dh_venv_args}\n", "", "--dh-venv-args")]
@@ -172,11 +191,13 @@ def run_benchmark(
                     measured[tool][mode].append(b)
         summaries = {t: summarise(measured[t]) for t in TOOLS}
         summaries_by_input[name] = summaries
-        reports.append(report_input(spec, summaries, incumbent, args.repeat))
+        prof = profile(measured)
+        reports.append(report_input(spec, summaries, incumbent, args.repeat, prof))
         results[name] = {
             "package": spec.package,
             "description": spec.description,
             "dh_virtualenv_rules": incumbent_rules_text(incumbent["workarounds"]),
+            "profile": prof,
             "tools": {
                 t: {
                     "summary": summaries[t],
@@ -202,6 +223,7 @@ def run_benchmark(
     elapsed = time.monotonic() - started
     print("\n" + "=" * 78)
     print("RESULTS (ratio = dh-venv / dh-virtualenv; below 1 means dh-venv is smaller or faster)")
+    print(f"compressor: {compressor_label(ctx.compressor)}")
     print("=" * 78)
     for report in reports:
         print()
@@ -209,7 +231,7 @@ def run_benchmark(
     print("\nTargets (ratio dh-venv / dh-virtualenv)")
     print("  " + targets_table(summaries_by_input).replace("\n", "\n  "))
     print()
-    print_how(info, args.repeat, not args.no_install)
+    print_how(info, args.repeat, not args.no_install, ctx.compressor)
     for tool in TOOLS:
         files, size = cache_contents(ctx.cache_dir(tool))
         print(f"  {tool}'s caches at the end: {files} files, {size / 2**20:.1f} MiB")
@@ -219,7 +241,14 @@ def run_benchmark(
     if args.json:
         payload = {
             "machine": info,
-            "settings": {"repeat": args.repeat, "inputs": names, "modes": modes, "elapsed_s": round(elapsed, 1)},
+            "settings": {
+                "repeat": args.repeat,
+                "inputs": names,
+                "modes": modes,
+                "compressor": args.compressor or "default",
+                "compressor_env": ctx.compressor,
+                "elapsed_s": round(elapsed, 1),
+            },
             "inputs": results,
         }
         Path(args.json).write_text(json.dumps(payload, indent=2, default=str) + "\n")

@@ -1,1 +1,1 @@
-"""The benchmark behind benchmarks/compare.py: inputs, running, reporting."""
+"""The benchmark behind benchmarks/compare.py: inputs, running, analysis, reporting."""

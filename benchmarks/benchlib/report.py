@@ -9,6 +9,7 @@ import shutil
 import statistics
 import subprocess
 import textwrap
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -50,6 +51,9 @@ ROWS = [
     ("console script in /usr/bin", "console_script_on_path", "bool"),
     ("pip/setuptools/wheel shipped in the venv", "seeds_shipped", "bool"),
 ]
+
+# The profile table lists each dh_* command whose median reaches this for either tool.
+PROFILE_THRESHOLD_S = 0.2
 
 # The issue's targets for dh-venv / dh-virtualenv (mid-size app; the small
 # app must simply be faster).
@@ -135,6 +139,65 @@ def summarise(builds: dict[str, list[Build]]) -> dict[str, Any]:
     return s
 
 
+def profile(measured: dict[str, dict[str, list[Build]]]) -> dict[str, Any]:
+    """Median seconds of the whole build and of each dh_* command, per tool and mode.
+
+    Commands reaching PROFILE_THRESHOLD_S for either tool in either mode get
+    a row each (the venv steps first, then the slowest first); the rest are
+    summed per build into one row, and so is the time outside every dh_*
+    command (dpkg-buildpackage, debian/rules, dh). A tool that never ran a
+    command gets None for it.
+    """
+    modes = [m for m in ("warm", "cold") if any(measured[t].get(m) for t in TOOLS)]
+    ran = {t: {c for runs in measured[t].values() for b in runs for c in b.steps} for t in TOOLS}
+    commands = set().union(*ran.values())
+
+    def medians(value: Callable[[Build], float], only: str | None = None) -> dict[str, dict[str, float | None]]:
+        """{tool: {mode: median of value(build)}}, None where the tool never ran the command ``only``."""
+        return {
+            t: {
+                m: med([value(b) for b in measured[t].get(m, [])]) if only is None or only in ran[t] else None
+                for m in modes
+            }
+            for t in TOOLS
+        }
+
+    def step(c: str) -> Callable[[Build], float]:
+        return lambda b: b.steps.get(c, 0.0)
+
+    per_command = {c: medians(step(c), only=c) for c in commands}
+
+    def largest(c: str) -> float:
+        return max((v for by_mode in per_command[c].values() for v in by_mode.values() if v is not None), default=0.0)
+
+    venv_steps = set(VENV_COMMAND.values())
+    listed = sorted(
+        (c for c in commands if largest(c) >= PROFILE_THRESHOLD_S),
+        key=lambda c: (c not in venv_steps, -largest(c), c),
+    )
+    others = sorted(commands - set(listed))
+    rows: list[dict[str, Any]] = [{"label": "whole build", "seconds": medians(lambda b: b.wall)}]
+    rows += [{"label": c, "seconds": per_command[c]} for c in listed]
+    rows.append(
+        {
+            "label": f"other dh_* commands ({len(others)})",
+            "commands": others,
+            "seconds": medians(lambda b: sum(b.steps.get(c, 0.0) for c in others)),
+        }
+    )
+    rows.append({"label": "outside dh_* commands", "seconds": medians(lambda b: b.wall - sum(b.steps.values()))})
+    return {"threshold_s": PROFILE_THRESHOLD_S, "modes": modes, "rows": rows}
+
+
+def profile_table(prof: dict[str, Any], repeat: int) -> str:
+    head = [f"profile: median s of {repeat} round(s)"]
+    head += [f"{t} {m}" for m in prof["modes"] for t in TOOLS]
+    rows = [head]
+    for row in prof["rows"]:
+        rows.append([row["label"]] + [fmt_num(row["seconds"][t][m], "s") for m in prof["modes"] for t in TOOLS])
+    return table(rows)
+
+
 def table(rows: list[list[str]]) -> str:
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     lines = []
@@ -146,7 +209,13 @@ def table(rows: list[list[str]]) -> str:
     return "\n".join(lines)
 
 
-def report_input(spec: InputSpec, summaries: dict[str, dict[str, Any]], incumbent: dict[str, Any], repeat: int) -> str:
+def report_input(
+    spec: InputSpec,
+    summaries: dict[str, dict[str, Any]],
+    incumbent: dict[str, Any],
+    repeat: int,
+    prof: dict[str, Any],
+) -> str:
     a, b = summaries["dh-venv"], summaries["dh-virtualenv"]
     out = [f"[{spec.name}] {spec.package}: {spec.description}"]
     if set(a["distributions"]) - set(a["seed_packages"]) != set(b["distributions"]) - set(b["seed_packages"]):
@@ -161,6 +230,12 @@ def report_input(spec: InputSpec, summaries: dict[str, dict[str, Any]], incumben
     for label, key, kind in ROWS:
         rows.append([label, fmt_num(a.get(key), kind), fmt_num(b.get(key), kind), ratio(a.get(key), b.get(key), kind)])
     out.append(textwrap.indent(table(rows), "  "))
+    out.append("")
+    out.append(textwrap.indent(profile_table(prof, repeat), "  "))
+    out.append(
+        f"  (dh_* commands of at least {prof['threshold_s']} s median for either tool; "
+        "outside = whole build - every dh_* command)"
+    )
     out.append("")
     for tool, s in summaries.items():
         out.append(f"  {tool}:")
@@ -246,7 +321,17 @@ def machine_info() -> dict[str, Any]:
     return info
 
 
-def print_how(info: dict[str, Any], repeat: int, install: bool) -> None:
+def compressor_label(env: dict[str, str]) -> str:
+    """How the .debs are compressed, from running.compressor_env() (empty: the default)."""
+    if not env:
+        return "dh_builddeb's default (dpkg-deb's: xz, level 6)"
+    kind = env["DPKG_DEB_COMPRESSOR_TYPE"]
+    level = env.get("DPKG_DEB_COMPRESSOR_LEVEL")
+    settings = " ".join(f"{k}={v}" for k, v in env.items())
+    return f"{kind}{f' level {level}' if level else ''} ({settings})"
+
+
+def print_how(info: dict[str, Any], repeat: int, install: bool, compressor: dict[str, str]) -> None:
     lines = [
         "How the builds were run",
         "  - Both tools build identical sources (only debian/rules and Build-Depends differ) with",
@@ -256,10 +341,13 @@ def print_how(info: dict[str, Any], repeat: int, install: bool) -> None:
         "    alternates between rounds.",
         "  - Same clean environment: PIP_CONFIG_FILE=/dev/null, PIP_* dropped except network settings,",
         "    DEB_BUILD_OPTIONS, DH_*, PYTHONPATH, VIRTUAL_ENV, PERL5LIB, UV_* unset, LC_ALL=C.UTF-8;",
-        "    packages come from the public index. Same compressor: each tool's dh_builddeb default.",
+        "    packages come from the public index.",
+        "  - Same compressor for both builds and the floor:",
+        f"    {compressor_label(compressor)}.",
         "  - venv step = the dh_venv / dh_virtualenv command alone, timed by a wrapper around every dh_*",
         "    command (identical for both tools); rest = whole build - venv step.",
-        "  - floor = cp -a of the final package tree plus dpkg-deb --build with the package's compressor.",
+        "  - floor = cp -a of the final package tree plus dpkg-deb --build with the package's compressor",
+        "    (and the level of --compressor, if it gave one).",
     ]
     if install:
         lines.append("  - apt install and first run: the warm build's .deb, apt-get install, then the console")

@@ -1,4 +1,4 @@
-"""Running the builds, installs and first runs, and looking at what they made."""
+"""The build environment, timing wrappers, builds and dh-virtualenv's workarounds."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ import os
 import re
 import shutil
 import subprocess
-import tarfile
 import textwrap
 import time
 from dataclasses import dataclass, field
@@ -16,7 +15,6 @@ from typing import Any
 from .inputs import BASE_RULES, CHECKOUT, TOOLS, BenchError, InputSpec, write_source
 
 VENV_COMMAND = {"dh-venv": "dh_venv", "dh-virtualenv": "dh_virtualenv"}
-INSTALL_ROOT = "opt/venvs"
 
 # The environment both builds get (see README.rst, "Fairness").
 PIP_NETWORK_VARS = {
@@ -47,10 +45,13 @@ DROPPED_VARS = {
     "MAKEFLAGS",
     "MFLAGS",
     "MAKELEVEL",
+    "DPKG_DEB_COMPRESSOR_TYPE",
+    "DPKG_DEB_COMPRESSOR_LEVEL",
 }
 DROPPED_PREFIXES = ("DH_VENV_", "DH_VIRTUALENV_", "VIRTUALENV_", "UV_")
+# dpkg-deb's compressors and their levels (dpkg-deb(1), -Z and -z); none has no level.
+COMPRESSOR_LEVELS: dict[str, tuple[int, int] | None] = {"gzip": (0, 9), "xz": (0, 9), "zstd": (0, 22), "none": None}
 BUSY_PROGRAMS = {"dpkg-buildpackage", "apt-get", "apt", "dpkg", "pytest", "sbuild"}
-APT = ("apt-get", "-y", "-q", "-o", "DPkg::Lock::Timeout=900", "-o", "Dpkg::Use-Pty=0")
 
 
 # --------------------------------------------------------------------------
@@ -107,6 +108,26 @@ def rules_for(workarounds: list[Workaround]) -> str:
 
 # --------------------------------------------------------------------------
 # Environment and timing wrappers
+
+
+def compressor_env(value: str) -> dict[str, str]:
+    """The dpkg-deb variables for --compressor TYPE[:LEVEL] (dpkg >= 1.21.10 reads them).
+
+    dh_builddeb passes no -Z or -z for a .deb, so dpkg-deb takes both from
+    the environment.
+    """
+    kind, sep, level = value.partition(":")
+    if kind not in COMPRESSOR_LEVELS:
+        raise ValueError(f"unknown compressor '{kind}'; choose from {', '.join(COMPRESSOR_LEVELS)}")
+    env = {"DPKG_DEB_COMPRESSOR_TYPE": kind}
+    if sep:
+        bounds = COMPRESSOR_LEVELS[kind]
+        if bounds is None:
+            raise ValueError(f"compressor '{kind}' takes no level")
+        if not level.isdigit() or not bounds[0] <= int(level) <= bounds[1]:
+            raise ValueError(f"{kind} level must be a number from {bounds[0]} to {bounds[1]}, not '{level}'")
+        env["DPKG_DEB_COMPRESSOR_LEVEL"] = str(int(level))
+    return env
 
 
 def run(argv: list[str], **kwargs: Any) -> str:
@@ -181,6 +202,7 @@ class Context:
     work: Path
     keep: bool
     base_env: dict[str, str] = field(default_factory=dict)
+    compressor: dict[str, str] = field(default_factory=dict)  # from compressor_env(); empty = the default
     paths: dict[str, str] = field(default_factory=dict)
 
     def cache_dir(self, tool: str) -> Path:
@@ -201,6 +223,7 @@ class Context:
             VIRTUALENV_OVERRIDE_APP_DATA=str(cache / "virtualenv"),
             XDG_CACHE_HOME=str(cache / "xdg"),
         )
+        env.update(self.compressor)
         if tool == "dh-venv":
             env["PERL5LIB"] = str(CHECKOUT / "perl")
             # The cache a CI machine would keep between builds (honoured by
@@ -221,8 +244,8 @@ def clean_environment() -> dict[str, str]:
     return env
 
 
-def setup_context(work: Path, keep: bool) -> Context:
-    ctx = Context(work=work, keep=keep, base_env=clean_environment())
+def setup_context(work: Path, keep: bool, compressor: dict[str, str] | None = None) -> Context:
+    ctx = Context(work=work, keep=keep, base_env=clean_environment(), compressor=dict(compressor or {}))
     original = ctx.base_env.get("PATH", "/usr/bin:/bin")
     for tool, path in {"dh-venv": f"{CHECKOUT / 'bin'}:{original}", "dh-virtualenv": original}.items():
         shims = work / "shims" / tool
@@ -355,161 +378,6 @@ def find_incumbent_rules(ctx: Context, spec: InputSpec, mode: str) -> tuple[dict
 
 def incumbent_rules_text(workarounds: list[Workaround]) -> str:
     return BASE_RULES["dh-virtualenv"] + rules_for(workarounds)
-
-
-# --------------------------------------------------------------------------
-# Looking at the result
-
-
-def the_deb(spec: InputSpec, b: Build) -> Path:
-    debs = sorted(b.src.parent.glob(f"{spec.package}_*.deb"))
-    if len(debs) != 1:
-        raise BenchError(f"expected one {spec.package}_*.deb in {b.src.parent}, found {[d.name for d in debs]}")
-    return debs[0]
-
-
-def leak_kind(rel: str) -> str:
-    base = os.path.basename(rel)
-    if base.endswith(".pyc"):
-        return ".pyc"
-    if base in {"RECORD", "direct_url.json", "pyvenv.cfg", "INSTALLER", "entry_points.txt"}:
-        return base
-    if "/bin/" in rel:
-        return "venv bin/ script"
-    if base.endswith(".pth"):
-        return ".pth"
-    if rel.startswith("DEBIAN/"):
-        return "DEBIAN/" + base
-    suffix = os.path.splitext(base)[1]
-    return suffix or base
-
-
-def analyse(spec: InputSpec, b: Build) -> dict[str, Any]:
-    deb = the_deb(spec, b)
-    dbgsym = sorted(b.src.parent.glob(f"{spec.package}-dbgsym_*.deb"))
-    members = run(["ar", "t", str(deb)]).split()
-    result: dict[str, Any] = {
-        "deb": deb.name,
-        "deb_bytes": deb.stat().st_size,
-        "dbgsym_bytes": dbgsym[0].stat().st_size if dbgsym else 0,
-        "data_member": next((m for m in members if m.startswith("data.tar")), "?"),
-    }
-    fields = {}
-    for line in run(["dpkg-deb", "-f", str(deb), "Depends", "Installed-Size"]).splitlines():
-        key, _, value = line.partition(":")
-        fields[key.strip()] = value.strip()
-    result["depends"] = fields.get("Depends", "")
-    result["installed_size_kib"] = int(fields.get("Installed-Size", "0") or 0)
-    result["depends_python3_11"] = bool(re.search(r"(^|[\s,|])python3\.11([\s(,]|$)", result["depends"]))
-
-    regular = symlinks = pyc = 0
-    usr_bin = []
-    proc = subprocess.Popen(["dpkg-deb", "--fsys-tarfile", str(deb)], stdout=subprocess.PIPE)
-    assert proc.stdout is not None
-    with tarfile.open(fileobj=proc.stdout, mode="r|") as tar:
-        for member in tar:
-            name = member.name[2:] if member.name.startswith("./") else member.name
-            if member.isfile():
-                regular += 1
-                pyc += name.endswith(".pyc")
-            elif member.issym() or member.islnk():
-                symlinks += 1
-            if name.startswith("usr/bin/") and not member.isdir():
-                usr_bin.append(name[len("usr/bin/") :])
-    if proc.wait() != 0:
-        raise BenchError(f"dpkg-deb --fsys-tarfile {deb} failed")
-    result.update(files=regular, symlinks=symlinks, pyc_files=pyc, usr_bin=sorted(usr_bin))
-    result["console_script_on_path"] = spec.script in usr_bin
-
-    extracted = b.run_dir / "extracted"
-    run(["dpkg-deb", "-R", str(deb), str(extracted)])
-    needles = sorted({str(b.src), os.path.realpath(b.src)})
-    grep = ["grep", "-rlsF"]
-    for needle in needles:
-        grep += ["-e", needle]
-    found = subprocess.run([*grep, str(extracted)], capture_output=True, text=True)
-    if found.returncode not in (0, 1):
-        raise BenchError(f"grep failed on {extracted}: {found.stderr.strip()}")
-    leaks = [os.path.relpath(p, extracted) for p in found.stdout.splitlines() if p]
-    kinds: dict[str, int] = {}
-    for rel in leaks:
-        kinds[leak_kind(rel)] = kinds.get(leak_kind(rel), 0) + 1
-    result.update(
-        build_path_files=len(leaks), build_path_kinds=dict(sorted(kinds.items(), key=lambda kv: (-kv[1], kv[0])))
-    )
-    venv = extracted / INSTALL_ROOT / spec.package
-    site = "lib/python3*/site-packages/"
-    dists = sorted(re.sub(r"\.dist-info$", "", p.name) for p in venv.glob(site + "*.dist-info"))
-    eggs = sorted(re.sub(r"(-py\d+\.\d+)?\.egg-info$", "", p.name) for p in venv.glob(site + "*.egg-info"))
-    result["distributions"] = sorted(dists + eggs)
-    seeds = {"pip", "setuptools", "wheel"}
-    result["seed_packages"] = sorted(d for d in dists if d.split("-")[0].lower() in seeds)
-    result["seeds_shipped"] = bool(result["seed_packages"])
-    shutil.rmtree(extracted)
-    return result
-
-
-def floor(spec: InputSpec, b: Build, analysis: dict[str, Any]) -> dict[str, Any]:
-    """The least any tool must spend: copy the final tree into place and pack it.
-
-    The package's tree (as dpkg-deb -R gives it) is copied with cp -a and
-    packed with dpkg-deb --build using the compressor of the built package,
-    at dpkg-deb's default level.
-    """
-    deb = the_deb(spec, b)
-    tree = b.run_dir / "floor-tree"
-    copy = b.run_dir / "floor-copy"
-    run(["dpkg-deb", "-R", str(deb), str(tree)])
-    compressor = {"data.tar.xz": "xz", "data.tar.zst": "zstd", "data.tar.gz": "gzip"}.get(analysis["data_member"], "xz")
-    start = time.monotonic()
-    run(["cp", "-a", str(tree), str(copy)])
-    run(["dpkg-deb", "--root-owner-group", f"-Z{compressor}", "--build", str(copy), str(b.run_dir / "floor.deb")])
-    seconds = time.monotonic() - start
-    size = (b.run_dir / "floor.deb").stat().st_size
-    for path in (tree, copy, b.run_dir / "floor.deb"):
-        if path.is_dir():
-            shutil.rmtree(path)
-        else:
-            path.unlink()
-    return {"seconds": seconds, "compressor": compressor, "deb_bytes": size}
-
-
-def install_and_run(spec: InputSpec, b: Build) -> dict[str, Any]:
-    """apt install the package, run its command once, purge it; time the first two."""
-    deb = the_deb(spec, b)
-    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
-    start = time.monotonic()
-    argv = [*APT, "install", "--no-install-recommends", str(deb)]
-    proc = subprocess.run(argv, capture_output=True, text=True, env=env)
-    installed = time.monotonic() - start
-    try:
-        if proc.returncode != 0:
-            raise BenchError(f"apt-get install {deb} failed:\n{proc.stdout[-2000:]}{proc.stderr[-2000:]}")
-        start = time.monotonic()
-        # By its path in the venv: dh-virtualenv links nothing into /usr/bin.
-        script = f"/{INSTALL_ROOT}/{spec.package}/bin/{spec.script}"
-        first = subprocess.run(
-            ["env", "-i", "PATH=/usr/bin:/bin", script, *spec.script_args], capture_output=True, text=True
-        )
-        first_run = time.monotonic() - start
-        if first.returncode != 0:
-            raise BenchError(f"{script} failed after installing {deb.name}:\n{first.stderr[-2000:]}")
-    finally:
-        subprocess.run([*APT, "purge", spec.package], capture_output=True, env=env)
-    return {"apt_install_s": installed, "first_run_s": first_run}
-
-
-def cache_contents(directory: Path) -> tuple[int, int]:
-    """Number of files and bytes under directory."""
-    files = size = 0
-    for root, _dirs, names in os.walk(directory):
-        for n in names:
-            try:
-                size += os.lstat(os.path.join(root, n)).st_size
-            except OSError:
-                continue
-            files += 1
-    return files, size
 
 
 def check_prerequisites(install: bool) -> None:
