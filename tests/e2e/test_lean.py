@@ -1,0 +1,109 @@
+"""Only what the application needs: pip, setuptools and wheel when asked for or required, by either installer.
+
+tests/packages/lean-app has extras that pull in tests/wheels/leandep (requires
+setuptools, and wheel with its own "build" extra, and pip only on Python 2) and
+tests/wheels/leanuser (imports pkg_resources without requiring setuptools).
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from .conftest import PACKAGES, assert_purged, installed, run_clean
+
+VENV = "/opt/venvs/lean-app"
+SEED = {"pip", "setuptools", "wheel"}
+WARNING = "dh_venv: warning: lean-app: lib/python3.11/site-packages/leanuser/__init__.py import(s) pkg_resources"
+
+
+def contents(deb: Path) -> tuple[set[str], set[str]]:
+    """Names of the distributions in the venv, and of the files in its bin/."""
+    listing = subprocess.run(["dpkg-deb", "-c", str(deb)], check=True, capture_output=True, text=True).stdout
+    paths = [line.split()[5].rstrip("/") for line in listing.splitlines()]
+    dists = {Path(p).name.split("-")[0].lower() for p in paths if p.endswith(".dist-info")}
+    scripts = {Path(p).name for p in paths if p.startswith(f".{VENV}/bin/")}
+    return dists, scripts
+
+
+def build_both(build_package, tmp_path: Path, args: str = "") -> dict[str, tuple[set[str], set[str], str, Path]]:  # type: ignore[no-untyped-def]
+    """Build lean-app with the default installer (uv) and with pip; the same distributions from both."""
+    out = {}
+    for installer, extra in (("default", ""), ("pip", " --installer=pip")):
+        build = build_package("lean-app", source=_copy(tmp_path / installer), args=(args + extra).strip())
+        assert build.returncode == 0, build.output[-4000:]
+        if installer == "default":
+            assert "installing with pip" not in build.output  # uv was found: the default path ran
+        dists, scripts = contents(build.deb("lean-app"))
+        out[installer] = (dists, scripts, build.output, build.deb("lean-app"))
+    assert out["default"][0] == out["pip"][0], "uv and pip installed different distributions"
+    return out
+
+
+def test_nothing_asked_nothing_shipped_and_undeclared_pkg_resources_warns(tmp_path: Path, build_package) -> None:  # type: ignore[no-untyped-def]
+    both = build_both(build_package, tmp_path, "--extras=undeclared")
+    for installer, (dists, scripts, output, _) in both.items():
+        assert dists == {"lean_app", "leanuser"}, (installer, dists)
+        assert not {"pip", "pip3", "wheel"} & scripts, (installer, scripts)
+        assert sum(WARNING in line for line in output.splitlines()) == 1, (installer, output[-3000:])
+    with installed(both["default"][3]):
+        result = run_clean("lean-app")
+        assert result.returncode == 0, result.stderr
+        assert result.stdout == "lean-app: no leandep\n"
+        assert not list(Path(VENV).glob("lib/python3*/site-packages/pip"))
+    assert_purged("lean-app", VENV, ["lean-app"])
+
+
+def test_required_setuptools_stays_and_the_application_runs(tmp_path: Path, build_package) -> None:  # type: ignore[no-untyped-def]
+    both = build_both(build_package, tmp_path, "--extras=setup")
+    for installer, (dists, scripts, output, _) in both.items():
+        # leandep requires setuptools; wheel only with its "build" extra, pip only on Python 2.
+        assert dists == {"lean_app", "leandep", "setuptools"}, (installer, dists)
+        assert not {"pip", "pip3", "wheel"} & scripts, (installer, scripts)
+        assert "pkg_resources" not in output
+    with installed(both["default"][3]):
+        result = run_clean("lean-app")
+        assert result.returncode == 0, result.stderr
+        assert result.stdout == "lean-app: leandep 1.0 through pkg_resources\n"
+    assert_purged("lean-app", VENV, ["lean-app"])
+
+
+def test_a_requested_extra_brings_what_it_requires(tmp_path: Path, build_package) -> None:  # type: ignore[no-untyped-def]
+    both = build_both(build_package, tmp_path, "--extras=build")
+    for installer, (dists, _, _, _) in both.items():
+        assert dists == {"lean_app", "leandep", "setuptools", "wheel"}, (installer, dists)
+
+
+@pytest.mark.parametrize("installer", ["uv", "pip"])
+def test_keep_seed_ships_pip_setuptools_and_wheel(tmp_path: Path, build_package, installer: str) -> None:  # type: ignore[no-untyped-def]
+    build = build_package("lean-app", args=f"--keep-seed --installer={installer}")
+    assert build.returncode == 0, build.output[-4000:]
+    dists, scripts = contents(build.deb("lean-app"))
+    assert dists == {"lean_app"} | SEED
+    assert {"pip", "wheel"} <= scripts
+
+
+def test_the_cache_follows_home_and_stays_in_the_build_tree_without_one(tmp_path: Path, build_package) -> None:  # type: ignore[no-untyped-def]
+    home = tmp_path / "home"
+    home.mkdir()
+    build = build_package("lean-app", source=_copy(tmp_path / "home-build"), HOME=str(home), DH_VENV_CACHE_DIR="")
+    assert build.returncode == 0, build.output[-4000:]
+    assert (home / ".cache/dh-venv/uv").is_dir() and (home / ".cache/dh-venv/uv-bin").is_dir()
+    assert not (build.source / "debian/.debhelper/dh_venv/cache").exists()
+    # sbuild's HOME: the cache goes into the build tree, which dh_clean removes.
+    source = _copy(tmp_path / "sbuild")
+    build = build_package("lean-app", source=source, HOME="/sbuild-nonexistent", DH_VENV_CACHE_DIR="")
+    assert build.returncode == 0, build.output[-4000:]
+    assert (source / "debian/.debhelper/dh_venv/cache/uv").is_dir()
+    assert not Path("/sbuild-nonexistent").exists()
+    subprocess.run(["fakeroot", "debian/rules", "clean"], cwd=source, check=True, capture_output=True)
+    assert not (source / "debian/.debhelper").exists()
+
+
+def _copy(where: Path) -> Path:
+    source = where / "lean-app-1.0"
+    shutil.copytree(PACKAGES / "lean-app", source, symlinks=True)
+    return source
