@@ -277,16 +277,17 @@ class PipBackend:
         return "pip", [python_of(venv), "-m", "pip", *command, *args], self.env
 
     def _failure(self, tool: str, output: str, what: str, inputs: Inputs, hashed: bool) -> DhVenvError:
-        """The error for a failed installer run, naming what a missing Build-Depends looks like."""
+        """The error for a failed pip run, naming what a missing Build-Depends looks like."""
         complaint = build_failure(output)
+        details = redact(pip_reason(output))
         if complaint:
-            return DhVenvError(
-                f"{tool} could not build {what} from source: {complaint}",
-                hint="a Build-Depends is probably missing (the compiler, or the -dev package with "
-                f"that header or library); {tool} said",
-                details=redact(pip_reason(output)),
-            )
-        return _install_error(output, what, inputs, hashed)
+            return build_error("pip", what, complaint, details)
+        missing = _NOT_FOUND.search(output)
+        rows = [m.group(0).strip() for line in output.splitlines() if (m := _HASH_ROW.match(line)) and "==" in line]
+        mismatch = ("; ".join(rows) or what) if "DO NOT MATCH THE HASHES" in output else None
+        return install_error(
+            "pip", what, inputs, hashed, details, missing=missing.group(1) if missing else None, mismatch=mismatch
+        )
 
 
 def _with_extras(project: Path, extras: Sequence[str]) -> str:
@@ -306,26 +307,44 @@ _NOT_FOUND = re.compile(r"No matching distribution found for (\S+)")
 _HASH_ROW = re.compile(r"^\s*(\S+) from (\S+)")
 
 
-def _install_error(output: str, what: str, inputs: Inputs, hashed: bool) -> DhVenvError:
+def build_error(tool: str, what: str, complaint: str, details: str) -> DhVenvError:
+    """A build from source failed for want of a tool or header (``complaint``, the compiler's line)."""
+    return DhVenvError(
+        f"{tool} could not build {what} from source: {complaint}",
+        hint="a Build-Depends is probably missing (the compiler, or the -dev package with "
+        f"that header or library); {tool} said",
+        details=details,
+    )
+
+
+def install_error(
+    tool: str,
+    what: str,
+    inputs: Inputs,
+    hashed: bool,
+    details: str,
+    *,
+    missing: str | None = None,
+    mismatch: str | None = None,
+) -> DhVenvError:
+    """A failed install: ``missing`` names a requirement no source has, ``mismatch`` files with another hash."""
     origin = inputs.lock.path if inputs.lock else ", ".join(str(f) for f in inputs.requirement_files)
-    missing = _NOT_FOUND.search(output)
     if missing and inputs.sources.wheelhouse is not None:
         return DhVenvError(
-            f"{missing.group(1)} is not in the wheelhouse {inputs.sources.wheelhouse} (needed for {what})",
+            f"{missing} is not in the wheelhouse {inputs.sources.wheelhouse} (needed for {what})",
             hint="run dh-venv vendor again in the source tree (with network) so the wheelhouse has every file",
-            details=pip_reason(output),
+            details=details,
         )
-    if "DO NOT MATCH THE HASHES" in output:
-        rows = [m.group(0).strip() for line in output.splitlines() if (m := _HASH_ROW.match(line)) and "==" in line]
+    if mismatch:
         return DhVenvError(
-            f"hash mismatch for {'; '.join(rows) or what}: the file does not match the hash in {origin}",
+            f"hash mismatch for {mismatch}: the file does not match the hash in {origin}",
             hint="the file was changed or replaced; get the genuine file, or lock again if the change is intended",
-            details=pip_reason(output),
+            details=details,
         )
-    hint = "fix the requirement or the index options; pip said"
+    hint = f"fix the requirement or the index options; {tool} said"
     if hashed:
-        hint = f"every requirement in {origin} must be pinned with == and --hash; pip said"
-    return DhVenvError(f"pip could not install {what}", hint=hint, details=pip_reason(output))
+        hint = f"every requirement in {origin} must be pinned with == and --hash; {tool} said"
+    return DhVenvError(f"{tool} could not install {what}", hint=hint, details=details)
 
 
 _CREDENTIAL_VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")

@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import os
 import platform
+import re
 import shutil
 import tempfile
 import zipfile
@@ -27,7 +28,7 @@ from dh_venv import venv as _venv
 from dh_venv.compiled import build_failure
 from dh_venv.errors import CommandError, DhVenvError
 from dh_venv.inputs import Inputs, Sources
-from dh_venv.installers import PipBackend, expand_url, pip_reason
+from dh_venv.installers import PipBackend, build_error, expand_url, install_error, pip_reason
 from dh_venv.interpreter import Interpreter
 from dh_venv.locks import PYPI
 from dh_venv.runner import Runner, redact
@@ -40,6 +41,12 @@ WHEELS = {
     "x86_64": "8cf6bc2482d1293cc630f66b862b494c09acda9b7faff7307ef52667a2b3ad49",
     "aarch64": "635e82c2d0d8b001618af82e4f2724350f15814f6462a71b3ebd44adec21f03c",
 }
+# What uv says when a build from source failed, when a requirement has no distribution, when a hash differs.
+_UV_BUILDING = re.compile(r"Failed to build|build backend returned an error|Failed to download and build")
+_UV_NOT_FOUND = re.compile(
+    r"Because (\S+) was not found in the|Because there is no version of (\S+?)(?: and|,|$)", re.M
+)
+_UV_HASH = re.compile(r"Hash mismatch for `([^`]+)`")
 # Transport settings of the machine are kept; everything else uv would read is dropped.
 _UV_ENV_KEPT = {"UV_HTTP_TIMEOUT", "UV_NATIVE_TLS", "UV_CONCURRENT_DOWNLOADS", "UV_REQUEST_TIMEOUT"}
 
@@ -173,11 +180,24 @@ class UvBackend(PipBackend):
         return "uv", uv_install_argv(uv, python_of(venv), args), self.uv_env
 
     def _failure(self, tool: str, output: str, what: str, inputs: Inputs, hashed: bool) -> DhVenvError:
-        error = super()._failure(tool, output, what, inputs, hashed)
-        if tool == "uv" and build_failure(output) is None:
-            error.message = error.message.replace("pip could not", "uv could not")
-            error.details = redact(uv_reason(output))
-        return error
+        if tool != "uv":
+            return super()._failure(tool, output, what, inputs, hashed)
+        details = redact(uv_reason(output))
+        # A resolver error names no compiler; only a failed build is searched for the compiler's complaint.
+        complaint = build_failure(output) if _UV_BUILDING.search(output) else None
+        if complaint:
+            return build_error("uv", what, complaint, details)
+        missing = _UV_NOT_FOUND.search(output)
+        mismatch = _UV_HASH.search(output)
+        return install_error(
+            "uv",
+            what,
+            inputs,
+            hashed,
+            details,
+            missing=next(g for g in missing.groups() if g) if missing else None,
+            mismatch=mismatch.group(1) if mismatch else None,
+        )
 
 
 def uv_install_argv(uv: Path, python: Path, args: Sequence[str]) -> list[str | Path]:

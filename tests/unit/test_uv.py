@@ -211,3 +211,61 @@ def test_uv_wheel_from_find_links_and_no_index_without_it(tmp_path: Path, monkey
     monkeypatch.setitem(uv.WHEELS, platform.machine(), fake_wheel(links / f"uv-{uv.VERSION}-py3-none-any.whl"))
     found = uv.find_or_fetch(runner, env, tmp_path / "c2", None, find_links=[links], no_index=True)
     assert found == tmp_path / "c2" / "uv-bin" / uv.VERSION / "uv"
+
+
+# uv's failure texts (0.9), each turned into the same error pip's would give.
+UV_NOT_FOUND = """\
+Using Python 3.11.2 environment at: debian/errapp/opt/venvs/errapp
+  × No solution found when resolving dependencies:
+  ╰─▶ Because no-such-dist-for-dh-venv was not found in the provided package
+      locations and you require no-such-dist-for-dh-venv==9.9, we can conclude
+      that your requirements are unsatisfiable.
+"""
+UV_NO_VERSION = """\
+  × No solution found when resolving dependencies:
+  ╰─▶ Because there is no version of tinydep==9.0 and you require tinydep==9.0, we can conclude that your
+      requirements are unsatisfiable.
+"""
+UV_HASH = """\
+  × Failed to read `tinydep==1.0`
+  ╰─▶ Hash mismatch for `tinydep==1.0`
+
+      Expected:
+        sha256:0000000000000000000000000000000000000000000000000000000000000000
+
+      Computed:
+        sha256:1111111111111111111111111111111111111111111111111111111111111111
+"""
+UV_BUILD = """\
+  × Failed to build `psycopg2==2.9.9`
+  ├─▶ The build backend returned an error
+  ╰─▶ Call to `setuptools.build_meta.build_wheel` failed (exit status: 1)
+
+      [stderr]
+      psycopg/psycopgmodule.c:28:10: fatal error: libpq-fe.h: No such file or directory
+"""
+
+
+@pytest.mark.parametrize(
+    ("output", "wheelhouse", "message"),
+    [
+        (UV_NOT_FOUND, False, "uv could not install the requirements"),
+        (UV_NOT_FOUND, True, "no-such-dist-for-dh-venv is not in the wheelhouse {wh} (needed for the requirements)"),
+        (UV_NO_VERSION, True, "tinydep==9.0 is not in the wheelhouse {wh} (needed for the requirements)"),
+        (UV_HASH, False, "hash mismatch for tinydep==1.0: the file does not match the hash in {wh}/r.txt"),
+        (
+            UV_BUILD,
+            False,
+            "uv could not build the requirements from source: "
+            "psycopg/psycopgmodule.c:28:10: fatal error: libpq-fe.h: No such file or directory",
+        ),
+    ],
+    ids=["not-found", "not-in-wheelhouse", "no-such-version", "hash", "build"],
+)
+def test_uv_failures_read_like_pips(tmp_path: Path, output: str, wheelhouse: bool, message: str) -> None:
+    backend = make_backend("uv", Runner(log=[].append), {"PATH": "/usr/bin:/bin"}, tmp_path)
+    sources = Sources(wheelhouse=tmp_path) if wheelhouse else Sources()
+    wanted = Inputs(sources=sources, requirement_files=(tmp_path / "r.txt",))
+    error = backend._failure("uv", output, "the requirements", wanted, False)  # type: ignore[attr-defined]
+    assert error.message == message.format(wh=tmp_path)
+    assert output.strip().splitlines()[-1].strip() in error.details  # uv's own words, under the error
