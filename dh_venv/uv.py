@@ -142,8 +142,11 @@ class UvBackend(PipBackend):
         if self.name == "pip":
             return super().install(venv, inputs, report=report)
         # uv writes no report: the wheel tags tell prebuilt from built here (dh_venv.prebuilt).
-        for args, what, hashed in self._steps(inputs):
-            self._pip(venv, ["install"], args, inputs, what=what, hashed=hashed)
+        try:
+            for args, what, hashed in self._steps(inputs):
+                self._pip(venv, ["install"], args, inputs, what=what, hashed=hashed)
+        finally:
+            _drop_lock(venv)
         return []
 
     def check(self, venv: Path) -> None:
@@ -158,6 +161,8 @@ class UvBackend(PipBackend):
                 hint="fix the requirements, or build with DEB_BUILD_OPTIONS=nocheck to ship it anyway",
                 details=redact(exc.output.strip()),
             ) from None
+        finally:
+            _drop_lock(venv)
 
     def uv(self, sources: Sources | None, args: Sequence[str] = ()) -> Path:
         """The uv program: on PATH, in the cache, or fetched into the cache.
@@ -198,6 +203,11 @@ class UvBackend(PipBackend):
             missing=next(g for g in missing.groups() if g) if missing else None,
             mismatch=mismatch.group(1) if mismatch else None,
         )
+
+
+def _drop_lock(venv: Path) -> None:
+    """uv locks the venv with a ``.lock`` file at its top, which must not go into the package."""
+    (venv / ".lock").unlink(missing_ok=True)
 
 
 def uv_install_argv(uv: Path, python: Path, args: Sequence[str]) -> list[str | Path]:

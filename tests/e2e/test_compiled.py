@@ -95,9 +95,9 @@ def test_missing_build_dependency(native_wheels, build_package, tmp_path) -> Non
     assert build.returncode != 0
     errors = [line for line in build.output.splitlines() if line.startswith("dh_venv: error:")]
     assert errors[0] == (
-        "dh_venv: error: cw-app: pip could not build the application and its requirements from source: "
+        "dh_venv: error: cw-app: uv could not build the application and its requirements from source: "
         "cwbroken/_ext.c:2:10: fatal error: cw-not-installed.h: No such file or directory; a Build-Depends is "
-        "probably missing (the compiler, or the -dev package with that header or library); pip said"
+        "probably missing (the compiler, or the -dev package with that header or library); uv said"
     ), "\n".join(errors)
     assert "Traceback" not in build.output
 

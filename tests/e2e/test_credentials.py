@@ -28,7 +28,17 @@ class _Index(http.server.BaseHTTPRequestHandler):
     allowed: ClassVar[set[str]] = set()
     seen: ClassVar[list[tuple[str, int]]] = []
 
+    head_only = False
+
+    def do_HEAD(self) -> None:  # uv asks for a file's size before it fetches it, as indexes allow
+        self.head_only = True
+        self._answer()
+
     def do_GET(self) -> None:
+        self.head_only = False
+        self._answer()
+
+    def _answer(self) -> None:
         expected = {"Basic " + base64.b64encode(f"{USER}:{s}".encode()).decode() for s in self.allowed}
         if self.headers.get("Authorization") not in expected:
             self.seen.append((self.path, 401))
@@ -53,7 +63,8 @@ class _Index(http.server.BaseHTTPRequestHandler):
         self.send_header("Content-Type", kind)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
-        self.wfile.write(body)
+        if not self.head_only:
+            self.wfile.write(body)
 
     def log_message(self, *args: object) -> None:
         pass
@@ -101,7 +112,7 @@ def test_wrong_credentials_fail_with_a_clean_message(build_package, private_inde
     pip_args = f"--index-url=http://{USER}:wrong-{SECRET}@{private_index}/simple"
     build = build_package("errors", args="--preinstall=extradep", DH_VENV_PIP_ARGS=pip_args)
     assert build.returncode != 0
-    assert "dh_venv: error: errapp: pip could not install the --preinstall packages" in build.output
+    assert "dh_venv: error: errapp: uv could not install the --preinstall packages" in build.output
     assert f"wrong-{SECRET}" not in build.output
 
 

@@ -14,6 +14,13 @@ CASES = {
     "requirement not found": (
         "--requirements=requirements-broken.txt",
         [
+            "dh_venv: error: errapp: uv could not install the application and its requirements;",
+            "Because no-such-dist-for-dh-venv was not found in the provided package",
+        ],
+    ),
+    "requirement not found by pip": (
+        "--requirements=requirements-broken.txt --installer=pip",
+        [
             "dh_venv: error: errapp: pip could not install the application and its requirements;",
             "No matching distribution found for no-such-dist-for-dh-venv==9.9",
         ],

@@ -41,7 +41,7 @@ def test_no_act_changes_nothing(tmp_path: Path, wheelhouse: Path) -> None:
     assert any(line.startswith("\t") and "-m virtualenv" in line and line.endswith(str(staging)) for line in lines), (
         lines
     )
-    assert any("-m pip install --no-compile" in line and "-r" in line for line in lines), lines
+    assert any(" pip install " in line and "-r" in line for line in lines), lines  # uv pip install
     assert any(line.startswith("\tadd postinst-venv to ") for line in lines), lines
 
 

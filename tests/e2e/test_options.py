@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import re
 import shutil
 from pathlib import Path
 
@@ -30,10 +31,10 @@ def test_root_suffix_rename_preinstall_indexes_verbose(build_package, wheelhouse
     )
     build = build_package("errors", args=args, DH_VENV_PIP_ARGS="", DH_VERBOSE="1")
     assert build.returncode == 0, build.output[-4000:]
-    # -v shows the commands, tab-indented, with pip's own output below them.
+    # -v shows the commands, tab-indented, with the installer's own output below them (uv by default).
     assert "\tcp -a " in build.output
-    assert any(line.startswith("\t") and "-m pip install" in line for line in build.output.splitlines())
-    assert "Successfully installed" in build.output
+    assert any(line.startswith("\t") and "uv pip install" in line for line in build.output.splitlines())
+    assert re.search(r"^\t  Installed \d+ packages? in ", build.output, re.M), build.output[-3000:]
     # "-e ." in a requirements file would make pip see the project twice.
     assert (
         "dh_venv: warning: errapp: requirements-self.txt: left out '-e .  # dh-virtualenv habit', "

@@ -170,7 +170,8 @@ def slash_build(builder: Builder) -> Iterator[tuple[Build, Path]]:
     out.mkdir()
     os.mkdir("/build")
     before = set(os.listdir("/"))
-    env = builder.env("--sourcedirectory=app --console-script=safe-clash-cmd")
+    # --keep-seed: pip's and setuptools' files mention "/build" in URLs and words.
+    env = builder.env("--sourcedirectory=app --console-script=safe-clash-cmd --keep-seed")
     try:
         proc = subprocess.run(
             [
@@ -394,12 +395,16 @@ def test_duplicate_console_script_is_refused_before_the_second_venv(builder: Bui
     assert not venv_started(build, "safe-twin-b")
 
 
-@pytest.mark.parametrize("verbose", ["", "1"], ids=["quiet", "DH_VERBOSE"])
-def test_pip_failure_is_shown_once(builder: Builder, verbose: str) -> None:
+@pytest.mark.parametrize(
+    ("verbose", "installer"),
+    [("", "uv"), ("1", "uv"), ("", "pip"), ("1", "pip")],
+    ids=["quiet", "DH_VERBOSE", "quiet-pip", "DH_VERBOSE-pip"],
+)
+def test_pip_failure_is_shown_once(builder: Builder, verbose: str, installer: str) -> None:
     # A setup.py whose build step fails: old pip retries with setup.py install,
     # which fails the same way.
-    build = builder.build("safe-odd", "--sourcedirectory=badbuild", DH_VERBOSE=verbose)
-    assert_one_error(build, "safe-odd", "pip could not install the application and its requirements")
+    build = builder.build("safe-odd", f"--sourcedirectory=badbuild --installer={installer}", DH_VERBOSE=verbose)
+    assert_one_error(build, "safe-odd", f"{installer} could not install the application and its requirements")
     lines = build.output.splitlines()
     failures = [i for i, line in enumerate(lines) if "the build step fails on purpose" in line]
     assert len(failures) == 1, "\n".join(lines[-60:])
@@ -411,7 +416,8 @@ def test_pip_failure_is_shown_once(builder: Builder, verbose: str) -> None:
 def test_missing_requirement_is_shown_once_with_dh_verbose(builder: Builder) -> None:
     source = builder.copy("safe-odd")
     (source / "requirements.txt").write_text("safe-no-such-dist==9.9\n")
-    build = dpkg_buildpackage(source, builder.env("--skip-install", DH_VERBOSE="1"))
-    assert_one_error(build, "safe-odd", "pip could not install the requirements")
-    said = [line for line in build.output.splitlines() if "satisfies the requirement safe-no-such-dist==9.9" in line]
-    assert len(said) == 1 and said[0].startswith("dh_venv: error: "), said
+    for installer, words in (("uv", "Because safe-no-such-dist was not found"), ("pip", "satisfies the requirement")):
+        build = dpkg_buildpackage(source, builder.env(f"--skip-install --installer={installer}", DH_VERBOSE="1"))
+        assert_one_error(build, "safe-odd", f"{installer} could not install the requirements")
+        said = [line for line in build.output.splitlines() if words in line]
+        assert len(said) == 1 and said[0].startswith("dh_venv: error: "), said

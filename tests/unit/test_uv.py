@@ -216,18 +216,18 @@ def test_uv_wheel_from_find_links_and_no_index_without_it(tmp_path: Path, monkey
 # uv's failure texts (0.9), each turned into the same error pip's would give.
 UV_NOT_FOUND = """\
 Using Python 3.11.2 environment at: debian/errapp/opt/venvs/errapp
-  × No solution found when resolving dependencies:
+  \u00d7 No solution found when resolving dependencies:
   ╰─▶ Because no-such-dist-for-dh-venv was not found in the provided package
       locations and you require no-such-dist-for-dh-venv==9.9, we can conclude
       that your requirements are unsatisfiable.
 """
 UV_NO_VERSION = """\
-  × No solution found when resolving dependencies:
+  \u00d7 No solution found when resolving dependencies:
   ╰─▶ Because there is no version of tinydep==9.0 and you require tinydep==9.0, we can conclude that your
       requirements are unsatisfiable.
 """
 UV_HASH = """\
-  × Failed to read `tinydep==1.0`
+  \u00d7 Failed to read `tinydep==1.0`
   ╰─▶ Hash mismatch for `tinydep==1.0`
 
       Expected:
@@ -237,7 +237,7 @@ UV_HASH = """\
         sha256:1111111111111111111111111111111111111111111111111111111111111111
 """
 UV_BUILD = """\
-  × Failed to build `psycopg2==2.9.9`
+  \u00d7 Failed to build `psycopg2==2.9.9`
   ├─▶ The build backend returned an error
   ╰─▶ Call to `setuptools.build_meta.build_wheel` failed (exit status: 1)
 
