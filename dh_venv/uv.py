@@ -24,6 +24,7 @@ import zipfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+from dh_venv import clashes
 from dh_venv import venv as _venv
 from dh_venv.compiled import build_failure
 from dh_venv.errors import CommandError, DhVenvError
@@ -47,6 +48,10 @@ _UV_NOT_FOUND = re.compile(
     r"Because (\S+) was not found in the|Because there is no version of (\S+?)(?: and|,|$)", re.M
 )
 _UV_HASH = re.compile(r"Hash mismatch for `([^`]+)`")
+_UV_RESERVED = re.compile(
+    r"Failed to install: (?P<dist>[^-\s]+)-(?P<version>[^-\s]+)-\S+\.whl.*\n.*"
+    r"Scripts must not use the reserved name (?P<name>\S+)"
+)
 # Transport settings of the machine are kept; everything else uv would read is dropped.
 _UV_ENV_KEPT = {"UV_HTTP_TIMEOUT", "UV_NATIVE_TLS", "UV_CONCURRENT_DOWNLOADS", "UV_REQUEST_TIMEOUT"}
 
@@ -66,6 +71,7 @@ def environment(env: Mapping[str, str], cache: Path) -> dict[str, str]:
         UV_LINK_MODE="copy",
         UV_PYTHON_DOWNLOADS="never",
         UV_NO_PROGRESS="1",
+        UV_NO_WRAP="1",  # whole lines: the compiler's complaint is found in them (dh_venv.compiled)
         UV_CACHE_DIR=str(cache / "uv"),
         NO_COLOR="1",
     )
@@ -187,6 +193,10 @@ class UvBackend(PipBackend):
     def _failure(self, tool: str, output: str, what: str, inputs: Inputs, hashed: bool) -> DhVenvError:
         if tool != "uv":
             return super()._failure(tool, output, what, inputs, hashed)
+        reserved = _UV_RESERVED.search(output)
+        if reserved:
+            # uv refuses what pip would install and dh_venv then refuse (dh_venv.clashes): the same error.
+            return clashes.replaced_script(f"{reserved['dist']} {reserved['version']}", reserved["name"])
         details = redact(uv_reason(output))
         # A resolver error names no compiler; only a failed build is searched for the compiler's complaint.
         complaint = build_failure(output) if _UV_BUILDING.search(output) else None

@@ -102,20 +102,26 @@ def uv_wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return wheel
 
 
-@pytest.fixture(scope="session")
-def uv_links(tmp_path_factory: pytest.TempPathFactory) -> str:
-    """``--find-links`` of a directory with the pinned uv wheel, so builds install with uv, the default.
-
-    Without network, builds find no uv and fall back to pip, as dh_venv does for users.
-    """
-    dest = tmp_path_factory.mktemp("uvlinks")
-    return f" --find-links={dest}" if _fetch_uv_wheel(dest) else ""
+_SHARED_CACHE: list[Path] = []
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="session", autouse=True)
 def shared_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One DH_VENV_CACHE_DIR for the session's builds, as a CI machine keeps one."""
-    return tmp_path_factory.mktemp("dh-venv-cache")
+    """One DH_VENV_CACHE_DIR for the session's builds, as a CI machine keeps one, with uv unpacked in it.
+
+    So every build installs with uv, the default, whatever its index options;
+    without network there is no uv and builds fall back to pip, as for users.
+    """
+    from dh_venv import uv
+    from dh_venv.inputs import Sources
+    from dh_venv.runner import Runner
+
+    cache = tmp_path_factory.mktemp("dh-venv-cache")
+    wheels = tmp_path_factory.mktemp("uv-wheel")
+    if _fetch_uv_wheel(wheels) is not None:
+        uv.find_or_fetch(Runner(log=[].append), {"PATH": "/nonexistent"}, cache, Sources(wheelhouse=wheels))
+    _SHARED_CACHE[:] = [cache]
+    return cache
 
 
 @dataclass
@@ -136,6 +142,8 @@ class Build:
 def tool_env(**extra: str) -> dict[str, str]:
     env = dict(os.environ)
     env.pop("DH_VERBOSE", None)
+    if _SHARED_CACHE:
+        env["DH_VENV_CACHE_DIR"] = str(_SHARED_CACHE[0])
     if not INSTALLED:
         env["PATH"] = f"{ROOT / 'bin'}:{env.get('PATH', CLEAN_PATH)}"
         env["PERL5LIB"] = str(ROOT / "perl")
@@ -157,18 +165,14 @@ def dpkg_buildpackage(source: Path, env: dict[str, str]) -> Build:
 
 
 @pytest.fixture
-def build_package(tmp_path: Path, wheelhouse: Path, uv_links: str, shared_cache: Path):  # type: ignore[no-untyped-def]
+def build_package(tmp_path: Path, wheelhouse: Path):  # type: ignore[no-untyped-def]
     """Copy tests/packages/<case> to tmp_path and dpkg-buildpackage it (with uv, the default installer)."""
 
     def run(case: str, *, args: str = "", source: Path | None = None, **env: str) -> Build:
         if source is None:
             source = tmp_path / case / f"{case}-1.0"
             shutil.copytree(PACKAGES / case, source, symlinks=True)
-        defaults = {
-            "DH_VENV_PIP_ARGS": f"--no-index --find-links={wheelhouse}{uv_links}",
-            "DH_VENV_CACHE_DIR": str(shared_cache),
-        }
-        full_env = tool_env(**{**defaults, **env})
+        full_env = tool_env(**{"DH_VENV_PIP_ARGS": f"--no-index --find-links={wheelhouse}", **env})
         if args:
             full_env["DH_VENV_TEST_ARGS"] = args
         return dpkg_buildpackage(source, full_env)

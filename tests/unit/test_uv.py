@@ -39,6 +39,7 @@ def test_environment_drops_machine_uv_settings_and_fixes_its_own() -> None:
         "UV_LINK_MODE": "copy",
         "UV_PYTHON_DOWNLOADS": "never",
         "UV_NO_PROGRESS": "1",
+        "UV_NO_WRAP": "1",
         "UV_CACHE_DIR": "/cache/uv",
         "NO_COLOR": "1",
     }
