@@ -40,7 +40,7 @@ MANIFEST = "prebuilt.json"
 ASIDE = "prebuilt"
 
 # Platform tags only auditwheel-repaired (or other portable) wheels carry.
-_PORTABLE_PLATFORM = re.compile(r"-(manylinux|musllinux)\w*$|-any$")
+_PORTABLE_PLATFORM = re.compile(r"(manylinux|musllinux)\w*|any")
 
 
 def normalize(name: str) -> str:
@@ -148,7 +148,16 @@ def is_prebuilt(dist: Distribution, state: State) -> bool:
     if dist.name in state.downloaded:
         return True
     tags = dist.wheel_tags()
-    return bool(tags) and all(_PORTABLE_PLATFORM.search(t) for t in tags)
+    return bool(tags) and all(_portable(t) for t in tags)
+
+
+def _portable(tag: str) -> bool:
+    """Whether a WHEEL ``Tag`` names only portable platforms.
+
+    The platform part may be a compressed set: maturin writes ``manylinux_2_17_x86_64.manylinux2014_x86_64``.
+    """
+    platforms = tag.rsplit("-", 1)[-1].split(".")
+    return all(_PORTABLE_PLATFORM.fullmatch(p) for p in platforms)
 
 
 def file_hash(path: Path) -> str:

@@ -154,3 +154,21 @@ def test_refresh_records_of_what_was_built_here(staging: Path) -> None:
     row = (site / "from_sdist-1.0.dist-info/RECORD").read_text().splitlines()[0]
     assert row == f"fs/_y.so,{_hash(stripped)},{len(stripped)}"
     assert prebuilt.refresh_records(staging, _state()) == []
+
+
+@pytest.mark.parametrize(
+    ("tag", "portable"),
+    [
+        ("cp311-cp311-manylinux_2_17_x86_64", True),
+        # maturin and others write the compressed tag set of the file name into WHEEL.
+        ("cp311-cp311-manylinux_2_17_x86_64.manylinux2014_x86_64", True),
+        ("cp311-cp311-musllinux_1_1_x86_64", True),
+        ("py3-none-any", True),
+        ("cp311-cp311-linux_x86_64", False),
+        ("cp311-cp311-manylinux_2_17_x86_64.linux_x86_64", False),
+    ],
+)
+def test_portable_platform_tags(tmp_path: Path, tag: str, portable: bool) -> None:
+    install(tmp_path, "d", tag, {})
+    dist = prebuilt.Distribution("d", tmp_path / "d-1.0.dist-info")
+    assert prebuilt.is_prebuilt(dist, prebuilt.State()) is portable
