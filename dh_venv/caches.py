@@ -15,6 +15,7 @@ Nothing in it goes into a package: the venv is installed from it, never linked t
 from __future__ import annotations
 
 import os
+import pwd
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -42,6 +43,7 @@ def cache_root(environ: Mapping[str, str], build_dir: Path) -> Path:
                 f"{VARIABLE}={chosen} is inside debian/, where a package's staging tree could ship it",
                 hint=f"point {VARIABLE} outside the source tree, or under debian/.debhelper/",
             )
+        _check_writable(path, chosen)
         return path
     home = environ.get("HOME", "")
     # sbuild's and pbuilder's HOME: meant not to exist, even where something created it.
@@ -50,3 +52,21 @@ def cache_root(environ: Mapping[str, str], build_dir: Path) -> Path:
         if os.path.isabs(base):
             return Path(base) / "dh-venv"
     return build_tree_cache(build_dir)
+
+
+def _check_writable(path: Path, chosen: str) -> None:
+    """A cache named by the variable must be usable by the user who builds (sbuild, fakeroot, setpriv)."""
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        usable = os.access(path, os.W_OK | os.X_OK)
+    except OSError:
+        usable = False
+    if not usable:
+        try:
+            user = pwd.getpwuid(os.getuid()).pw_name
+        except KeyError:
+            user = str(os.getuid())
+        raise DhVenvError(
+            f"{VARIABLE}={chosen}: the directory {path} cannot be created or written by user {user}",
+            hint=f"point {VARIABLE} at a directory that user may write, or unset it",
+        )

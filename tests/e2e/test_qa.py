@@ -96,7 +96,10 @@ def builds(tmp_path_factory: pytest.TempPathFactory, wheelhouse: Path) -> dict[s
         two = two_parent / "qa-modes-1.0"
         home = base / "home-nobody"
         home.mkdir()
-        for path in (two_parent, home, *two_parent.rglob("*"), *home.rglob("*")):
+        # nobody's own cache, with the uv the session unpacked: both builds install with uv.
+        cache = base / "cache-nobody"
+        shutil.copytree(Path(env_one["DH_VENV_CACHE_DIR"]) / "uv-bin", cache / "uv-bin", dirs_exist_ok=True)
+        for path in (two_parent, home, cache, *two_parent.rglob("*"), *home.rglob("*"), *cache.rglob("*")):
             os.chown(path, 65534, 65534)
         env_two = tool_env(
             DH_VENV_PIP_ARGS=pip_args,
@@ -106,6 +109,7 @@ def builds(tmp_path_factory: pytest.TempPathFactory, wheelhouse: Path) -> dict[s
             TZ="Pacific/Kiritimati",
             DEB_BUILD_OPTIONS="parallel=2",
             HOME=str(home),
+            DH_VENV_CACHE_DIR=str(cache),
         )
         arch = _build(two, "-B", env_two, user="nobody", umask=0o002)
         indep = _build(two, "-A", dict(env_two, HOME="/root"))

@@ -49,3 +49,13 @@ def test_a_cache_in_a_staging_tree_is_refused(tmp_path: Path) -> None:
         "DH_VENV_CACHE_DIR=debian/pkg/cache is inside debian/, where a package's staging tree could ship it"
     )
     assert cache_root({"DH_VENV_CACHE_DIR": "debian/.debhelper/c"}, tmp_path) == tmp_path / "debian/.debhelper/c"
+
+
+def test_an_unwritable_cache_is_a_clear_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a directory")
+    with pytest.raises(DhVenvError) as info:
+        cache_root({"DH_VENV_CACHE_DIR": str(blocker / "cache")}, tmp_path)
+    assert info.value.message.startswith(
+        f"DH_VENV_CACHE_DIR={blocker}/cache: the directory {blocker}/cache cannot be created or written by user "
+    )
