@@ -27,11 +27,14 @@ from dh_venv.errors import DhVenvError
 # tree) has no place in a package.
 _VCS_DIRS = (".git", ".hg", ".svn", ".bzr")
 
-# pip (distlib) writes this shell trampoline instead of a #! line when the
-# interpreter path is longer than the kernel's #! limit, which the staging
-# path can be while the final one is not: the form would then depend on
-# the build directory.
-_TRAMPOLINE = re.compile(rb"""\A#!/bin/sh\n'''exec' ([^\s"']+) "\$0" "\$@"\n' '''\n""")
+# pip (distlib) and uv write this shell trampoline instead of a #! line
+# when the interpreter path is longer than the kernel's #! limit, which the
+# staging path can be while the final one is not: the form would then
+# depend on the build directory.  uv quotes the path, pip does not.
+_TRAMPOLINE = re.compile(rb"""\A#!/bin/sh\n'''exec' ('?)([^\s"']+)\1 "\$0" "\$@"\n' '''\n""")
+# uv's records of how it built a local project (a timestamp among them):
+# of no use on the target, and different in every build.
+_UV_BUILD_STATE = ("uv_cache.json", "uv_build.json")
 _SHEBANG_MAX = 127
 
 
@@ -63,7 +66,11 @@ def finalize(staging_venv: Path, final_venv: PurePosixPath) -> Report:
             path = here / name
             if path.is_symlink():
                 _relink(path, pairs, report)
-            elif name.endswith((".pyc", ".pyo")) or (name == "direct_url.json" and _is_local(path)):
+            elif (
+                name.endswith((".pyc", ".pyo"))
+                or (name == "direct_url.json" and _is_local(path))
+                or (name in _UV_BUILD_STATE and here.name.endswith(".dist-info"))
+            ):
                 path.unlink()
                 report.removed.append(path)
             elif (name in (".gitignore", ".hgignore") and here == staging_venv) or name == ".git":
@@ -107,8 +114,8 @@ def _rewrite(path: Path, pairs: list[tuple[bytes, bytes]], report: Report) -> No
     for old, new in pairs:
         data = data.replace(old, new)
     match = _TRAMPOLINE.match(data)
-    if match and len(match.group(1)) + 2 <= _SHEBANG_MAX:
-        data = b"#!" + match.group(1) + b"\n" + data[match.end() :]
+    if match and len(match.group(2)) + 2 <= _SHEBANG_MAX:
+        data = b"#!" + match.group(2) + b"\n" + data[match.end() :]
     mode = path.stat().st_mode
     path.write_bytes(data)
     os.chmod(path, mode)

@@ -316,3 +316,21 @@ def test_trampoline_kept_when_the_final_path_is_too_long(staging: Path) -> None:
     script.write_text(text)
     finalize(staging, final)
     assert script.read_text() == text.replace(str(staging), str(final))
+
+
+def test_uv_long_path_trampoline_becomes_a_shebang(venv: FakeVenv) -> None:
+    # uv's trampoline quotes the interpreter path.
+    script = venv.root / "bin/long-uv"
+    script.write_text(f"#!/bin/sh\n'''exec' '{venv.root}/bin/python' \"$0\" \"$@\"\n' '''\nimport sys\n")
+    finalize(venv.root, FINAL)
+    assert script.read_text() == "#!/opt/venvs/demo/bin/python\nimport sys\n"
+
+
+def test_uv_build_state_is_dropped_with_its_record_rows(venv: FakeVenv) -> None:
+    for name in ("uv_cache.json", "uv_build.json"):
+        (venv.info / name).write_text('{"timestamp": {"secs_since_epoch": 1763700000}}')
+    with (venv.info / "RECORD").open("a") as record:
+        record.write("demo-1.0.dist-info/uv_cache.json,sha256=x,47\ndemo-1.0.dist-info/uv_build.json,sha256=y,47\n")
+    finalize(venv.root, FINAL)
+    assert not (venv.info / "uv_cache.json").exists() and not (venv.info / "uv_build.json").exists()
+    assert "uv_" not in (venv.info / "RECORD").read_text()
