@@ -5,7 +5,7 @@ Run as root on Debian bookworm, from anywhere::
 
     /usr/bin/python3 benchmarks/compare.py [--repeat N] [--inputs small,mid,heavy]
                                            [--no-install] [--keep] [--json FILE]
-                                           [--dh-venv-args="--installer=uv"]
+                                           [--dh-venv-args="--installer=pip"]
                                            [--compressor TYPE[:LEVEL]]
 
 dh-venv is used from the checkout this script lives in (``bin/`` on ``PATH``,
@@ -70,7 +70,7 @@ def main(argv: list[str] | None = None) -> int:
         "--dh-venv-args",
         default="",
         metavar="ARGS",
-        help="build dh-venv's side with an override_dh_venv running dh_venv ARGS (e.g. --installer=uv)",
+        help="build dh-venv's side with an override_dh_venv running dh_venv ARGS (e.g. --installer=pip)",
     )
     parser.add_argument(
         "--compressor",
