@@ -86,16 +86,22 @@ def test_keep_seed_ships_pip_setuptools_and_wheel(tmp_path: Path, build_package,
     assert {"pip", "wheel"} <= scripts
 
 
-def test_the_cache_follows_home_and_stays_in_the_build_tree_without_one(tmp_path: Path, build_package) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.network
+def test_the_cache_follows_home_and_stays_in_the_build_tree_without_one(  # type: ignore[no-untyped-def]
+    tmp_path: Path, build_package, wheelhouse: Path, uv_wheel: Path
+) -> None:
     home = tmp_path / "home"
     home.mkdir()
-    build = build_package("lean-app", source=_copy(tmp_path / "home-build"), HOME=str(home), DH_VENV_CACHE_DIR="")
+    # No DH_VENV_CACHE_DIR: uv comes from its wheel in a --find-links directory, into the cache it picks.
+    pip_args = f"--no-index --find-links={wheelhouse} --find-links={uv_wheel.parent}"
+    nocache = {"DH_VENV_CACHE_DIR": "", "DH_VENV_PIP_ARGS": pip_args}
+    build = build_package("lean-app", source=_copy(tmp_path / "home-build"), HOME=str(home), **nocache)
     assert build.returncode == 0, build.output[-4000:]
     assert (home / ".cache/dh-venv/uv").is_dir() and (home / ".cache/dh-venv/uv-bin").is_dir()
     assert not (build.source / "debian/.debhelper/dh_venv/cache").exists()
     # sbuild's HOME: the cache goes into the build tree, which dh_clean removes.
     source = _copy(tmp_path / "sbuild")
-    build = build_package("lean-app", source=source, HOME="/sbuild-nonexistent", DH_VENV_CACHE_DIR="")
+    build = build_package("lean-app", source=source, HOME="/sbuild-nonexistent", **nocache)
     assert build.returncode == 0, build.output[-4000:]
     assert (source / "debian/.debhelper/dh_venv/cache/uv").is_dir()
     assert not Path("/sbuild-nonexistent").exists()

@@ -352,7 +352,8 @@ def test_unreadable_file_in_a_non_root_build(builder: Builder, wheelhouse: Path)
         secret = source / ".env"
         secret.write_text("SECRET=1\n")  # root's, mode 600: a developer's leftover
         secret.chmod(0o600)
-        env = builder.env(HOME=str(top / "home"))
+        # The user's own cache (in HOME): the session's shared one is root's.
+        env = builder.env(HOME=str(top / "home"), DH_VENV_CACHE_DIR="")
         proc = subprocess.run(
             ["runuser", "-u", user, "--", "dpkg-buildpackage", "-us", "-uc", "-b", "-d"],
             cwd=source,
