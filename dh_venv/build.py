@@ -193,6 +193,7 @@ def build_package(
     if not settings.keep_seed:
         _leave_out_seed(settings, runner, backend, staging, wanted, python, app)
     compiled.check_architecture(settings)
+    compiled.strip_prebuilt_debug(settings, runner, reports)
 
     app_scripts = scripts.entry_point_scripts(app) if app else []
     links = _plan_exposure(settings, runner, staging, app_scripts) if settings.expose_scripts else {}

@@ -98,6 +98,34 @@ def check_architecture(settings: Settings) -> None:
         )
 
 
+def strip_prebuilt_debug(settings: Settings, runner: Runner, reports: Iterable[Path | None]) -> int:
+    """Drop the debug sections of prebuilt extension modules that can be stripped safely; return how many.
+
+    Prebuilt wheels often ship their extensions with full debug information
+    (most of their size), which ``dh_strip`` never sees (``dh_venv_setaside``
+    keeps prebuilt files away from it). ``strip --strip-debug`` keeps the
+    symbol table; files ``prebuilt.debug_strippable`` leaves out stay
+    byte-identical. ``DEB_BUILD_OPTIONS=nostrip`` keeps everything.
+    """
+    if "nostrip" in settings.env.get("DEB_BUILD_OPTIONS", "").split():
+        return 0
+    state = prebuilt.read_reports(r for r in reports if r is not None)
+    found = prebuilt.debug_strippable(settings.staging_venv, state)
+    if not found:
+        return 0
+    try:
+        runner.run(["strip", "--strip-debug", *sorted(found)], env={"PATH": "/usr/bin:/bin"})
+    except CommandError as exc:
+        raise DhVenvError(
+            "strip could not remove the debug information of prebuilt extensions",
+            hint="install binutils, or build with DEB_BUILD_OPTIONS=nostrip",
+            details=exc.output.strip(),
+        ) from None
+    for dist in {id(d): d for d in found.values()}.values():
+        prebuilt.refresh_record(dist)
+    return len(found)
+
+
 def record(settings: Settings, reports: Iterable[Path | None]) -> None:
     """Leave what the later steps need in the package's work directory."""
     state = prebuilt.read_reports(r for r in reports if r is not None)

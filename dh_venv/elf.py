@@ -127,3 +127,33 @@ def _read(f: BinaryIO) -> Dynamic:
     soname = next((string(v) for t, v in entries if t == _DT_SONAME), None)
     rpath = tuple(p for t, v in entries if t in (_DT_RPATH, _DT_RUNPATH) for p in string(v).split(":") if p)
     return Dynamic(needed=needed, soname=soname, rpath=rpath, kind=kind, machine=machine)
+
+
+def section_names(path: Path) -> set[str]:
+    """Names of the sections of ``path`` (empty for a malformed file or one without a section table)."""
+    try:
+        with path.open("rb") as f:
+            ident = f.read(16)
+            if ident[:4] != MAGIC:
+                return set()
+            wide, end = ident[4] == 2, "<" if ident[5] == 1 else ">"
+            if wide:
+                header = struct.unpack(end + "HHIQQQIHHHHHH", f.read(48))
+                entry = end + "IIQQQQIIQQ"
+            else:
+                header = struct.unpack(end + "HHIIIIIHHHHHH", f.read(36))
+                entry = end + "IIIIIIIIII"
+            shoff, shentsize, shnum, shstrndx = header[5], header[10], header[11], header[12]
+            if not shoff or shstrndx >= shnum:
+                return set()
+            headers = []
+            for index in range(shnum):
+                f.seek(shoff + index * shentsize)
+                fields = struct.unpack(entry, f.read(struct.calcsize(entry)))
+                headers.append((fields[0], fields[4], fields[5]))  # name offset, file offset, size
+            _, str_offset, str_size = headers[shstrndx]
+            f.seek(str_offset)
+            table = f.read(str_size)
+    except (OSError, struct.error):
+        return set()
+    return {table[n : table.find(b"\0", n)].decode(errors="replace") for n, _, _ in headers if n < len(table)}

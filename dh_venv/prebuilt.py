@@ -33,6 +33,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
+from dh_venv import elf
 from dh_venv.errors import DhVenvError
 
 STATE = "compiled.json"
@@ -254,24 +255,53 @@ def refresh_records(staging_root: Path, state: State) -> list[Path]:
     rewritten = []
     for venv in staging_venvs(staging_root, state):
         for dist in distributions(venv):
-            if is_prebuilt(dist, state):
-                continue
-            record = dist.dist_info / "RECORD"
-            try:
-                rows = list(csv.reader(record.read_text().splitlines()))
-            except OSError:
-                continue
-            dirty = False
-            for row in rows:
-                if len(row) < 2 or not row[1].startswith("sha256="):
-                    continue
-                path = Path(os.path.normpath(dist.site_packages / row[0]))
-                if path.is_file() and not path.is_symlink() and file_hash(path) != row[1]:
-                    row[1:] = [file_hash(path), str(path.stat().st_size)]
-                    dirty = True
-            if dirty:
-                out = io.StringIO()
-                csv.writer(out, lineterminator="\n").writerows(rows)
-                record.write_text(out.getvalue())
-                rewritten.append(record)
+            if not is_prebuilt(dist, state) and refresh_record(dist):
+                rewritten.append(dist.dist_info / "RECORD")
     return rewritten
+
+
+def refresh_record(dist: Distribution) -> bool:
+    """Rehash the files of ``dist`` whose content changed since its RECORD was written; whether any did."""
+    record = dist.dist_info / "RECORD"
+    try:
+        rows = list(csv.reader(record.read_text().splitlines()))
+    except OSError:
+        return False
+    dirty = False
+    for row in rows:
+        if len(row) < 2 or not row[1].startswith("sha256="):
+            continue
+        path = Path(os.path.normpath(dist.site_packages / row[0]))
+        if path.is_file() and not path.is_symlink() and file_hash(path) != row[1]:
+            row[1:] = [file_hash(path), str(path.stat().st_size)]
+            dirty = True
+    if dirty:
+        out = io.StringIO()
+        csv.writer(out, lineterminator="\n").writerows(rows)
+        record.write_text(out.getvalue())
+    return dirty
+
+
+def debug_strippable(venv: Path, state: State) -> dict[Path, Distribution]:
+    """Shared objects of prebuilt wheels that carry debug sections and that stripping cannot break.
+
+    Left alone: anything auditwheel/patchelf rewrote or bundled (an RPATH or
+    RUNPATH, a ``*.libs`` directory), where binutils' strip is known to
+    produce broken files, and files that no longer match their RECORD.
+    """
+    found: dict[Path, Distribution] = {}
+    for dist in distributions(venv):
+        if not is_prebuilt(dist, state):
+            continue
+        for path, digest in dist.hashed_files():
+            rel = path.relative_to(dist.site_packages) if path.is_relative_to(dist.site_packages) else None
+            if rel is None or ".so" not in path.name or any(part.endswith(".libs") for part in rel.parts[:-1]):
+                continue
+            if path.is_symlink() or not path.is_file() or not elf.is_elf(path):
+                continue
+            if not any(name.startswith((".debug_", ".zdebug_")) for name in elf.section_names(path)):
+                continue
+            if elf.read_dynamic(path).rpath or file_hash(path) != digest:
+                continue
+            found[path] = dist
+    return found

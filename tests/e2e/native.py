@@ -89,6 +89,24 @@ def bundled_wheel(out: Path, work: Path, name: str, libs_dir: str, *, libs_rpath
         f"{libs_dir}/{LIBCWA}": (work / LIBCWA).read_bytes(),
         f"{libs_dir}/{LIBCWB}": (work / LIBCWB).read_bytes(),
     }
+    return _wheel(out, name, files)
+
+
+def plain_wheel(out: Path, work: Path, name: str) -> Path:
+    """A wheel ``name`` whose extension ``name._plain`` needs only libc, built with ``-g``: no RPATH, no .libs."""
+    work.mkdir(parents=True)
+    ext = f"_plain{sysconfig.get_config_var('EXT_SUFFIX')}"
+    include = sysconfig.get_paths()["include"]
+    _run("gcc", "-shared", "-fPIC", "-g", "-O2", f"-I{include}", "-o", ext, str(NATIVE / "plain" / "plain.c"), cwd=work)
+    files = {
+        f"{name}/__init__.py": f"from {name}._plain import value\n\n__all__ = ['value']\n".encode(),
+        f"{name}/{ext}": (work / ext).read_bytes(),
+    }
+    return _wheel(out, name, files)
+
+
+def _wheel(out: Path, name: str, files: dict[str, bytes]) -> Path:
+    """A ``manylinux`` wheel of ``name`` 1.0 holding ``files``, with its METADATA, WHEEL and RECORD."""
     dist_info = f"{name}-1.0.dist-info"
     files[f"{dist_info}/METADATA"] = f"Metadata-Version: 2.1\nName: {name}\nVersion: 1.0\n".encode()
     files[f"{dist_info}/WHEEL"] = (
@@ -129,6 +147,8 @@ def build_all(out: Path, work: Path) -> dict[str, Path]:
         "cworigin": bundled_wheel(out, work / "o", "cworigin", "cworigin/.libs", libs_rpath=True, offset=2),
         # psycopg2-binary's layout: <dist>_<suffix>.libs
         "cwsuffix": bundled_wheel(out, work / "s", "cwsuffix", "cwsuffix_binary.libs", libs_rpath=False, offset=3),
+        # No bundled library, no RPATH: dh_venv drops its debug sections (strip --strip-debug).
+        "cwplain": plain_wheel(out, work / "p", "cwplain"),
         "cwnative": sdist(out, "cwnative"),
         "cwbroken": sdist(out, "cwbroken"),
     }

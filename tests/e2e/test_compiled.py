@@ -57,11 +57,16 @@ def test_prebuilt_and_built_from_source(native_wheels, build_package, tmp_path) 
     tree = extract(deb, tmp_path / "x")
     site = tree / SITE
     assert files_containing(tree, str(build.source)) == []
-    # Prebuilt: every file exactly as its wheel's RECORD says, debug info and all.
+    # Prebuilt: every file exactly as its wheel's RECORD says, debug info and all, where patchelf
+    # touched it (RPATH) or it is bundled (*.libs); cwplain's extension lost its debug sections only.
     # cwnative: stripped here, and its RECORD brought up to date by dh_venv_restore.
-    for dist in ("cwbundled-1.0", "cworigin-1.0", "cwsuffix-1.0", "cwnative-1.0"):
+    for dist in ("cwbundled-1.0", "cworigin-1.0", "cwsuffix-1.0", "cwnative-1.0", "cwplain-1.0"):
         assert native.record_mismatches(site / f"{dist}.dist-info") == []
     assert ".debug_info" in _sections(next(site.glob("cwbundled.libs/libcwb-*.so.1.0")))
+    for ext in site.glob("cw*/_core*.so"):
+        assert ".debug_info" in _sections(ext), ext
+    [plain] = site.glob("cwplain/_plain*.so")
+    assert ".debug_info" not in _sections(plain) and ".symtab" in _sections(plain)
     # Built here: flags from dpkg-buildflags (hardening=+all in debian/rules: -z now), stripped, debug info in -dbgsym.
     built = sorted(site.glob("cwnative/_*.so"))
     assert [p.name.split(".")[0] for p in built] == ["_pq", "_zlib"]
@@ -78,7 +83,7 @@ def test_prebuilt_and_built_from_source(native_wheels, build_package, tmp_path) 
     with installed(deb, dbgsym):
         result = run_clean("cw-app")
         assert result.returncode == 0, result.stderr
-        assert result.stdout.split() == ["43", "44", "45", str(zlib.crc32(b"dh-venv")), "True", VENV]
+        assert result.stdout.split() == ["43", "44", "45", "46", str(zlib.crc32(b"dh-venv")), "True", VENV]
     assert_purged("cw-app", VENV, ["cw-app"])
 
 
