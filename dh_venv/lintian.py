@@ -107,9 +107,9 @@ def overrides(
     if has_prebuilt:
         result.append(
             Override(
-                "Binaries from prebuilt wheels, installed as their authors built them (stripping or relinking "
-                "would break libraries that auditwheel/patchelf rewrote), often with the libraries they need "
-                "vendored next to them.",
+                "Binaries from prebuilt wheels, installed as their authors built them, less debug sections "
+                "(stripping symbols or relinking would break libraries that auditwheel/patchelf rewrote), often "
+                "with the libraries they need vendored next to them.",
                 (*prebuilt, f"{package}: embedded-library * {venv_wide}"),
             )
         )
