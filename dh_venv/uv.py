@@ -48,6 +48,7 @@ _UV_NOT_FOUND = re.compile(
     r"Because (\S+) was not found in the|Because there is no version of (\S+?)(?: and|,|$)", re.M
 )
 _UV_HASH = re.compile(r"Hash mismatch for `([^`]+)`")
+_UV_UNKNOWN_OPTION = re.compile(r"unexpected argument '([^']+)' found")
 _UV_RESERVED = re.compile(
     r"Failed to install: (?P<dist>[^-\s]+)-(?P<version>[^-\s]+)-\S+\.whl.*\n.*"
     r"Scripts must not use the reserved name (?P<name>\S+)"
@@ -105,17 +106,41 @@ class UvBackend(PipBackend):
         self._uv: Path | None = None
 
     def prepare(self, inputs: Inputs) -> None:
-        """Find uv before the venv exists; with ``fallback``, become the pip backend if there is none."""
+        """Find uv before the venv exists; with ``fallback``, become the pip backend if there is none.
+
+        The installer options of the user (``--extra-pip-arg``, ``DH_VENV_PIP_ARGS``) must be
+        ones ``uv pip install`` takes too; a pip-only option counts as no uv.
+        """
         if self._uv is not None or self.name == "pip" or self.runner.no_act:
             return
+        own_args = [*self.extra_args, *inputs.extra_args]
         try:
-            self.uv(inputs.sources, [*self.extra_args, *inputs.extra_args])
+            uv = self.uv(inputs.sources, own_args)
+            foreign = self._foreign_option(uv, own_args)
+            if foreign:
+                self._uv = None
+                raise DhVenvError(
+                    f"--installer=uv: uv pip install does not take the pip option {foreign} "
+                    "(from --extra-pip-arg or DH_VENV_PIP_ARGS)",
+                    hint="drop the option, or build with --installer=pip",
+                )
         except DhVenvError as exc:
             if not self.fallback:
                 raise
             reason = exc.message.removeprefix("--installer=uv: ")
             self.runner.log(f"dh_venv: notice: --installer=auto: {reason}; installing with pip")
             self.name = "pip"
+
+    def _foreign_option(self, uv: Path, args: Sequence[str]) -> str | None:
+        """The first of ``args`` that ``uv pip install`` rejects as an unknown option, if any."""
+        if not any(a.startswith("-") for a in args):
+            return None
+        try:
+            self.runner.run([uv, "pip", "install", "--dry-run", *args], env=self.uv_env, changes_files=False)
+        except CommandError as exc:
+            unknown = _UV_UNKNOWN_OPTION.search(exc.output)
+            return unknown.group(1) if unknown else None
+        return None
 
     def create(
         self,

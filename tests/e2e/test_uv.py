@@ -227,3 +227,26 @@ def test_vendor_puts_uv_in_the_wheelhouse_for_an_offline_build(tmp_path: Path, w
         assert (source / "debian" / ".debhelper" / "dh_venv" / "cache" / "uv-bin" / uv.VERSION / "uv").is_file()
     (deb,) = source.parent.glob("uvb-app_*.deb")
     assert {"uvb_app-1.0.dist-info", "tinydep-1.0.dist-info", "extradep-1.0.dist-info"} <= dist_infos(deb)
+
+
+def test_a_pip_only_option_means_pip_by_default_and_an_error_with_uv(tmp_path: Path, build_package) -> None:  # type: ignore[no-untyped-def]
+    # A dh-virtualenv package's --extra-pip-arg that only pip knows (uv has --no-progress instead).
+    build = build_package("uvb-app", source=_copy(tmp_path / "auto"), args="--extra-pip-arg=--progress-bar=off")
+    assert build.returncode == 0, build.output[-4000:]
+    notices = [line for line in build.output.splitlines() if line.startswith("dh_venv: notice: ")]
+    assert notices == [
+        "dh_venv: notice: --installer=auto: uv pip install does not take the pip option --progress-bar "
+        "(from --extra-pip-arg or DH_VENV_PIP_ARGS); installing with pip"
+    ]
+    assert {"uvb_app-1.0.dist-info", "tinydep-1.0.dist-info", "extradep-1.0.dist-info"} <= dist_infos(
+        build.deb("uvb-app")
+    )
+    strict = build_package(
+        "uvb-app", source=_copy(tmp_path / "uv"), args="--installer=uv --extra-pip-arg=--progress-bar=off"
+    )
+    assert strict.returncode != 0
+    errors = [line for line in strict.output.splitlines() if line.startswith("dh_venv: error: ")]
+    assert errors == [
+        "dh_venv: error: uvb-app: --installer=uv: uv pip install does not take the pip option --progress-bar "
+        "(from --extra-pip-arg or DH_VENV_PIP_ARGS); drop the option, or build with --installer=pip"
+    ], strict.output[-3000:]

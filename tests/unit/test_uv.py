@@ -103,6 +103,8 @@ def test_install_runs_uv_on_path_with_pip_steps_and_clean_env(tmp_path: Path) ->
     cache = tmp_path / "debian/.debhelper/dh_venv/cache/uv"
     head = f"pip|install|--python|{venv}/bin/python|--no-index|--find-links|/src/debian/wheelhouse|--prefer-binary|"
     assert log.read_text().splitlines() == [
+        # The user's options, checked once against uv's own.
+        f"pip|install|--dry-run|--prefer-binary|copy||{cache}",
         f"{head}--require-hashes|-r|/src/requirements.txt|copy||{cache}",
         f"{head}--no-deps|/src/demo[cli]|copy||{cache}",
     ]
@@ -270,3 +272,26 @@ def test_uv_failures_read_like_pips(tmp_path: Path, output: str, wheelhouse: boo
     error = backend._failure("uv", output, "the requirements", wanted, False)  # type: ignore[attr-defined]
     assert error.message == message.format(wh=tmp_path)
     assert output.strip().splitlines()[-1].strip() in error.details  # uv's own words, under the error
+
+
+PIP_ONLY = """case "$*" in *--dry-run*) echo "error: unexpected argument '--progress-bar' found" >&2; exit 2;; esac\n"""
+
+
+def test_a_pip_only_option_is_refused_with_uv_and_falls_back_with_auto(tmp_path: Path) -> None:
+    bin_dir = fake_uv(tmp_path, PIP_ONLY)
+    env = {"PATH": f"{bin_dir}:/usr/bin:/bin"}
+    wanted = Inputs(sources=Sources(), extra_args=("--progress-bar=off",))
+    with pytest.raises(DhVenvError) as info:
+        make_backend("uv", Runner(log=[].append), env, tmp_path).prepare(wanted)
+    assert info.value.message == (
+        "--installer=uv: uv pip install does not take the pip option --progress-bar "
+        "(from --extra-pip-arg or DH_VENV_PIP_ARGS)"
+    )
+    lines: list[str] = []
+    auto = make_backend("auto", Runner(log=lines.append), env, tmp_path)
+    auto.prepare(wanted)
+    assert auto.name == "pip"
+    assert [line for line in lines if "notice" in line] == [
+        "dh_venv: notice: --installer=auto: uv pip install does not take the pip option --progress-bar "
+        "(from --extra-pip-arg or DH_VENV_PIP_ARGS); installing with pip"
+    ]
