@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import PACKAGES, assert_purged, installed, run_clean
+from .conftest import PACKAGES, assert_purged, extract, installed, run_clean
 
 VENV = "/opt/venvs/lean-app"
 SEED = {"pip", "setuptools", "wheel"}
@@ -113,3 +113,20 @@ def _copy(where: Path) -> Path:
     source = where / "lean-app-1.0"
     shutil.copytree(PACKAGES / "lean-app", source, symlinks=True)
     return source
+
+
+def test_a_module_edited_in_place_is_rebuilt_from_the_same_tree(tmp_path: Path, build_package) -> None:  # type: ignore[no-untyped-def]
+    # uv caches a local project's wheel by path and the times of its build files; an edit of a
+    # module leaves those alone, and the second build of the same tree must still ship it.
+    source = _copy(tmp_path)
+    first = build_package("lean-app", source=source)
+    assert first.returncode == 0, first.output[-4000:]
+    module = source / "src/lean_app/__init__.py"
+    with module.open("r+") as f:  # in place: no directory time changes
+        text = f.read()
+        f.seek(0)
+        f.write(text.replace("no leandep", "NO-LEANDEP"))
+    second = build_package("lean-app", source=source)
+    assert second.returncode == 0, second.output[-4000:]
+    tree = extract(second.deb("lean-app"), tmp_path / "x")
+    assert "NO-LEANDEP" in (tree / "opt/venvs/lean-app/lib/python3.11/site-packages/lean_app/__init__.py").read_text()
