@@ -3,7 +3,7 @@
 import re
 from pathlib import Path
 
-from setuptools import setup
+from setuptools import find_packages, setup
 
 version = re.search(r'__version__ = "([^"]+)"', Path("dh_venv/__init__.py").read_text()).group(1)
 
@@ -15,8 +15,8 @@ setup(
     long_description_content_type="text/x-rst",
     license="GPL-2+",
     python_requires=">=3.9",
-    packages=["dh_venv"],
-    package_data={"dh_venv": ["autoscripts/*"]},
+    packages=find_packages(include=["dh_venv", "dh_venv.*"]),
+    package_data={"dh_venv.debhelper": ["autoscripts/*"]},
     scripts=["bin/dh_venv", "bin/dh_venv_setaside", "bin/dh_venv_restore", "bin/dh-venv"],
     install_requires=["virtualenv", "python-debian", "sh", "packaging"],
 )

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from dh_venv.debhelper import PackageFiles
+from dh_venv.debhelper.files import PackageFiles
 from dh_venv.runner import Runner
 
 PYTHON = os.path.realpath("/usr/bin/python3")

@@ -1,4 +1,4 @@
-"""Tests for dh_venv.build: the pipeline for one package, with real tools.
+"""Tests for dh_venv.pipeline: the pipeline for one package, with real tools.
 
 The builds use virtualenv's embedded wheels and ``--no-index``, so they
 need no network.
@@ -17,9 +17,10 @@ from pathlib import Path, PurePosixPath
 
 import pytest
 
-from dh_venv import build, cli
+from dh_venv import pipeline as build
+from dh_venv.cli import main as cli
 from dh_venv.errors import DhVenvError
-from dh_venv.installers import build_environment
+from dh_venv.installers.pip import build_environment
 from dh_venv.runner import Runner
 from dh_venv.settings import Settings
 

@@ -1,4 +1,4 @@
-"""Tests for dh_venv.clashes: console scripts that would break the system or the venv."""
+"""Tests for dh_venv.expose.clashes: console scripts that would break the system or the venv."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ from pathlib import Path, PurePosixPath
 
 import pytest
 
-from dh_venv import clashes
 from dh_venv.errors import DhVenvError
+from dh_venv.expose import clashes
 from dh_venv.runner import Runner
 
 VENV = PurePosixPath("/opt/venvs/demo")

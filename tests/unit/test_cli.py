@@ -1,4 +1,4 @@
-"""Tests for dh_venv.cli: option parsing, settings and the error exit."""
+"""Tests for dh_venv.cli.main: option parsing, settings and the error exit."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from pathlib import Path, PurePosixPath
 
 import pytest
 
-from dh_venv import cli
+from dh_venv.cli import main as cli
 from dh_venv.errors import DhVenvError
 from dh_venv.settings import Settings
 

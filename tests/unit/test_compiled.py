@@ -1,4 +1,4 @@
-"""Tests for dh_venv.compiled: build flags, compiler complaints, the Architecture: all check."""
+"""Tests for dh_venv.compiled.steps: build flags, compiler complaints, the Architecture: all check."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from dh_venv import compiled
+from dh_venv.compiled import steps as compiled
 from dh_venv.errors import DhVenvError
 from dh_venv.runner import Runner
 from dh_venv.settings import Settings

@@ -1,4 +1,4 @@
-"""Tests for dh_venv.debhelper: substvars, autoscripts, links, packages."""
+"""Tests for dh_venv.debhelper.files: substvars, autoscripts, links, packages."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path, PurePosixPath
 
 import pytest
 
-from dh_venv.debhelper import (
+from dh_venv.debhelper.files import (
     PackageFiles,
     include_binaries,
     incumbent_triggers,

@@ -1,4 +1,4 @@
-"""Tests for dh_venv.finalize: relocating a venv from staging to its final path."""
+"""Tests for dh_venv.relocate.finalize: relocating a venv from staging to its final path."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from pathlib import Path, PurePosixPath
 
 import pytest
 
-from dh_venv.finalize import finalize
+from dh_venv.relocate.finalize import finalize
 
 FINAL = PurePosixPath("/opt/venvs/demo")
 SITE = Path("lib/python3.11/site-packages")

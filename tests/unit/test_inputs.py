@@ -1,4 +1,4 @@
-"""Tests for dh_venv.inputs and the credential and network helpers around it."""
+"""Tests for dh_venv.inputs.collect and the credential and network helpers around it."""
 
 from __future__ import annotations
 
@@ -8,10 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from dh_venv import inputs, interpreter
+from dh_venv import interpreter
 from dh_venv.errors import DhVenvError
-from dh_venv.inputs import Sources
-from dh_venv.installers import check_reachable, expand_url
+from dh_venv.inputs import collect as inputs
+from dh_venv.inputs.collect import Sources
+from dh_venv.installers.pip import check_reachable, expand_url
 from dh_venv.runner import Runner, redact
 from dh_venv.settings import Settings
 

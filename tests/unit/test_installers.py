@@ -1,4 +1,4 @@
-"""Tests for dh_venv.installers: the cleaned environment and the pip backend."""
+"""Tests for dh_venv.installers.pip: the cleaned environment and the pip backend."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from dh_venv.errors import DhVenvError
-from dh_venv.inputs import Inputs, Sources
-from dh_venv.installers import PipBackend, build_environment, make_backend, pip_reason
+from dh_venv.inputs.collect import Inputs, Sources
+from dh_venv.installers.pip import PipBackend, build_environment, make_backend, pip_reason
 from dh_venv.runner import Runner
 
 # build_environment

@@ -1,4 +1,4 @@
-"""Tests for dh_venv.lintian: which overrides a venv gets, and how they merge."""
+"""Tests for dh_venv.debhelper.lintian: which overrides a venv gets, and how they merge."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import shutil
 import subprocess
 from pathlib import Path, PurePosixPath
 
-from dh_venv import lintian
+from dh_venv.debhelper import lintian
 
 FINAL = PurePosixPath("/opt/venvs/demo")
 SITE = "lib/python3.11/site-packages"

@@ -1,4 +1,4 @@
-"""Tests for dh_venv.locks: each format walked for one target interpreter."""
+"""Tests for dh_venv.inputs.locks: each format walked for one target interpreter."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from dh_venv import locks
 from dh_venv.errors import DhVenvError
-from dh_venv.inputs import read_pyproject
+from dh_venv.inputs import locks
+from dh_venv.inputs.collect import read_pyproject
 
 FIXTURE = Path(__file__).resolve().parents[1] / "packages" / "inp-uvapp"
 LINUX_311 = {

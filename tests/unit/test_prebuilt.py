@@ -1,4 +1,4 @@
-"""Tests for dh_venv.prebuilt: provenance, setting files aside and restoring them."""
+"""Tests for dh_venv.compiled.prebuilt: provenance, setting files aside and restoring them."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from dh_venv import prebuilt
+from dh_venv.compiled import prebuilt
 from dh_venv.errors import DhVenvError
 
 SITE = "opt/venvs/app/lib/python3.11/site-packages"

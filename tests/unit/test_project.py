@@ -1,4 +1,4 @@
-"""Tests for dh_venv.project: finding the project and the build copy."""
+"""Tests for dh_venv.inputs.project: finding the project and the build copy."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from dh_venv.errors import DhVenvError
-from dh_venv.project import (
+from dh_venv.inputs.project import (
     check_project,
     check_requirements,
     isolate_local,

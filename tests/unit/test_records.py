@@ -1,10 +1,10 @@
-"""Tests for dh_venv.records: files meant for outside the venv."""
+"""Tests for dh_venv.relocate.outside: files meant for outside the venv."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from dh_venv.records import outside_prefix
+from dh_venv.relocate.outside import outside_prefix
 
 
 def dist(venv: Path, name: str, rows: list[str], top_level: str = "") -> None:

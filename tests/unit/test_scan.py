@@ -1,4 +1,4 @@
-"""Tests for dh_venv.scan: finding build paths left in a finished tree."""
+"""Tests for dh_venv.relocate.scan: finding build paths left in a finished tree."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from dh_venv.scan import contains_path, find_leaks, needles_for
+from dh_venv.relocate.scan import contains_path, find_leaks, needles_for
 
 
 @pytest.fixture

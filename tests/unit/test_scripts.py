@@ -1,4 +1,4 @@
-"""Tests for dh_venv.scripts: which console scripts become commands."""
+"""Tests for dh_venv.expose.scripts: which console scripts become commands."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path, PurePosixPath
 import pytest
 
 from dh_venv.errors import DhVenvError
-from dh_venv.scripts import defers_to, entry_point_scripts, find_application, link_path, plan_links
+from dh_venv.expose.scripts import defers_to, entry_point_scripts, find_application, link_path, plan_links
 
 FINAL = PurePosixPath("/opt/venvs/demo")
 BIN = PurePosixPath("/usr/bin")

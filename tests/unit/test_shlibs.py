@@ -1,4 +1,4 @@
-"""Tests for dh_venv.shlibs: dependency arithmetic, and dpkg-shlibdeps on a real tree."""
+"""Tests for dh_venv.compiled.shlibs: dependency arithmetic, and dpkg-shlibdeps on a real tree."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path, PurePosixPath
 
 import pytest
 
-from dh_venv import shlibs
+from dh_venv.compiled import shlibs
 from dh_venv.errors import DhVenvError
 from dh_venv.runner import Runner
 

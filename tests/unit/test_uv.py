@@ -1,4 +1,4 @@
-"""Tests for dh_venv.uv: uv's arguments and environment, and how uv is obtained."""
+"""Tests for dh_venv.installers.uv: uv's arguments and environment, and how uv is obtained."""
 
 from __future__ import annotations
 
@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from dh_venv import uv
 from dh_venv.errors import DhVenvError
-from dh_venv.inputs import Inputs, Sources
-from dh_venv.installers import build_environment, make_backend
+from dh_venv.inputs.collect import Inputs, Sources
+from dh_venv.installers import uv
+from dh_venv.installers.pip import build_environment, make_backend
 from dh_venv.runner import Runner
 
 

@@ -1,10 +1,11 @@
-"""Tests for dh_venv.venv: creating the venv in the staging tree, with the real virtualenv."""
+"""Tests for dh_venv.installers.venv: creating the venv in the staging tree, with the real virtualenv."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from dh_venv import interpreter, venv
+from dh_venv import interpreter
+from dh_venv.installers import venv
 from dh_venv.runner import Runner
 
 ENV = {"PATH": "/usr/bin:/bin", "PIP_CONFIG_FILE": "/dev/null"}

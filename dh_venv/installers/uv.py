@@ -3,7 +3,7 @@
 virtualenv still creates the venv (so relocation is the same as with pip);
 ``uv pip install --python <venv>/bin/python`` installs into it, taking the
 same arguments the pip backend builds from the same
-:class:`~dh_venv.inputs.Inputs`.  uv's own configuration is fixed here:
+:class:`~dh_venv.inputs.collect.Inputs`.  uv's own configuration is fixed here:
 no user or system config, copies instead of hard links into its cache,
 no interpreter downloads, a cache in ``DH_VENV_CACHE_DIR`` or the build tree.
 
@@ -24,16 +24,16 @@ import zipfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from dh_venv import clashes
-from dh_venv import venv as _venv
-from dh_venv.compiled import build_failure
+from dh_venv.compiled.steps import build_failure
 from dh_venv.errors import CommandError, DhVenvError
-from dh_venv.inputs import Inputs, Sources
-from dh_venv.installers import PipBackend, build_error, expand_url, install_error, pip_reason
+from dh_venv.expose import clashes
+from dh_venv.inputs.collect import Inputs, Sources
+from dh_venv.inputs.locks import PYPI
+from dh_venv.installers import venv as _venv
+from dh_venv.installers.pip import PipBackend, build_error, expand_url, install_error, pip_reason
+from dh_venv.installers.venv import python_of
 from dh_venv.interpreter import Interpreter
-from dh_venv.locks import PYPI
 from dh_venv.runner import Runner, redact
-from dh_venv.venv import python_of
 
 #: The uv dh_venv fetches when none is on PATH.
 VERSION = "0.9.7"
@@ -72,7 +72,7 @@ def environment(env: Mapping[str, str], cache: Path) -> dict[str, str]:
         UV_LINK_MODE="copy",
         UV_PYTHON_DOWNLOADS="never",
         UV_NO_PROGRESS="1",
-        UV_NO_WRAP="1",  # whole lines: the compiler's complaint is found in them (dh_venv.compiled)
+        UV_NO_WRAP="1",  # whole lines: the compiler's complaint is found in them (dh_venv.compiled.steps)
         UV_CACHE_DIR=str(cache / "uv"),
         NO_COLOR="1",
     )
@@ -172,7 +172,7 @@ class UvBackend(PipBackend):
         self.prepare(inputs)
         if self.name == "pip":
             return super().install(venv, inputs, report=report)
-        # uv writes no report: the wheel tags tell prebuilt from built here (dh_venv.prebuilt).
+        # uv writes no report: the wheel tags tell prebuilt from built here (dh_venv.compiled.prebuilt).
         try:
             for args, what, hashed in self._steps(inputs):
                 self._pip(venv, ["install"], args, inputs, what=what, hashed=hashed)
@@ -220,7 +220,7 @@ class UvBackend(PipBackend):
             return super()._failure(tool, output, what, inputs, hashed)
         reserved = _UV_RESERVED.search(output)
         if reserved:
-            # uv refuses what pip would install and dh_venv then refuse (dh_venv.clashes): the same error.
+            # uv refuses what pip would install and dh_venv then refuse (dh_venv.expose.clashes): the same error.
             return clashes.replaced_script(f"{reserved['dist']} {reserved['version']}", reserved["name"])
         details = redact(uv_reason(output))
         # A resolver error names no compiler; only a failed build is searched for the compiler's complaint.

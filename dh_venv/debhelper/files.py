@@ -14,7 +14,7 @@ from pathlib import Path, PurePosixPath
 
 from debian.substvars import Substvars
 
-from dh_venv import lintian
+from dh_venv.debhelper import lintian
 from dh_venv.errors import CommandError, DhVenvError
 from dh_venv.runner import Runner
 
@@ -115,8 +115,8 @@ class PackageFiles:
         substvars.save()
 
     def add_autoscript(self, script: str, snippet: str, replacements: dict[str, str]) -> None:
-        """Add a snippet from ``dh_venv/autoscripts`` to debian/<package>.<script>.debhelper."""
-        text = resources.files("dh_venv").joinpath("autoscripts", snippet).read_text()
+        """Add a snippet from ``dh_venv/debhelper/autoscripts`` to debian/<package>.<script>.debhelper."""
+        text = resources.files("dh_venv.debhelper").joinpath("autoscripts", snippet).read_text()
         for key, value in replacements.items():
             text = text.replace(f"#{key}#", value)
         block = f"# Automatically added by dh_venv/{self.version}\n{text.rstrip()}\n# End automatically added section\n"

@@ -14,9 +14,14 @@ import traceback
 from collections.abc import Mapping, Sequence
 from pathlib import Path, PurePosixPath
 
-from dh_venv import __version__, build, compiled, debhelper, inputs, project
+from dh_venv import __version__
+from dh_venv import pipeline as build
+from dh_venv.compiled import steps as compiled
+from dh_venv.debhelper import files as debhelper
 from dh_venv.errors import DhVenvError
-from dh_venv.installers import build_environment
+from dh_venv.inputs import collect as inputs
+from dh_venv.inputs import project
+from dh_venv.installers.pip import build_environment
 from dh_venv.runner import Runner
 from dh_venv.settings import DEFAULT_BIN_DIR, DEFAULT_INSTALL_ROOT, DEFAULT_PYTHON, Settings
 

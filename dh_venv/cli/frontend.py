@@ -1,6 +1,6 @@
 """The dh-venv command, for maintainers: ``dh-venv vendor`` so far.
 
-Like :mod:`dh_venv.cli` (whose options and settings it shares), this is a
+Like :mod:`dh_venv.cli.main` (whose options and settings it shares), this is a
 command-line module: it reads argv and the environment, prints, and
 chooses the exit code.
 """
@@ -14,9 +14,13 @@ import traceback
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from dh_venv import __version__, cli, debhelper, inputs, vendor
+from dh_venv import __version__
+from dh_venv.cli import main as cli
+from dh_venv.cli import vendor
+from dh_venv.debhelper import files as debhelper
 from dh_venv.errors import DhVenvError
-from dh_venv.installers import build_environment
+from dh_venv.inputs import collect as inputs
+from dh_venv.installers.pip import build_environment
 from dh_venv.runner import Runner
 
 PROG = "dh-venv"

@@ -21,8 +21,11 @@ import zipfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from dh_venv import inputs, installers, interpreter, project
+from dh_venv import interpreter
 from dh_venv.errors import DhVenvError
+from dh_venv.inputs import collect as inputs
+from dh_venv.inputs import project
+from dh_venv.installers import pip as installers
 from dh_venv.runner import Runner
 from dh_venv.settings import Settings
 
@@ -113,7 +116,7 @@ def _fill(
 
     seed = _vendor_seed(tmp / "venv", files, runner, backend, wanted)
     if settings.installer in ("uv", "auto"):
-        from dh_venv import uv
+        from dh_venv.installers import uv
 
         # The build from this wheelhouse finds uv in it when the build machine has none.
         uv.vendor_wheel(runner, settings.env, wanted.sources, files)

@@ -1,7 +1,7 @@
 """Installers put requirements and the application into a venv.
 
 The core talks to :class:`Backend` only: it creates the venv and installs
-an :class:`~dh_venv.inputs.Inputs` value into it.  :class:`PipBackend` is
+an :class:`~dh_venv.inputs.collect.Inputs` value into it.  :class:`PipBackend` is
 the first implementation.  Each installer gets a cleaned environment in which
 the build machine's own configuration (pip.conf, ``PIP_INDEX_URL``, ...)
 has no say: only the options in ``debian/rules`` choose what is installed.
@@ -17,14 +17,15 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Protocol
 
-from dh_venv import caches, locks
-from dh_venv import venv as _venv
-from dh_venv.compiled import build_failure
+from dh_venv import caches
+from dh_venv.compiled.steps import build_failure
 from dh_venv.errors import CommandError, DhVenvError
-from dh_venv.inputs import Inputs, Sources
+from dh_venv.inputs import locks
+from dh_venv.inputs.collect import Inputs, Sources
+from dh_venv.installers import venv as _venv
+from dh_venv.installers.venv import python_of
 from dh_venv.interpreter import Interpreter
 from dh_venv.runner import Runner, redact
-from dh_venv.venv import python_of
 
 # Transport settings of the build machine are kept; anything that picks
 # packages or indexes is dropped.
@@ -74,7 +75,7 @@ def build_environment(environ: Mapping[str, str], build_dir: Path) -> dict[str, 
 
 
 class Backend(Protocol):
-    """What the core needs from an installer: a venv, and :class:`~dh_venv.inputs.Inputs` in it."""
+    """What the core needs from an installer: a venv, and :class:`~dh_venv.inputs.collect.Inputs` in it."""
 
     name: str
     #: Whether the last venv created holds pip, setuptools and wheel.
@@ -154,7 +155,7 @@ class PipBackend:
         seed: Sources | None = None,
         lean: bool = False,
     ) -> None:
-        # pip runs from the venv, so the venv is always seeded; dh_venv.lean removes what is not needed.
+        # pip runs from the venv, so the venv is always seeded; dh_venv.installers.lean removes what is not needed.
         self.seeded = True
         args = list(extra_args)
         if seed is not None and seed.wheelhouse is not None and seed.seed:
@@ -436,7 +437,7 @@ def make_backend(
     if name == "pip":
         return PipBackend(runner, env, work_dir, extra_args=extra_args, extra_env=extra_env)
     if name in ("uv", "auto"):
-        from dh_venv.uv import UvBackend  # uv builds on this module
+        from dh_venv.installers.uv import UvBackend  # uv builds on this module
 
         return UvBackend(runner, env, work_dir, extra_args=extra_args, extra_env=extra_env, fallback=name == "auto")
     raise DhVenvError(f"unknown installer {name!r}", hint="use --installer=pip, uv or auto")

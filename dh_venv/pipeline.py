@@ -1,7 +1,7 @@
 """The pipeline for one binary package: create, install, finalize, scan, expose.
 
 Works on :class:`~dh_venv.settings.Settings` and plain paths; the Debian
-side effects go through :mod:`dh_venv.debhelper`.
+side effects go through :mod:`dh_venv.debhelper.files`.
 """
 
 from __future__ import annotations
@@ -10,23 +10,18 @@ import os
 from dataclasses import replace
 from pathlib import Path, PurePosixPath
 
-from dh_venv import (
-    clashes,
-    compiled,
-    debhelper,
-    finalize,
-    inputs,
-    installers,
-    interpreter,
-    lean,
-    lintian,
-    project,
-    records,
-    scan,
-    scripts,
-    venv,
-)
+from dh_venv import interpreter
+from dh_venv.compiled import steps as compiled
+from dh_venv.debhelper import files as debhelper
+from dh_venv.debhelper import lintian
 from dh_venv.errors import DhVenvError
+from dh_venv.expose import clashes, scripts
+from dh_venv.inputs import collect as inputs
+from dh_venv.inputs import project
+from dh_venv.installers import lean, venv
+from dh_venv.installers import pip as installers
+from dh_venv.relocate import finalize, scan
+from dh_venv.relocate import outside as records
 from dh_venv.runner import Runner
 from dh_venv.settings import Settings
 

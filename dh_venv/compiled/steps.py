@@ -3,7 +3,7 @@
 ``dh_venv`` calls :func:`build_environment` before installing and
 :func:`record` after; the sequence runs :func:`set_aside` before
 ``dh_strip_nondeterminism`` and :func:`restore` after ``dh_shlibdeps``
-(see :mod:`dh_venv.prebuilt` for why).
+(see :mod:`dh_venv.compiled.prebuilt` for why).
 """
 
 from __future__ import annotations
@@ -12,7 +12,9 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
-from dh_venv import debhelper, elf, prebuilt, shlibs
+from dh_venv import elf
+from dh_venv.compiled import prebuilt, shlibs
+from dh_venv.debhelper import files as debhelper
 from dh_venv.errors import CommandError, DhVenvError
 from dh_venv.runner import Runner
 from dh_venv.settings import Settings

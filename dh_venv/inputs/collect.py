@@ -2,7 +2,7 @@
 
 Reads the project, its requirements and constraints files, its lock file
 and the wheelhouse into one frozen :class:`Inputs` value.  Installer
-backends (:mod:`dh_venv.installers`) get only that value; they never parse
+backends (:mod:`dh_venv.installers.pip`) get only that value; they never parse
 a project or a lock themselves.
 
 Precedence, first match wins:
@@ -29,8 +29,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from dh_venv import locks, project
 from dh_venv.errors import CommandError, DhVenvError
+from dh_venv.inputs import locks, project
 from dh_venv.interpreter import Interpreter
 from dh_venv.runner import Runner
 from dh_venv.settings import Settings

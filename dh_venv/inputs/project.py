@@ -9,7 +9,7 @@ read it: its ``setup.py``, ``setup.cfg`` or ``pyproject.toml`` names
 ``debian`` (templates read ``debian/changelog``).  Otherwise ``debian/``
 stays out, because setuptools' automatic package discovery would take it
 for a second top-level package of a flat layout; git still sees a
-VCS-versioned copy as clean (:func:`dh_venv.inputs.clean_git_copy`).
+VCS-versioned copy as clean (:func:`dh_venv.inputs.collect.clean_git_copy`).
 What the build itself writes under ``debian/`` never goes in:
 ``.debhelper/``, ``tmp/`` and the staging trees of the binary packages.
 """

@@ -19,7 +19,7 @@ from packaging.markers import InvalidMarker, UndefinedComparison, UndefinedEnvir
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
-from dh_venv.inputs import Inputs
+from dh_venv.inputs.collect import Inputs
 
 SEED = frozenset({"pip", "setuptools", "wheel"})
 _NESTED = re.compile(r"^(-r|--requirement)(\s+|=)(?P<path>\S+)")

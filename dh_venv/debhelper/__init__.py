@@ -1,0 +1,1 @@
+"""debhelper's file conventions: package list, autoscripts, substvars, links, lintian overrides."""

@@ -1,0 +1,1 @@
+"""The install stage: creating the venv and installing the inputs into it with pip or uv."""
