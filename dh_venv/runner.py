@@ -15,6 +15,7 @@ from pathlib import Path
 import sh
 
 from dh_venv.errors import CommandError
+from dh_venv.report import Report
 
 Log = Callable[[str], None]
 
@@ -34,10 +35,12 @@ def redact(text: str) -> str:
 class Runner:
     """Run commands as argument lists, never through a shell."""
 
-    def __init__(self, *, log: Log, verbose: bool = False, no_act: bool = False) -> None:
+    def __init__(self, *, log: Log, verbose: bool = False, no_act: bool = False, report: Report | None = None) -> None:
         self.log = log
         self.verbose = verbose or no_act
         self.no_act = no_act
+        #: The user-facing lines; the command line chooses the program name.
+        self.report = report if report is not None else Report("dh_venv", log)
 
     def announce(self, text: str) -> None:
         """Show an action that changes files, the way debhelper does with -v."""

@@ -13,7 +13,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from dh_venv.cli.main import make_parser
+from dh_venv.cli.options import make_parser
 
 
 def options_rst(parser: argparse.ArgumentParser) -> str:

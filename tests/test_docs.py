@@ -16,7 +16,7 @@ def test_options_reference_matches_parser() -> None:
         from gen_options import options_rst
     finally:
         sys.path.pop(0)
-    from dh_venv.cli.main import make_parser
+    from dh_venv.cli.options import make_parser
 
     committed = (ROOT / "docs" / "options.rst").read_text()
     assert committed == options_rst(make_parser()), "run: python3 docs/gen_options.py"

@@ -10,24 +10,20 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import traceback
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from dh_venv import __version__
-from dh_venv.cli import main as cli
-from dh_venv.cli import vendor
+from dh_venv.cli import configure, options, vendor
+from dh_venv.cli.boundary import guarded, say
 from dh_venv.debhelper import files as debhelper
 from dh_venv.errors import DhVenvError
 from dh_venv.inputs import collect as inputs
 from dh_venv.installers.pip import build_environment
+from dh_venv.report import Report
 from dh_venv.runner import Runner
 
 PROG = "dh-venv"
-
-
-def _say(line: str) -> None:
-    print(line, file=sys.stderr, flush=True)
 
 
 def _vendor_parser() -> argparse.ArgumentParser:
@@ -49,12 +45,12 @@ def _vendor_parser() -> argparse.ArgumentParser:
     return p
 
 
-def run_vendor(argv: Sequence[str], environ: Mapping[str, str]) -> int:
+def run_vendor(argv: Sequence[str], environ: Mapping[str, str], report: Report) -> int:
     own, rest = _vendor_parser().parse_known_args(argv)
     if own.help:
         _vendor_parser().print_help()
         print("\ndh_venv options:")
-        cli.make_parser().print_help()
+        options.make_parser().print_help()
         return 0
     build_dir = Path.cwd()
     if not (build_dir / "debian" / "control").is_file():
@@ -63,12 +59,12 @@ def run_vendor(argv: Sequence[str], environ: Mapping[str, str]) -> int:
         )
     # Only the command line counts: DH_OPTIONS belongs to dh runs.
     clean = {k: v for k, v in environ.items() if not k.startswith(("DH_OPTIONS", "DH_INTERNAL_OPTIONS"))}
-    opts, warnings = cli.parse(rest, clean)
+    opts, warnings = options.parse(rest, clean)
     for warning in warnings:
-        _say(f"{PROG}: warning: {warning}")
+        report.warning(warning)
     verbose = opts.verbose or bool(environ.get("DH_VERBOSE"))
-    runner = Runner(log=_say, verbose=verbose)
-    packages = debhelper.list_packages(cli._selection(opts), runner, dict(environ))
+    runner = Runner(log=report.write, verbose=verbose, report=report)
+    packages = debhelper.list_packages(configure.selection(opts), runner, dict(environ))
     if not packages:
         raise DhVenvError("debian/control lists no package to build", hint="select one with -p")
     env = build_environment(environ, build_dir)
@@ -77,7 +73,7 @@ def run_vendor(argv: Sequence[str], environ: Mapping[str, str]) -> int:
     every = []
     for package in packages:
         try:
-            every.append(cli.settings_for(package, opts, clean, build_dir, env))
+            every.append(configure.settings_for(package, opts, clean, build_dir, env))
         except DhVenvError as exc:
             raise exc.for_package(package) from None
     result = vendor.vendor(every, runner, dest, allow_sdists=own.allow_sdists, add=own.add)
@@ -85,11 +81,12 @@ def run_vendor(argv: Sequence[str], environ: Mapping[str, str]) -> int:
     binaries = [n for n in result.files if not n.endswith(".json")]
     listing = debhelper.include_binaries(build_dir, result.directory, binaries, runner)
     if listing is not None:
-        _say(f"{PROG}: {package}: listed the wheelhouse in {listing.relative_to(build_dir)} for dpkg-source")
+        report.info(f"listed the wheelhouse in {listing.relative_to(build_dir)} for dpkg-source", package)
     shown = result.directory.relative_to(build_dir) if result.directory.is_relative_to(build_dir) else result.directory
-    _say(
-        f"{PROG}: {package}: {len(result.files)} files ({result.size / 1e6:.1f} MB) in {shown}, "
-        f"hashes in {shown / inputs.MANIFEST}; dh_venv now builds from them without any index"
+    report.info(
+        f"{len(result.files)} files ({result.size / 1e6:.1f} MB) in {shown}, "
+        f"hashes in {shown / inputs.MANIFEST}; dh_venv now builds from them without any index",
+        package,
     )
     return 0
 
@@ -104,19 +101,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"{PROG} {__version__}")
         return 0
     if args[0] != "vendor":
-        _say(f"{PROG}: error: unknown command {args[0]!r}; the commands are: vendor")
+        say(f"{PROG}: error: unknown command {args[0]!r}; the commands are: vendor")
         return 2
-    try:
-        return run_vendor(args[1:], os.environ)
-    except DhVenvError as exc:
-        _say(f"{PROG}: error: {exc}")
-        for line in exc.details.rstrip().splitlines():
-            _say(f"{PROG}: error:   {line}")
-        return 1
-    except KeyboardInterrupt:
-        _say(f"{PROG}: error: interrupted")
-        return 130
-    except Exception:
-        traceback.print_exc()
-        _say(f"{PROG}: error: internal error (a bug in dh-venv {__version__}); please report it with the traceback")
-        return 2
+    return guarded(PROG, lambda report: run_vendor(args[1:], os.environ, report))

@@ -14,12 +14,18 @@ import email.parser
 import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from packaging.markers import InvalidMarker, UndefinedComparison, UndefinedEnvironmentName
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
 from dh_venv.inputs.collect import Inputs
+from dh_venv.runner import Runner
+from dh_venv.settings import Settings
+
+if TYPE_CHECKING:
+    from dh_venv.installers.pip import Backend
 
 SEED = frozenset({"pip", "setuptools", "wheel"})
 _NESTED = re.compile(r"^(-r|--requirement)(\s+|=)(?P<path>\S+)")
@@ -151,3 +157,31 @@ def pkg_resources_users(venv: Path) -> list[str]:
             if b"pkg_resources" in data and _RUNTIME_IMPORT.search(data):
                 users.append(str(path.relative_to(venv)))
     return users
+
+
+def leave_out_seed(
+    settings: Settings,
+    runner: Runner,
+    backend: Backend,
+    staging: Path,
+    wanted: Inputs,
+    markers: Mapping[str, str],
+    app: Path | None,
+) -> None:
+    """Remove pip, setuptools and wheel unless asked for or required; warn about undeclared pkg_resources users."""
+    dists = installed(staging)
+    if backend.seeded:
+        app_name = installed_name(app) if app else None
+        keep = needed(dists, requested(wanted, app_name), markers)
+        backend.remove_seed(staging, keep)
+        dists = {name: reqs for name, reqs in dists.items() if name not in SEED or name in keep}
+    if "setuptools" not in dists:
+        users = pkg_resources_users(staging)
+        if users:
+            shown = ", ".join(users[:5]) + (f" and {len(users) - 5} more" if len(users) > 5 else "")
+            runner.report.warning(
+                f"{shown} import(s) pkg_resources, which comes with "
+                "setuptools, and no installed distribution requires setuptools, so the venv has none; if the "
+                "application needs it at run time, add setuptools to the requirements (or build with --keep-seed)",
+                settings.package,
+            )

@@ -13,6 +13,9 @@ import csv
 import os
 from pathlib import Path
 
+from dh_venv.report import Report
+from dh_venv.settings import Settings
+
 # Top-level directories of the file system, as they appear at the top of
 # site-packages when an absolute data_files target was made relative.
 _SYSTEM_DIRS = frozenset({"etc", "usr", "var", "opt", "srv", "boot", "home", "root", "run", "tmp", "bin", "sbin"})
@@ -50,3 +53,19 @@ def _top_level(dist_info: Path) -> set[str]:
         return set((dist_info / "top_level.txt").read_text().split())
     except OSError:
         return set()
+
+
+_MAX_LISTED = 20
+
+
+def warn_outside_prefix(settings: Settings, report: Report, staging: Path) -> None:
+    """List files distributions meant for outside the venv (absolute data_files)."""
+    for dist, paths in outside_prefix(staging).items():
+        report.warning(
+            f"{dist} installs {len(paths)} file(s) meant for outside "
+            f"{settings.final_venv} (absolute data_files?); they stay inside the venv, where the application "
+            "will not find them at the system path; ship them with debian/*.install instead:",
+            settings.package,
+        )
+        for path in paths[:_MAX_LISTED]:
+            report.detail(path)

@@ -121,3 +121,22 @@ def _content(path: Path) -> bytes | None:
             hint="make it readable to the user running the build",
         ) from None
     return None
+
+
+_MAX_LISTED_LEAKS = 20
+
+
+def fail_on_leaks(staging: Path, staging_root: Path, build_dir: Path, allowed: Iterable[str] = ()) -> None:
+    """Stop the build, listing the files, if the venv still names the build directory."""
+    leaks = find_leaks([staging], needles_for(build_dir), allowed)
+    if not leaks:
+        return
+    shown = [f"  {p.relative_to(staging_root)}" for p in leaks[:_MAX_LISTED_LEAKS]]
+    if len(leaks) > _MAX_LISTED_LEAKS:
+        shown.append(f"  ... and {len(leaks) - _MAX_LISTED_LEAKS} more")
+    raise DhVenvError(
+        f"{len(leaks)} file(s) of the venv still contain the build path {build_dir}",
+        hint="they would be broken on the target; stop the project from recording absolute build paths, "
+        "or, if the path is harmless there, allow the file with --allow-build-path=PATTERN",
+        details="\n".join(shown),
+    )

@@ -18,8 +18,9 @@ from pathlib import Path, PurePosixPath
 import pytest
 
 from dh_venv import pipeline as build
-from dh_venv.cli import main as cli
+from dh_venv.cli import configure, options
 from dh_venv.errors import DhVenvError
+from dh_venv.expose import links as expose_links
 from dh_venv.installers.pip import build_environment
 from dh_venv.runner import Runner
 from dh_venv.settings import Settings
@@ -31,10 +32,10 @@ def make_settings(build_dir: Path, argv: list[str], environ: dict[str, str] | No
     environ = environ or {}
     if not any(a.startswith("--installer") for a in argv):
         argv = ["--installer=pip", *argv]  # the uv backend has its own tests (test_uv.py)
-    opts, warnings = cli.parse(argv, environ)
+    opts, warnings = options.parse(argv, environ)
     assert warnings == []
     base = {"PATH": "/usr/bin:/bin", "HOME": str(build_dir.parent), "PIP_NO_CACHE_DIR": "1", "LC_ALL": "C.UTF-8"}
-    return cli.settings_for("demo", opts, environ, build_dir, build_environment(base, build_dir))
+    return configure.settings_for("demo", opts, environ, build_dir, build_environment(base, build_dir))
 
 
 def write_project(root: Path) -> None:
@@ -373,7 +374,9 @@ def _exposure(
         (settings.staging_venv / "bin").mkdir(parents=True, exist_ok=True)
         (settings.staging_venv / "bin" / name).write_text("#!/bin/sh\n")
     log: list[str] = []
-    return build._plan_exposure(settings, Runner(log=log.append), settings.staging_venv, ["demo", "demo-admin"]), log
+    return expose_links.choose_links(
+        settings, Runner(log=log.append), settings.staging_venv, ["demo", "demo-admin"]
+    ), log
 
 
 def test_exposure_default_says_how_to_turn_it_off(tmp_path: Path) -> None:

@@ -6,6 +6,7 @@ from pathlib import Path, PurePosixPath
 
 import pytest
 
+from dh_venv.cli import configure, options
 from dh_venv.cli import main as cli
 from dh_venv.errors import DhVenvError
 from dh_venv.settings import Settings
@@ -14,7 +15,7 @@ from dh_venv.settings import Settings
 
 
 def test_plain_options() -> None:
-    opts, warnings = cli.parse(["-v", "--python=/usr/bin/python3.11", "-pdemo", "--package", "other"], {})
+    opts, warnings = options.parse(["-v", "--python=/usr/bin/python3.11", "-pdemo", "--package", "other"], {})
     assert (opts.verbose, opts.python, opts.package, warnings) == (
         True,
         "/usr/bin/python3.11",
@@ -24,63 +25,63 @@ def test_plain_options() -> None:
 
 
 def test_o_option_known_is_applied() -> None:
-    opts, warnings = cli.parse(["-O--python=/x"], {})
+    opts, warnings = options.parse(["-O--python=/x"], {})
     assert (opts.python, warnings) == ("/x", [])
 
 
 def test_o_option_unknown_is_ignored() -> None:
-    opts, warnings = cli.parse(["-O--buildsystem=pybuild", "-O--parallel"], {})
+    opts, warnings = options.parse(["-O--buildsystem=pybuild", "-O--parallel"], {})
     assert (opts.python, opts.verbose, warnings) == (None, False, [])
 
 
 def test_o_option_with_separate_argument() -> None:
-    opts, _ = cli.parse(["-O", "--python=/x", "-O", "--buildsystem=pybuild"], {})
+    opts, _ = options.parse(["-O", "--python=/x", "-O", "--buildsystem=pybuild"], {})
     assert opts.python == "/x"
 
 
 def test_o_option_flag() -> None:
-    opts, _ = cli.parse(["-O--skip-install", "-O-v"], {})
+    opts, _ = options.parse(["-O--skip-install", "-O-v"], {})
     assert (opts.skip_install, opts.verbose) == (True, True)
 
 
 def test_dh_options_unknown_warned_known_applied() -> None:
-    opts, warnings = cli.parse([], {"DH_OPTIONS": "--frobnicate -v --python=/y -O--buildsystem=pybuild"})
+    opts, warnings = options.parse([], {"DH_OPTIONS": "--frobnicate -v --python=/y -O--buildsystem=pybuild"})
     assert (opts.verbose, opts.python) == (True, "/y")
     assert warnings == ["ignored unknown options in DH_OPTIONS: --frobnicate"]
 
 
 def test_argv_overrides_dh_options() -> None:
-    opts, _ = cli.parse(["--python=/b"], {"DH_OPTIONS": "--python=/a"})
+    opts, _ = options.parse(["--python=/b"], {"DH_OPTIONS": "--python=/a"})
     assert opts.python == "/b"
 
 
 def test_dh_internal_options_split_on_record_separator() -> None:
     environ = {"DH_INTERNAL_OPTIONS": "-a\x1e-O--sourcedirectory=src\x1e-O--buildsystem=pybuild\x1e"}
-    opts, warnings = cli.parse([], environ)
+    opts, warnings = options.parse([], environ)
     assert (opts.internal_selection, opts.sourcedirectory, warnings) == (["-a"], "src", [])
 
 
 def test_dh_internal_options_selection_kept_apart() -> None:
     environ = {"DH_INTERNAL_OPTIONS": "-pdemo\x1e-i\x1e-N\x1eother\x1e--package=x\x1e-O--skip-install"}
-    opts, _ = cli.parse(["-Nskipped"], environ)
+    opts, _ = options.parse(["-Nskipped"], environ)
     assert (opts.package, opts.no_package, opts.indep, opts.skip_install) == ([], ["skipped"], False, True)
     assert opts.internal_selection == ["-pdemo", "-i", "-N", "other", "--package=x"]
 
 
 def test_incumbent_warning_only_option() -> None:
-    opts, warnings = cli.parse(["--builtin-venv", "--python=/x"], {})
+    opts, warnings = options.parse(["--builtin-venv", "--python=/x"], {})
     assert opts.python == "/x"
     assert warnings == ["--builtin-venv: dh_venv always creates the venv with virtualenv; the option is ignored"]
 
 
 def test_incumbent_setuptools_with_value_is_warned() -> None:
-    _, warnings = cli.parse(["--setuptools=yes"], {})
+    _, warnings = options.parse(["--setuptools=yes"], {})
     assert warnings == ["--setuptools: setuptools is always available to builds; the option is ignored"]
 
 
 def test_incumbent_error_option() -> None:
     with pytest.raises(DhVenvError) as info:
-        cli.parse(["--setuptools-test"], {})
+        options.parse(["--setuptools-test"], {})
     assert str(info.value) == (
         "--setuptools-test is a dh-virtualenv option dh_venv does not have; "
         "run the tests after dh_venv in override_dh_venv, with the venv's python"
@@ -89,7 +90,7 @@ def test_incumbent_error_option() -> None:
 
 def test_incumbent_error_option_with_value() -> None:
     with pytest.raises(DhVenvError) as info:
-        cli.parse(["--pip-tool", "pip-sync"], {})
+        options.parse(["--pip-tool", "pip-sync"], {})
     assert str(info.value) == (
         "--pip-tool is a dh-virtualenv option dh_venv does not have; use --installer=pip or --installer=uv"
     )
@@ -107,7 +108,7 @@ def test_settings_upgrade_pip(tmp_path: Path, argv: list[str], expected: str | N
 
 def test_console_script_values() -> None:
     argv = ["--console-script=demo=demo-cli", "--console-script", "admin", "--console-script=prof=/usr/sbin/prof"]
-    opts, _ = cli.parse(argv, {})
+    opts, _ = options.parse(argv, {})
     assert opts.console_script == [("demo", "demo-cli"), ("admin", "admin"), ("prof", "/usr/sbin/prof")]
 
 
@@ -116,7 +117,7 @@ def test_console_script_values() -> None:
 )
 def test_bad_console_script_rejected(value: str) -> None:
     with pytest.raises(DhVenvError) as info:
-        cli.parse([f"--console-script={value}"], {})
+        options.parse([f"--console-script={value}"], {})
     assert str(info.value) == (
         f"argument --console-script: expected NAME, NAME=LINK or NAME=/DIR/LINK, got {value!r}; see dh_venv(1)"
     )
@@ -127,7 +128,7 @@ def test_console_script_dir(tmp_path: Path) -> None:
     assert settings(tmp_path, ["--console-script-dir", "/usr/games"]).bin_dir == PurePosixPath("/usr/games")
     for value in ("usr/sbin", "/", "/usr/../sbin", "/usr/sbin/"):
         with pytest.raises(DhVenvError) as info:
-            cli.parse([f"--console-script-dir={value}"], {})
+            options.parse([f"--console-script-dir={value}"], {})
         assert "expected an absolute directory such as /usr/sbin" in str(info.value)
 
 
@@ -156,19 +157,19 @@ def test_index_urls_and_python_as_separate_words(tmp_path: Path) -> None:
 
 def test_option_value_missing_at_the_end() -> None:
     with pytest.raises(DhVenvError) as info:
-        cli.parse(["--extra-pip-arg"], {})
+        options.parse(["--extra-pip-arg"], {})
     assert str(info.value) == "argument --extra-pip-arg: expected one argument; see dh_venv(1)"
 
 
 def test_unknown_option_is_an_error() -> None:
     with pytest.raises(DhVenvError) as info:
-        cli.parse(["--frobnicate"], {})
+        options.parse(["--frobnicate"], {})
     assert str(info.value) == "unrecognized arguments: --frobnicate; see dh_venv(1)"
 
 
 def test_unknown_installer_is_an_error() -> None:
     with pytest.raises(DhVenvError) as info:
-        cli.parse(["--installer=conda"], {})
+        options.parse(["--installer=conda"], {})
     assert str(info.value) == (
         "argument --installer: invalid choice: 'conda' (choose from 'pip', 'uv', 'auto'); see dh_venv(1)"
     )
@@ -183,8 +184,8 @@ def test_installer_uv_is_a_setting(tmp_path: Path) -> None:
 
 def settings(tmp_path: Path, argv: list[str], environ: dict[str, str] | None = None) -> Settings:
     env = environ or {}
-    opts, _ = cli.parse(argv, env)
-    return cli.settings_for("demo", opts, env, tmp_path, {"PATH": "/usr/bin:/bin"})
+    opts, _ = options.parse(argv, env)
+    return configure.settings_for("demo", opts, env, tmp_path, {"PATH": "/usr/bin:/bin"})
 
 
 def test_settings_defaults(tmp_path: Path) -> None:
@@ -454,7 +455,7 @@ def test_steps_keep_dh_selection_of_override_targets(tmp_path: Path, monkeypatch
 
 
 def test_dh_options_unknown_token_does_not_eat_known_argument() -> None:
-    opts, _ = cli.parse([], {"DH_OPTIONS": "--frobnicate demo -p demo"})
+    opts, _ = options.parse([], {"DH_OPTIONS": "--frobnicate demo -p demo"})
     assert opts.package == ["demo"]
 
 
@@ -476,6 +477,6 @@ def test_settings_refuse_shared_or_shallow_venv_dirs(tmp_path: Path, argv: list[
 
 
 def test_deprecated_dh_virtualenv_options(tmp_path: Path) -> None:
-    opts, warnings = cli.parse(["--no-test", "--pypi-url", "https://pypi.example.org/simple/"], {})
+    opts, warnings = options.parse(["--no-test", "--pypi-url", "https://pypi.example.org/simple/"], {})
     assert warnings == ["--no-test: it had no effect in dh-virtualenv either; the option is ignored"]
     assert opts.index_url == "https://pypi.example.org/simple/"
