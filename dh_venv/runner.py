@@ -42,6 +42,16 @@ class Runner:
         #: The user-facing lines; the command line chooses the program name.
         self.report = report if report is not None else Report("dh_venv", log)
 
+    def apply(self, what: str, action: Callable[[], object]) -> None:
+        """Show ``what`` (with -v) and do it with ``action``, unless --no-act: the one reader of --no-act.
+
+        Every change the core makes to files goes through here or
+        :meth:`run`, so --no-act shows exactly what a real run does.
+        """
+        self.announce(what)
+        if not self.no_act:
+            action()
+
     def announce(self, text: str) -> None:
         """Show an action that changes files, the way debhelper does with -v."""
         if self.verbose:

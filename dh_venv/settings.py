@@ -12,7 +12,7 @@ DEFAULT_BIN_DIR = PurePosixPath("/usr/bin")
 
 @dataclass(frozen=True)
 class Settings:
-    """Everything the core needs to build one package; no argv, no environment."""
+    """Everything the core needs to build one package: no argv, and only the cleaned environment (``env``)."""
 
     #: Binary package name (from debian/control through dh_listpackages).
     package: str

@@ -1,11 +1,15 @@
 """debhelper's file conventions: package list, autoscripts, substvars, links.
 
-Nothing else in dh_venv writes under ``debian/`` (the venv itself goes
-into the staging tree through the core).
+The files debhelper reads back (substvars, ``*.debhelper`` snippets,
+generated triggers, lintian overrides) are written here and nowhere else;
+dh_venv's own state and scratch files live under ``debian/.debhelper/dh_venv/``
+(the build copy, lock-derived requirements, the set-aside state), and the
+venv itself goes into the staging tree through the core.
 """
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 from collections.abc import Sequence
@@ -85,13 +89,14 @@ class PackageFiles:
     def add_depends(self, depends: str) -> None:
         """Add ``depends`` to ``${misc:Depends}`` in debian/<package>.substvars."""
         path = self.debian / f"{self.package}.substvars"
-        self.runner.announce(f"echo misc:Depends+={depends} >> {path}")
-        if self.runner.no_act:
-            return
-        substvars = Substvars.load_from_path(str(path)) if path.exists() else Substvars()
-        substvars.add_dependency("misc:Depends", depends)
-        substvars.substvars_path = str(path)
-        substvars.save()
+
+        def add() -> None:
+            substvars = Substvars.load_from_path(str(path)) if path.exists() else Substvars()
+            substvars.add_dependency("misc:Depends", depends)
+            substvars.substvars_path = str(path)
+            substvars.save()
+
+        self.runner.apply(f"echo misc:Depends+={depends} >> {path}", add)
 
     def substvar(self, name: str) -> str:
         """The value of ``name`` in debian/<package>.substvars ("" if unset)."""
@@ -103,16 +108,17 @@ class PackageFiles:
     def set_substvar(self, name: str, value: str) -> None:
         """Set (or, with an empty value, remove) ``name`` in debian/<package>.substvars."""
         path = self.debian / f"{self.package}.substvars"
-        self.runner.announce(f"set {name}={value} in {path}")
-        if self.runner.no_act:
-            return
-        substvars = Substvars.load_from_path(str(path)) if path.exists() else Substvars()
-        if value:
-            substvars[name] = value
-        elif name in substvars:
-            del substvars[name]
-        substvars.substvars_path = str(path)
-        substvars.save()
+
+        def update() -> None:
+            substvars = Substvars.load_from_path(str(path)) if path.exists() else Substvars()
+            if value:
+                substvars[name] = value
+            elif name in substvars:
+                del substvars[name]
+            substvars.substvars_path = str(path)
+            substvars.save()
+
+        self.runner.apply(f"set {name}={value} in {path}", update)
 
     def add_autoscript(self, script: str, snippet: str, replacements: dict[str, str]) -> None:
         """Add a snippet from ``dh_venv/debhelper/autoscripts`` to debian/<package>.<script>.debhelper."""
@@ -121,24 +127,26 @@ class PackageFiles:
             text = text.replace(f"#{key}#", value)
         block = f"# Automatically added by dh_venv/{self.version}\n{text.rstrip()}\n# End automatically added section\n"
         path = self.debian / f"{self.package}.{script}.debhelper"
-        self.runner.announce(f"add {snippet} to {path}")
-        if self.runner.no_act:
-            return
-        old = path.read_text() if path.exists() else ""
-        path.write_text(block + old if script in _PREPENDED else old + block)
+
+        def add() -> None:
+            old = path.read_text() if path.exists() else ""
+            path.write_text(block + old if script in _PREPENDED else old + block)
+
+        self.runner.apply(f"add {snippet} to {path}", add)
 
     def add_trigger(self, kind: str, target: str) -> None:
         """Add ``kind target`` to the triggers dh_installdeb merges with debian/<package>.triggers."""
         path = self.debian / ".debhelper" / "generated" / self.package / "triggers"
         line = f"{kind} {target}"
-        self.runner.announce(f"echo {line} >> {path}")
-        if self.runner.no_act:
-            return
-        lines = path.read_text().splitlines() if path.exists() else []
-        if line in lines:
-            return
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text("".join(f"{x}\n" for x in [*lines, f"# Triggers added by dh_venv/{self.version}", line]))
+
+        def add() -> None:
+            lines = path.read_text().splitlines() if path.exists() else []
+            if line in lines:
+                return
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text("".join(f"{x}\n" for x in [*lines, f"# Triggers added by dh_venv/{self.version}", line]))
+
+        self.runner.apply(f"echo {line} >> {path}", add)
 
     def add_lintian_overrides(self, staging_root: Path, generated: str) -> None:
         """Merge ``generated`` into the package's lintian overrides, keeping the maintainer's.
@@ -149,12 +157,13 @@ class PackageFiles:
         """
         path = staging_root / "usr/share/lintian/overrides" / self.package
         own = self.debian / f"{self.package}.lintian-overrides"
-        self.runner.announce(f"add dh_venv's lintian overrides to {path}")
-        if self.runner.no_act:
-            return
-        existing = path.read_text() if path.is_file() else own.read_text() if own.is_file() else ""
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(lintian.merge(existing, generated))
+
+        def merge() -> None:
+            existing = path.read_text() if path.is_file() else own.read_text() if own.is_file() else ""
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(lintian.merge(existing, generated))
+
+        self.runner.apply(f"add dh_venv's lintian overrides to {path}", merge)
 
 
 def control_field(build_dir: Path, package: str, name: str) -> str:
@@ -175,18 +184,19 @@ def make_links(staging_root: Path, links: dict[PurePosixPath, PurePosixPath], ru
     """Create ``links`` (absolute path -> target) in the staging tree."""
     for link, target in sorted(links.items()):
         path = staging_root / str(link).lstrip("/")
-        runner.announce(f"ln -s {target} {path}")
-        if runner.no_act:
-            continue
-        if path.is_symlink() and os.readlink(path) == str(target):
-            continue  # made by an earlier run of dh_venv
-        if path.exists() or path.is_symlink():
-            raise DhVenvError(
-                f"{link} already exists in the package, so the console script cannot be linked there",
-                hint="rename the link with --console-script=NAME=OTHER, or leave the file out of debian/*.install",
-            )
-        path.parent.mkdir(parents=True, exist_ok=True)
-        os.symlink(target, path)
+        runner.apply(f"ln -s {target} {path}", functools.partial(_link, path, link, target))
+
+
+def _link(path: Path, link: PurePosixPath, target: PurePosixPath) -> None:
+    if path.is_symlink() and os.readlink(path) == str(target):
+        return  # made by an earlier run of dh_venv
+    if path.exists() or path.is_symlink():
+        raise DhVenvError(
+            f"{link} already exists in the package, so the console script cannot be linked there",
+            hint="rename the link with --console-script=NAME=OTHER, or leave the file out of debian/*.install",
+        )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    os.symlink(target, path)
 
 
 def maintainer_links(build_dir: Path, package: str) -> dict[PurePosixPath, PurePosixPath]:
@@ -237,7 +247,6 @@ def include_binaries(build_dir: Path, directory: Path, names: list[str], runner:
     prefix = f"{directory.relative_to(build_dir)}/"
     old = listing.read_text().splitlines() if listing.is_file() else []
     kept = [line for line in old if not line.startswith(prefix)]
-    runner.announce(f"list {len(names)} files of {prefix} in {listing}")
-    if not runner.no_act:
-        listing.write_text("".join(f"{line}\n" for line in [*kept, *(prefix + n for n in names)]))
+    text = "".join(f"{line}\n" for line in [*kept, *(prefix + n for n in names)])
+    runner.apply(f"list {len(names)} files of {prefix} in {listing}", lambda: listing.write_text(text))
     return listing
