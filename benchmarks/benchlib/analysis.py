@@ -10,7 +10,8 @@ import tarfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from .builds import Build, run, the_deb
+from .builds import Build, the_deb
+from .commands import run
 from .inputs import BenchError, InputSpec
 
 INSTALL_ROOT = "opt/venvs"

@@ -10,7 +10,6 @@ import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from .context import Context
 from .inputs import BenchError, InputSpec, write_source
@@ -42,11 +41,6 @@ class Build:
         except OSError:
             return "(no log)"
         return "\n".join(text[-lines:])
-
-
-def run(argv: list[str], **kwargs: Any) -> str:
-    out: str = subprocess.run(argv, check=True, capture_output=True, text=True, **kwargs).stdout
-    return out
 
 
 def busy_processes() -> list[str]:

@@ -9,7 +9,8 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 
 from .analysis import Analysis
-from .builds import Build, run, the_deb
+from .builds import Build, the_deb
+from .commands import run
 from .inputs import InputSpec
 
 # The compressor of a .deb, by the name of its data member.

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from .builds import run
+from .commands import run
 from .compressor import compressor_label
 from .inputs import CHECKOUT, BenchError
 
