@@ -25,39 +25,51 @@ import shutil
 import sys
 import tempfile
 import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from benchlib.analysis import analyse, cache_contents, floor, install_and_run
-from benchlib.inputs import TOOLS, BenchError, load_inputs
-from benchlib.report import (
-    MODES,
-    compressor_label,
-    machine_info,
-    print_how,
-    profile,
-    report_input,
-    summarise,
-    targets_table,
-)
-from benchlib.running import (
-    VENV_COMMAND,
-    Build,
-    Workaround,
-    build,
-    check_prerequisites,
-    compressor_env,
-    fail,
-    find_incumbent_rules,
-    incumbent_rules_text,
-    setup_context,
-)
+from benchlib.analysis import analyse
+from benchlib.builds import VENV_COMMAND, build, fail
+from benchlib.compressor import compressor_env, compressor_label
+from benchlib.context import Context, cache_contents, setup_context
+from benchlib.floor import floor
+from benchlib.incumbent import find_incumbent_rules
+from benchlib.inputs import TOOLS, BenchError, InputSpec, load_inputs
+from benchlib.install import install_and_run
+from benchlib.machine import MachineInfo, check_prerequisites, how_text, machine_info
+from benchlib.measurement import Measurement
+from benchlib.profile import profile
+from benchlib.record import InputResult, RunSettings, run_json
+from benchlib.report import report_input, targets_table
+from benchlib.summary import MODES, summarise
+from benchlib.workarounds import Workaround
 
 
-def main(argv: list[str] | None = None) -> int:
-    inputs = load_inputs()
+@dataclass(frozen=True)
+class Options:
+    """The command line, checked."""
+
+    repeat: int
+    names: list[str]
+    modes: list[str]
+    install: bool
+    keep: bool
+    json: str | None
+    workdir: str | None
+    dh_venv_args: str
+    compressor: str | None
+    compressor_env: dict[str, str]
+    incumbent_venv: str
+
+
+def say(line: str) -> None:
+    print(line, flush=True)
+
+
+def make_parser(inputs: Mapping[str, InputSpec]) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("--repeat", type=int, default=3, metavar="N", help="measured rounds per input (default 3)")
     parser.add_argument("--inputs", default=",".join(inputs), help=f"comma-separated, from: {', '.join(inputs)}")
@@ -85,6 +97,11 @@ def main(argv: list[str] | None = None) -> int:
         help="how dh_virtualenv creates its venv: auto = its default, switching to --builtin-venv "
         "--python=/usr/bin/python3 only if that fails; builtin = always that; virtualenv = never",
     )
+    return parser
+
+
+def parse_options(argv: list[str] | None, inputs: Mapping[str, InputSpec]) -> Options:
+    parser = make_parser(inputs)
     args = parser.parse_args(argv)
     if args.repeat < 1:
         parser.error("--repeat must be at least 1")
@@ -96,163 +113,149 @@ def main(argv: list[str] | None = None) -> int:
     if not modes or any(m not in MODES for m in modes):
         parser.error("--modes: choose from cold, warm")
     try:
-        args.compressor_env = compressor_env(args.compressor) if args.compressor else {}
+        env = compressor_env(args.compressor) if args.compressor else {}
     except ValueError as exc:
         parser.error(f"--compressor: {exc}")
+    return Options(
+        repeat=args.repeat,
+        names=names,
+        modes=modes,
+        install=not args.no_install,
+        keep=args.keep,
+        json=args.json,
+        workdir=args.workdir,
+        dh_venv_args=args.dh_venv_args,
+        compressor=args.compressor,
+        compressor_env=env,
+        incumbent_venv=args.incumbent_venv,
+    )
 
+
+def main(argv: list[str] | None = None) -> int:
+    inputs = load_inputs()
+    opts = parse_options(argv, inputs)
     started = time.monotonic()
     try:
-        check_prerequisites(install=not args.no_install)
+        check_prerequisites(install=opts.install)
     except BenchError as exc:
         print(f"compare.py: error: {exc}", file=sys.stderr)
         return 2
-    work = Path(tempfile.mkdtemp(prefix="dh-venv-bench-", dir=args.workdir)).resolve()
+    work = Path(tempfile.mkdtemp(prefix="dh-venv-bench-", dir=opts.workdir)).resolve()
     try:
-        return run_benchmark(args, inputs, names, modes, work, started)
+        return run_benchmark(opts, inputs, work, started)
     except BenchError as exc:
         print(f"\ncompare.py: error: {exc}", file=sys.stderr)
-        if not args.keep:
+        if not opts.keep:
             print("(run with --keep to keep the logs and sources)", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("\ncompare.py: interrupted", file=sys.stderr)
         return 130
     finally:
-        if args.keep:
+        if opts.keep:
             print(f"\nWork directory kept: {work}")
         else:
             shutil.rmtree(work, ignore_errors=True)
 
 
-def measure(ctx: Any, spec: Any, tool: str, workarounds: list[Any], label: str, *, final: bool, install: bool) -> Build:
+def measure(
+    ctx: Context,
+    spec: InputSpec,
+    tool: str,
+    mode: str,
+    workarounds: Sequence[Workaround],
+    label: str,
+    *,
+    final: bool,
+    install: bool,
+) -> Measurement:
     """One measured build; the last of a round also gets the floor and install timings."""
     b = build(ctx, spec, tool, workarounds, label)
     if not b.ok:
         raise fail(b, "measured build")
-    b.analysis = analyse(spec, b)
-    if final:
-        b.floor = floor(spec, b, b.analysis, ctx.compressor)
-        if install:
-            b.install = install_and_run(spec, b)
+    analysis = analyse(spec, b)
+    floor_of = floor(spec, b, analysis, ctx.compressor) if final else None
+    installed = install_and_run(spec, b) if final and install else None
     busy = f", busy: {','.join(b.busy_before)}" if b.busy_before else ""
-    print(
+    say(
         f"    {label:12s} {tool:13s} {b.wall:7.2f} s (venv step "
-        f"{b.steps.get(VENV_COMMAND[tool], float('nan')):.2f} s, load {b.load_before:.2f}{busy})",
-        flush=True,
+        f"{b.steps.get(VENV_COMMAND[tool], float('nan')):.2f} s, load {b.load_before:.2f}{busy})"
     )
     if not ctx.keep:
         shutil.rmtree(b.run_dir)
-    return b
+    return Measurement(mode, b, analysis, floor_of, installed)
 
 
-def run_benchmark(
-    args: argparse.Namespace, inputs: dict[str, Any], names: list[str], modes: list[str], work: Path, started: float
-) -> int:
-    info = machine_info()
-    ctx = setup_context(work, args.keep, args.compressor_env)
-    load_start = os.getloadavg()
-    print("dh-venv vs dh-virtualenv: the same inputs built with dpkg-buildpackage -us -uc -b -d", flush=True)
-    print(f"work directory: {work}   rounds: {args.repeat}   inputs: {', '.join(names)}", flush=True)
-    print(f"compressor: {compressor_label(ctx.compressor)}", flush=True)
+def bench_input(opts: Options, ctx: Context, spec: InputSpec, ours: Sequence[Workaround]) -> InputResult:
+    """Warm-ups (dh-virtualenv's find its workarounds), then the measured rounds of one input."""
+    say(f"\n[{spec.name}] warm-up builds (not measured)")
+    warm = build(ctx, spec, "dh-venv", ours, "warmup")
+    if not warm.ok:
+        raise fail(warm, "warm-up")
+    say(f"    dh-venv warm-up: {warm.wall:.1f} s")
+    incumbent, warm_inc = find_incumbent_rules(ctx, spec, opts.incumbent_venv, say)
+    say(f"    dh-virtualenv warm-up: {warm_inc.wall:.1f} s")
+    if not ctx.keep:
+        shutil.rmtree(warm.run_dir)
+        shutil.rmtree(warm_inc.run_dir)
 
-    ours = (
-        [Workaround("dh-venv args", f"override_dh_venv:\n\tdh_venv {args.dh_venv_args}\n", "", "--dh-venv-args")]
-        if args.dh_venv_args
-        else []
-    )
-    if ours:
-        print(f"dh-venv side: dh_venv {args.dh_venv_args}", flush=True)
-    results: dict[str, Any] = {}
-    summaries_by_input: dict[str, dict[str, dict[str, Any]]] = {}
-    reports = []
-    for name in names:
-        spec = inputs[name]
-        print(f"\n[{name}] warm-up builds (not measured)", flush=True)
-        warm = build(ctx, spec, "dh-venv", ours, "warmup")
-        if not warm.ok:
-            raise fail(warm, "warm-up")
-        print(f"    dh-venv warm-up: {warm.wall:.1f} s", flush=True)
-        incumbent, warm_inc = find_incumbent_rules(ctx, spec, args.incumbent_venv)
-        print(f"    dh-virtualenv warm-up: {warm_inc.wall:.1f} s", flush=True)
-        if not ctx.keep:
-            shutil.rmtree(warm.run_dir)
-            shutil.rmtree(warm_inc.run_dir)
+    measured: dict[str, dict[str, list[Measurement]]] = {t: {m: [] for m in opts.modes} for t in TOOLS}
+    for i in range(opts.repeat):
+        for tool in TOOLS if i % 2 == 0 else tuple(reversed(TOOLS)):
+            workarounds = ours if tool == "dh-venv" else incumbent.workarounds
+            for mode in opts.modes:
+                if mode == "cold":
+                    ctx.clear_cache(tool)
+                final = mode == opts.modes[-1]
+                label = f"r{i + 1}-{mode}"
+                m = measure(ctx, spec, tool, mode, workarounds, label, final=final, install=opts.install)
+                measured[tool][mode].append(m)
+    summaries = {t: summarise(measured[t]) for t in TOOLS}
+    return InputResult(spec, incumbent, tuple(opts.modes), measured, summaries, profile(measured))
 
-        measured: dict[str, dict[str, list[Build]]] = {t: {m: [] for m in modes} for t in TOOLS}
-        for i in range(args.repeat):
-            for tool in TOOLS if i % 2 == 0 else tuple(reversed(TOOLS)):
-                workarounds = ours if tool == "dh-venv" else incumbent["workarounds"]
-                for mode in modes:
-                    if mode == "cold":
-                        ctx.clear_cache(tool)
-                    final = mode == modes[-1]
-                    label = f"r{i + 1}-{mode}"
-                    b = measure(ctx, spec, tool, workarounds, label, final=final, install=not args.no_install)
-                    measured[tool][mode].append(b)
-        summaries = {t: summarise(measured[t]) for t in TOOLS}
-        summaries_by_input[name] = summaries
-        prof = profile(measured)
-        reports.append(report_input(spec, summaries, incumbent, args.repeat, prof))
-        results[name] = {
-            "package": spec.package,
-            "description": spec.description,
-            "dh_virtualenv_rules": incumbent_rules_text(incumbent["workarounds"]),
-            "profile": prof,
-            "tools": {
-                t: {
-                    "summary": summaries[t],
-                    "runs": [
-                        {
-                            "mode": mode,
-                            "wall_s": round(b.wall, 3),
-                            "steps_s": {k: round(v, 3) for k, v in sorted(b.steps.items())},
-                            "load_before": b.load_before,
-                            "busy_before": b.busy_before,
-                            "analysis": b.analysis,
-                            "install": b.install,
-                            "floor": b.floor,
-                        }
-                        for mode in modes
-                        for b in measured[t][mode]
-                    ],
-                }
-                for t in TOOLS
-            },
-        }
 
-    elapsed = time.monotonic() - started
+def print_results(opts: Options, ctx: Context, results: Mapping[str, InputResult], info: MachineInfo) -> None:
     print("\n" + "=" * 78)
     print("RESULTS (ratio = dh-venv / dh-virtualenv; below 1 means dh-venv is smaller or faster)")
     print(f"compressor: {compressor_label(ctx.compressor)}")
     print("=" * 78)
-    for report in reports:
+    for result in results.values():
         print()
-        print(report)
+        print(report_input(result.spec, result.summaries, result.incumbent, opts.repeat, result.profile))
     print("\nTargets (ratio dh-venv / dh-virtualenv)")
-    print("  " + targets_table(summaries_by_input).replace("\n", "\n  "))
+    print("  " + targets_table({n: r.summaries for n, r in results.items()}).replace("\n", "\n  "))
     print()
-    print_how(info, args.repeat, not args.no_install, ctx.compressor)
+    print(how_text(info, opts.repeat, opts.install, ctx.compressor))
     for tool in TOOLS:
         files, size = cache_contents(ctx.cache_dir(tool))
         print(f"  {tool}'s caches at the end: {files} files, {size / 2**20:.1f} MiB")
+
+
+def run_benchmark(opts: Options, inputs: Mapping[str, InputSpec], work: Path, started: float) -> int:
+    info = machine_info()
+    ctx = setup_context(work, opts.keep, opts.compressor_env)
+    load_start = os.getloadavg()
+    say("dh-venv vs dh-virtualenv: the same inputs built with dpkg-buildpackage -us -uc -b -d")
+    say(f"work directory: {work}   rounds: {opts.repeat}   inputs: {', '.join(opts.names)}")
+    say(f"compressor: {compressor_label(ctx.compressor)}")
+    ours = []
+    if opts.dh_venv_args:
+        rules = f"override_dh_venv:\n\tdh_venv {opts.dh_venv_args}\n"
+        ours.append(Workaround("dh-venv args", rules, "", "--dh-venv-args"))
+        say(f"dh-venv side: dh_venv {opts.dh_venv_args}")
+    results = {name: bench_input(opts, ctx, inputs[name], ours) for name in opts.names}
+
+    elapsed = time.monotonic() - started
+    print_results(opts, ctx, results, info)
     load_end = os.getloadavg()
     print(f"  load average at start {load_start[0]:.2f}, at end {load_end[0]:.2f}")
     print(f"\nTotal benchmark time: {elapsed:.0f} s ({elapsed / 60:.1f} min)")
-    if args.json:
-        payload = {
-            "machine": info,
-            "settings": {
-                "repeat": args.repeat,
-                "inputs": names,
-                "modes": modes,
-                "compressor": args.compressor or "default",
-                "compressor_env": ctx.compressor,
-                "elapsed_s": round(elapsed, 1),
-            },
-            "inputs": results,
-        }
-        Path(args.json).write_text(json.dumps(payload, indent=2, default=str) + "\n")
-        print(f"Raw numbers written to {args.json}")
+    if opts.json:
+        compressor = opts.compressor or "default"
+        settings = RunSettings(opts.repeat, opts.names, opts.modes, compressor, dict(ctx.compressor), round(elapsed, 1))
+        payload = run_json(info, settings, results)
+        Path(opts.json).write_text(json.dumps(payload, indent=2, default=str) + "\n")
+        print(f"Raw numbers written to {opts.json}")
     return 0
 
 

@@ -1,1 +1,1 @@
-"""The benchmark behind benchmarks/compare.py: inputs, running, analysis, reporting."""
+"""The benchmark behind benchmarks/compare.py: one module per concept (see benchmarks/README.rst)."""

@@ -1,0 +1,50 @@
+"""apt install of a built package and the first run of its command, timed; then apt purge."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import time
+from dataclasses import asdict, dataclass
+
+from .analysis import INSTALL_ROOT
+from .builds import Build, the_deb
+from .inputs import BenchError, InputSpec
+
+APT = ("apt-get", "-y", "-q", "-o", "DPkg::Lock::Timeout=900", "-o", "Dpkg::Use-Pty=0")
+
+
+@dataclass(frozen=True)
+class InstallTimes:
+    """Seconds of the install and of the first run (the field order is the JSON file's)."""
+
+    apt_install_s: float
+    first_run_s: float
+
+    def to_json(self) -> dict[str, object]:
+        return asdict(self)
+
+
+def install_and_run(spec: InputSpec, b: Build) -> InstallTimes:
+    """apt install the package, run its command once, purge it; time the first two."""
+    deb = the_deb(spec, b)
+    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+    start = time.monotonic()
+    argv = [*APT, "install", "--no-install-recommends", str(deb)]
+    proc = subprocess.run(argv, capture_output=True, text=True, env=env)
+    installed = time.monotonic() - start
+    try:
+        if proc.returncode != 0:
+            raise BenchError(f"apt-get install {deb} failed:\n{proc.stdout[-2000:]}{proc.stderr[-2000:]}")
+        start = time.monotonic()
+        # By its path in the venv: dh-virtualenv links nothing into /usr/bin.
+        script = f"/{INSTALL_ROOT}/{spec.package}/bin/{spec.script}"
+        first = subprocess.run(
+            ["env", "-i", "PATH=/usr/bin:/bin", script, *spec.script_args], capture_output=True, text=True
+        )
+        first_run = time.monotonic() - start
+        if first.returncode != 0:
+            raise BenchError(f"{script} failed after installing {deb.name}:\n{first.stderr[-2000:]}")
+    finally:
+        subprocess.run([*APT, "purge", spec.package], capture_output=True, env=env)
+    return InstallTimes(installed, first_run)
