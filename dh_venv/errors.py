@@ -1,4 +1,4 @@
-"""The one exception type the CLI turns into ``dh_venv: error:`` lines."""
+"""The one exception type the CLI turns into ``dh_venv: error:`` lines, and errors two stages raise alike."""
 
 from __future__ import annotations
 
@@ -47,3 +47,17 @@ class CommandError(DhVenvError):
         self.argv = argv
         self.returncode = returncode
         self.output = output
+
+
+def replaced_script(dist: str, name: str) -> DhVenvError:
+    """The error for distribution ``dist`` (name and version) declaring a script the venv needs.
+
+    :mod:`dh_venv.expose.clashes` finds such a script in the venv; uv refuses to install it
+    (:mod:`dh_venv.installers.uv`): either way the user reads the same error.
+    """
+    return DhVenvError(
+        f"distribution {dist} declares the console script {name}, "
+        f"which replaced the venv's own bin/{name}; the venv would not work",
+        hint="rename that entry point in the project (--console-script only renames the link "
+        "outside the venv), or do not install that distribution",
+    )

@@ -20,7 +20,8 @@ from dh_venv.expose import clashes, links, packages, scripts
 from dh_venv.inputs import collect as inputs
 from dh_venv.inputs import project
 from dh_venv.installers import lean, venv
-from dh_venv.installers import pip as installers
+from dh_venv.installers import plan as install_plan
+from dh_venv.installers.choose import choose
 from dh_venv.relocate import finalize, outside, scan
 from dh_venv.runner import Runner
 from dh_venv.settings import Settings
@@ -90,8 +91,8 @@ def build_package(
     staging = settings.staging_venv
     copy = _build_copy(settings, runner)
     wanted = inputs.collect(settings, runner, python, copy)
-    backend = installers.make_backend(settings.installer, runner, env, settings.work_dir)
-    backend.prepare(wanted)
+    to_install = install_plan.plan(wanted, settings.work_dir)
+    backend = choose(settings.installer, runner, env, settings.work_dir, to_install)
     backend.create(
         staging,
         python,
@@ -101,7 +102,7 @@ def build_package(
         lean=not settings.keep_seed,
     )
     seeded = clashes.seed(staging) if not runner.no_act else None
-    reports = backend.install(staging, wanted, report=compiled.report_path(staging, settings.work_dir))
+    reports = backend.install(staging, to_install, report=compiled.report_path(staging, settings.work_dir))
     if seeded is None:
         _announce_rest(settings, runner, version, python)
         return {}

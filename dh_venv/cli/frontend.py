@@ -19,7 +19,7 @@ from dh_venv.cli.boundary import guarded, say
 from dh_venv.debhelper import files as debhelper
 from dh_venv.errors import DhVenvError
 from dh_venv.inputs import collect as inputs
-from dh_venv.installers.pip import build_environment
+from dh_venv.installers.backend import build_environment
 from dh_venv.report import Report
 from dh_venv.runner import Runner
 

@@ -22,7 +22,7 @@ from dh_venv.compiled import steps as compiled
 from dh_venv.debhelper import files as debhelper
 from dh_venv.errors import DhVenvError
 from dh_venv.inputs import project
-from dh_venv.installers.pip import build_environment
+from dh_venv.installers.backend import build_environment
 from dh_venv.report import Report
 from dh_venv.runner import Runner
 from dh_venv.settings import Settings

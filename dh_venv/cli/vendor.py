@@ -25,7 +25,9 @@ from dh_venv import interpreter
 from dh_venv.errors import DhVenvError
 from dh_venv.inputs import collect as inputs
 from dh_venv.inputs import project
-from dh_venv.installers import pip as installers
+from dh_venv.installers import plan, uvtool
+from dh_venv.installers.choose import choose
+from dh_venv.installers.pip import PipBackend
 from dh_venv.runner import Runner
 from dh_venv.settings import Settings
 
@@ -94,11 +96,12 @@ def _fill(
     online = dataclasses.replace(settings, wheelhouse=None)
     python = interpreter.resolve(settings.python, runner)
     tmp.mkdir()
-    backend = installers.make_backend(settings.installer, runner, settings.env, tmp)
-    backend.create(tmp / "venv", python, system_site_packages=False, extra_args=settings.extra_virtualenv_args)
+    # pip downloads, whichever installer the build uses: uv has no download.
+    fetcher = PipBackend(runner, settings.env, tmp)
+    fetcher.create(tmp / "venv", python, system_site_packages=False, extra_args=settings.extra_virtualenv_args)
     copy = None if settings.skip_install else project.prepare_copy(settings.source_dir, tmp / "src", runner)
     wanted = inputs.collect(online, runner, python, copy)
-    backend.download(tmp / "venv", wanted, files, allow_sdists=allow_sdists)
+    fetcher.download(tmp / "venv", plan.plan(wanted, tmp), files, allow_sdists=allow_sdists)
 
     # Build backends: of the project, then of every sdist, until nothing new appears.
     done: set[str] = set()
@@ -111,18 +114,18 @@ def _fill(
             break
         done |= set(new)
         just_these = inputs.Inputs(sources=wanted.sources, preinstall=tuple(new), extra_args=wanted.extra_args)
-        backend.download(tmp / "venv", just_these, files, allow_sdists=allow_sdists)
+        fetcher.download(tmp / "venv", plan.plan(just_these, tmp), files, allow_sdists=allow_sdists)
         done |= _sdists(files)
 
-    seed = _vendor_seed(tmp / "venv", files, runner, backend, wanted)
+    seed = _vendor_seed(tmp / "venv", files, runner, fetcher, wanted)
     if settings.installer in ("uv", "auto"):
-        from dh_venv.installers import uv
-
         # The build from this wheelhouse finds uv in it when the build machine has none.
-        uv.vendor_wheel(runner, settings.env, wanted.sources, files)
+        uvtool.vendor_wheel(runner, settings.env, wanted.sources, files)
 
     # Proof: the same venv and install the build does, from the files alone.
     offline = dataclasses.replace(wanted, sources=inputs.Sources(wheelhouse=files, seed=tuple(sorted(seed.items()))))
+    to_install = plan.plan(offline, tmp)
+    backend = choose(settings.installer, runner, settings.env, tmp, to_install)
     backend.create(
         tmp / "proof",
         python,
@@ -130,13 +133,11 @@ def _fill(
         extra_args=settings.extra_virtualenv_args,
         seed=offline.sources,
     )
-    backend.install(tmp / "proof", offline)
+    backend.install(tmp / "proof", to_install)
     return python.version, seed
 
 
-def _vendor_seed(
-    venv: Path, files: Path, runner: Runner, backend: installers.Backend, wanted: inputs.Inputs
-) -> dict[str, str]:
+def _vendor_seed(venv: Path, files: Path, runner: Runner, fetcher: PipBackend, wanted: inputs.Inputs) -> dict[str, str]:
     """Put the wheels the venv was seeded with into ``files``; return {name: version}."""
     seed: dict[str, str] = {}
     for dist_info in sorted(venv.glob("lib/python3*/site-packages/*.dist-info")):
@@ -152,9 +153,8 @@ def _vendor_seed(
         else:
             missing.append(f"{name}=={version}")
     if missing:
-        backend.download(
-            venv, inputs.Inputs(sources=wanted.sources, preinstall=tuple(missing)), files, allow_sdists=False
-        )
+        just_these = inputs.Inputs(sources=wanted.sources, preinstall=tuple(missing))
+        fetcher.download(venv, plan.plan(just_these, venv.parent), files, allow_sdists=False)
     return seed
 
 

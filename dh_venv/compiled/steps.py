@@ -22,18 +22,6 @@ from dh_venv.settings import Settings
 _FLAGS = ("CFLAGS", "CXXFLAGS", "CPPFLAGS", "LDFLAGS", "FFLAGS", "FCFLAGS", "OBJCFLAGS", "OBJCXXFLAGS")
 _MAX_LISTED = 10
 
-# What compilers and build backends say when a tool or header is missing.
-_BUILD_TROUBLE = re.compile(
-    r"fatal error: .*No such file or directory"
-    r"|command '[^']*' failed: No such file or directory"
-    r"|unable to execute '[^']*': No such file"
-    r"|cannot find -l\S+"
-    r"|\b(\S+) (?:executable )?not found\b"
-    r"|error: can't find Rust compiler"
-    r"|Could not find compiler"
-    r"|No CMAKE_\w+_COMPILER could be found"
-)
-
 
 def build_environment(env: Mapping[str, str], work_dir: Path, runner: Runner) -> dict[str, str]:
     """``env`` plus Debian's build flags and a TMPDIR inside the build tree.
@@ -73,14 +61,6 @@ def report_path(staging_venv: Path, work_dir: Path) -> Path | None:
     path = work_dir / "pip-report.json"
     path.unlink(missing_ok=True)
     return path
-
-
-def build_failure(output: str) -> str | None:
-    """The compiler's own complaint, if a build from source failed for want of a tool or header."""
-    for line in output.splitlines():
-        if _BUILD_TROUBLE.search(line) and "warning" not in line.lower():
-            return line.strip()
-    return None
 
 
 def check_architecture(settings: Settings) -> None:

@@ -27,7 +27,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from dh_venv.errors import CommandError, DhVenvError
+from dh_venv.errors import CommandError, DhVenvError, replaced_script
 from dh_venv.runner import Runner
 
 # Directories searched for commands; a name in one shadows or is shadowed
@@ -102,16 +102,6 @@ def check_venv_scripts(venv: Path, before: Seed) -> None:
         for name in declared_scripts(dist_info):
             if _VENV_OWN.fullmatch(name) or name in before.bin_names:
                 raise replaced_script(dist_info.name[: -len(".dist-info")].replace("-", " ", 1), name)
-
-
-def replaced_script(dist: str, name: str) -> DhVenvError:
-    """The error for distribution ``dist`` (name and version) declaring a script the venv needs."""
-    return DhVenvError(
-        f"distribution {dist} declares the console script {name}, "
-        f"which replaced the venv's own bin/{name}; the venv would not work",
-        hint="rename that entry point in the project (--console-script only renames the link "
-        "outside the venv), or do not install that distribution",
-    )
 
 
 def _twins(link: PurePosixPath) -> list[PurePosixPath]:

@@ -25,7 +25,7 @@ from dh_venv.runner import Runner
 from dh_venv.settings import Settings
 
 if TYPE_CHECKING:
-    from dh_venv.installers.pip import Backend
+    from dh_venv.installers.backend import Backend
 
 SEED = frozenset({"pip", "setuptools", "wheel"})
 _NESTED = re.compile(r"^(-r|--requirement)(\s+|=)(?P<path>\S+)")

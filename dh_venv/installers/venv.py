@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import functools
 import shutil
 import sys
 from collections.abc import Mapping
 from pathlib import Path
 
 from dh_venv.errors import CommandError, DhVenvError
+from dh_venv.inputs.collect import Sources
 from dh_venv.interpreter import Interpreter
 from dh_venv.runner import Runner
 
 #: Where Debian keeps the wheels virtualenv seeds venvs from.
 WHEELS = "/usr/share/python-wheels"
+#: What virtualenv seeds every venv with.
+SEED = ("pip", "setuptools", "wheel")
 
 
 def create(
@@ -32,9 +36,8 @@ def create(
     into the directory (dh_install runs earlier) stay, as they did with
     dh-virtualenv.
     """
-    if (dest / "pyvenv.cfg").exists() and not runner.no_act:
-        runner.announce(f"rm -rf {dest}")
-        shutil.rmtree(dest)
+    if (dest / "pyvenv.cfg").exists():
+        runner.apply(f"rm -rf {dest}", functools.partial(shutil.rmtree, dest))
     argv: list[str | Path] = [
         sys.executable,
         "-m",
@@ -72,3 +75,18 @@ def outside_pip() -> list[str]:
     if wheels:
         return [sys.executable, str(wheels[-1] / "pip")]
     return [sys.executable, "-m", "pip"]
+
+
+def seed_args(seed: Sources | None) -> list[str]:
+    """virtualenv's options to seed the versions ``dh-venv vendor`` recorded, from the wheelhouse.
+
+    The same seed on every machine, whatever virtualenv bundles.
+    """
+    if seed is None or seed.wheelhouse is None or not seed.seed:
+        return []
+    return ["--extra-search-dir", str(seed.wheelhouse), *(f"--{name}={version}" for name, version in seed.seed)]
+
+
+def seed_installed(venv: Path, keep: set[str]) -> list[str]:
+    """The seed distributions in ``venv`` that are not in ``keep``."""
+    return [n for n in SEED if n not in keep and list((venv / "lib").glob(f"python3*/site-packages/{n}-*.dist-info"))]

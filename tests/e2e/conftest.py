@@ -83,7 +83,7 @@ def wheelhouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def _fetch_uv_wheel(dest: Path) -> Path | None:
     """The uv wheel dh_venv pins, from PyPI, checked against the pinned sha256; None offline."""
-    from dh_venv.installers import uv
+    from dh_venv.installers import uvtool as uv
 
     digest = uv.WHEELS[platform.machine()]
     (dest / "req.txt").write_text(f"uv=={uv.VERSION} --hash=sha256:{digest}\n")
@@ -113,7 +113,7 @@ def shared_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
     without network there is no uv and builds fall back to pip, as for users.
     """
     from dh_venv.inputs.collect import Sources
-    from dh_venv.installers import uv
+    from dh_venv.installers import uvtool as uv
     from dh_venv.runner import Runner
 
     cache = tmp_path_factory.mktemp("dh-venv-cache")

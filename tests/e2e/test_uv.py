@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from dh_venv.installers import uv
+from dh_venv.installers import uvtool as uv
 
 from .conftest import (
     PACKAGES,

@@ -21,7 +21,7 @@ from dh_venv import pipeline as build
 from dh_venv.cli import configure, options
 from dh_venv.errors import DhVenvError
 from dh_venv.expose import links as expose_links
-from dh_venv.installers.pip import build_environment
+from dh_venv.installers.backend import build_environment
 from dh_venv.runner import Runner
 from dh_venv.settings import Settings
 

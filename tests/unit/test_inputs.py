@@ -12,7 +12,7 @@ from dh_venv import interpreter
 from dh_venv.errors import DhVenvError
 from dh_venv.inputs import collect as inputs
 from dh_venv.inputs.collect import Sources
-from dh_venv.installers.pip import check_reachable, expand_url
+from dh_venv.installers.index import check_reachable, expand_url
 from dh_venv.runner import Runner, redact
 from dh_venv.settings import Settings
 

@@ -1,4 +1,4 @@
-"""Tests for dh_venv.installers.pip: the cleaned environment and the pip backend."""
+"""Tests for dh_venv.installers.backend and .pip: the cleaned environment and the pip backend."""
 
 from __future__ import annotations
 
@@ -10,7 +10,10 @@ import pytest
 
 from dh_venv.errors import DhVenvError
 from dh_venv.inputs.collect import Inputs, Sources
-from dh_venv.installers.pip import PipBackend, build_environment, make_backend, pip_reason
+from dh_venv.installers.backend import build_environment
+from dh_venv.installers.failures import pip_reason
+from dh_venv.installers.pip import PipBackend
+from dh_venv.installers.plan import plan
 from dh_venv.runner import Runner
 
 # build_environment
@@ -119,29 +122,7 @@ def test_pip_reason_keeps_last_forty_lines_after_first_error() -> None:
     assert pip_reason("\n".join(lines)).splitlines() == [f"more {i}" for i in range(11, 50)] + ["ERROR: last"]
 
 
-# make_backend and PipBackend
-
-
-def test_make_backend_unknown_name(tmp_path: Path) -> None:
-    runner = Runner(log=[].append)
-    with pytest.raises(DhVenvError) as info:
-        make_backend("conda", runner, {}, tmp_path)
-    assert str(info.value) == "unknown installer 'conda'; use --installer=pip, uv or auto"
-
-
-def test_make_backend_pip_takes_extras_of_other_stages(tmp_path: Path) -> None:
-    backend = make_backend(
-        "pip",
-        Runner(log=[].append),
-        {"PATH": "/usr/bin"},
-        tmp_path,
-        extra_args=["--report", "r.json"],
-        extra_env={"TMPDIR": "/build/tmp"},
-    )
-    assert isinstance(backend, PipBackend)
-    assert backend.name == "pip"
-    assert backend.env == {"PATH": "/usr/bin", "TMPDIR": "/build/tmp"}
-    assert backend.extra_args == ["--report", "r.json"]
+# PipBackend
 
 
 def fake_venv(tmp_path: Path, body: str) -> Path:
@@ -177,7 +158,7 @@ def test_pip_install_runs_venv_pip_with_options(tmp_path: Path) -> None:
         extra_args=("--prefer-binary",),
         source_dir=tmp_path,
     )
-    backend.install(venv, wanted)
+    backend.install(venv, plan(wanted, tmp_path))
     assert log.read_text() == (
         "-m|pip|install|--no-compile|--index-url|file:///srv/index|--prefer-binary|-r|/src/requirements.txt|"
         f"/src/demo[cli]|{tmp_path}|{os.devnull}|\n"
@@ -196,7 +177,7 @@ def test_pip_install_failure_carries_reason(tmp_path: Path) -> None:
     backend = PipBackend(Runner(log=[].append), {"PATH": "/usr/bin:/bin"}, tmp_path)
     wanted = Inputs(sources=Sources(index_url="file:///srv/index"), requirement_files=(tmp_path / "r.txt",))
     with pytest.raises(DhVenvError) as info:
-        backend.install(venv, wanted)
+        backend.install(venv, plan(wanted, tmp_path))
     assert str(info.value) == (
         "pip could not install the requirements; fix the requirement or the index options; pip said"
     )

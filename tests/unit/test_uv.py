@@ -1,4 +1,4 @@
-"""Tests for dh_venv.installers.uv: uv's arguments and environment, and how uv is obtained."""
+"""Tests for dh_venv.installers.uv and .uvtool: uv's arguments and environment, and how uv is obtained."""
 
 from __future__ import annotations
 
@@ -11,8 +11,9 @@ import pytest
 
 from dh_venv.errors import DhVenvError
 from dh_venv.inputs.collect import Inputs, Sources
-from dh_venv.installers import uv
-from dh_venv.installers.pip import build_environment, make_backend
+from dh_venv.installers import uv, uvtool
+from dh_venv.installers.backend import build_environment
+from dh_venv.installers.plan import plan
 from dh_venv.runner import Runner
 
 
@@ -53,7 +54,7 @@ def test_cache_root_is_dh_venv_cache_dir_else_the_build_tree() -> None:
 
 def test_install_argv_picks_best_match_across_indexes_like_pip() -> None:
     py = Path("/v/bin/python")
-    assert uv.uv_install_argv(Path("uv"), py, ["-r", "r.txt"]) == [
+    assert uv.install_argv(Path("uv"), py, ["-r", "r.txt"]) == [
         Path("uv"),
         "pip",
         "install",
@@ -62,7 +63,7 @@ def test_install_argv_picks_best_match_across_indexes_like_pip() -> None:
         "-r",
         "r.txt",
     ]
-    assert uv.uv_install_argv(Path("uv"), py, ["--extra-index-url", "https://x/simple", "demo"])[5:7] == [
+    assert uv.install_argv(Path("uv"), py, ["--extra-index-url", "https://x/simple", "demo"])[5:7] == [
         "--index-strategy",
         "unsafe-best-match",
     ]
@@ -88,8 +89,7 @@ def test_install_runs_uv_on_path_with_pip_steps_and_clean_env(tmp_path: Path) ->
     env = build_environment({"PATH": f"{bin_dir}:/usr/bin:/bin", "UV_INDEX_URL": "https://evil/simple"}, tmp_path)
     work = tmp_path / "debian/.debhelper/dh_venv/demo"
     work.mkdir(parents=True)
-    backend = make_backend("uv", Runner(log=[].append), env, work)
-    assert isinstance(backend, uv.UvBackend) and backend.name == "uv"
+    backend = uv.UvBackend(Runner(log=[].append), env, work)
     venv = tmp_path / "venv"
     wanted = Inputs(
         sources=Sources(wheelhouse=Path("/src/debian/wheelhouse")),
@@ -99,7 +99,9 @@ def test_install_runs_uv_on_path_with_pip_steps_and_clean_env(tmp_path: Path) ->
         extras=("cli",),
         extra_args=("--prefer-binary",),
     )
-    assert backend.install(venv, wanted, report=tmp_path / "report.json") == []
+    to_install = plan(wanted, work)
+    backend.prepare(to_install)
+    assert backend.install(venv, to_install, report=tmp_path / "report.json") == []
     cache = tmp_path / "debian/.debhelper/dh_venv/cache/uv"
     head = f"pip|install|--python|{venv}/bin/python|--no-index|--find-links|/src/debian/wheelhouse|--prefer-binary|"
     assert log.read_text().splitlines() == [
@@ -115,17 +117,17 @@ def test_install_failure_names_uv_and_redacts_credentials(tmp_path: Path) -> Non
         tmp_path,
         "echo 'error: Failed to fetch: https://user:s3cret@pypi.example.org/simple/nosuchthing/' >&2\nexit 2\n",
     )
-    backend = make_backend("uv", Runner(log=[].append), {"PATH": f"{bin_dir}:/usr/bin:/bin"}, tmp_path)
+    backend = uv.UvBackend(Runner(log=[].append), {"PATH": f"{bin_dir}:/usr/bin:/bin"}, tmp_path)
     wanted = Inputs(sources=Sources(wheelhouse=tmp_path), requirement_files=(tmp_path / "r.txt",))
     with pytest.raises(DhVenvError) as info:
-        backend.install(tmp_path / "venv", wanted)
+        backend.install(tmp_path / "venv", plan(wanted, tmp_path))
     assert info.value.message == "uv could not install the requirements"
     assert info.value.details == "error: Failed to fetch: https://****@pypi.example.org/simple/nosuchthing/"
 
 
 def test_check_failure(tmp_path: Path) -> None:
     bin_dir = fake_uv(tmp_path, "echo 'The package `demo` requires `requests`, but it is not installed' >&2\nexit 1\n")
-    backend = make_backend("uv", Runner(log=[].append), {"PATH": f"{bin_dir}:/usr/bin:/bin"}, tmp_path)
+    backend = uv.UvBackend(Runner(log=[].append), {"PATH": f"{bin_dir}:/usr/bin:/bin"}, tmp_path)
     with pytest.raises(DhVenvError) as info:
         backend.check(tmp_path / "venv")
     assert info.value.message == "installed distributions have missing or conflicting dependencies (uv pip check)"
@@ -133,23 +135,23 @@ def test_check_failure(tmp_path: Path) -> None:
 
 def fake_wheel(path: Path) -> str:
     with zipfile.ZipFile(path, "w") as zf:
-        zf.writestr(f"uv-{uv.VERSION}.data/scripts/uv", "#!/bin/sh\necho uv from the wheel\n")
+        zf.writestr(f"uv-{uvtool.VERSION}.data/scripts/uv", "#!/bin/sh\necho uv from the wheel\n")
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def test_offline_without_uv_fails_clearly(tmp_path: Path) -> None:
     wheelhouse = tmp_path / "wheelhouse"
     wheelhouse.mkdir()
-    fake_wheel(wheelhouse / f"uv-{uv.VERSION}-py3-none-any.whl")  # not the genuine wheel: its hash differs
+    fake_wheel(wheelhouse / f"uv-{uvtool.VERSION}-py3-none-any.whl")  # not the genuine wheel: its hash differs
     with pytest.raises(DhVenvError) as info:
-        uv.find_or_fetch(
+        uvtool.find_or_fetch(
             Runner(log=[].append),
             {"PATH": "/nonexistent"},
             tmp_path / "cache",
             Sources(wheelhouse=wheelhouse),
         )
     assert info.value.message == (
-        f"--installer=uv: no uv on PATH and no uv {uv.VERSION} wheel in the wheelhouse {wheelhouse}"
+        f"--installer=uv: no uv on PATH and no uv {uvtool.VERSION} wheel in the wheelhouse {wheelhouse}"
     )
     assert "--installer=pip" in (info.value.hint or "")
 
@@ -157,50 +159,30 @@ def test_offline_without_uv_fails_clearly(tmp_path: Path) -> None:
 def test_uv_from_the_wheelhouse_is_verified_and_unpacked_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     wheelhouse = tmp_path / "wheelhouse"
     wheelhouse.mkdir()
-    digest = fake_wheel(wheelhouse / f"uv-{uv.VERSION}-py3-none-any.whl")
-    monkeypatch.setitem(uv.WHEELS, platform.machine(), digest)
+    digest = fake_wheel(wheelhouse / f"uv-{uvtool.VERSION}-py3-none-any.whl")
+    monkeypatch.setitem(uvtool.WHEELS, platform.machine(), digest)
     cache = tmp_path / "cache"
     args = (Runner(log=[].append), {"PATH": "/nonexistent"}, cache, Sources(wheelhouse=wheelhouse))
-    found = uv.find_or_fetch(*args)
-    assert found == cache / "uv-bin" / uv.VERSION / "uv"
+    found = uvtool.find_or_fetch(*args)
+    assert found == cache / "uv-bin" / uvtool.VERSION / "uv"
     assert found.read_text() == "#!/bin/sh\necho uv from the wheel\n" and found.stat().st_mode & 0o111
-    (wheelhouse / f"uv-{uv.VERSION}-py3-none-any.whl").unlink()
-    assert uv.find_or_fetch(*args) == found  # the cached copy, no wheel needed any more
+    (wheelhouse / f"uv-{uvtool.VERSION}-py3-none-any.whl").unlink()
+    assert uvtool.find_or_fetch(*args) == found  # the cached copy, no wheel needed any more
 
 
 def test_unpack_refuses_a_wheel_with_another_hash(tmp_path: Path) -> None:
-    wheel = tmp_path / f"uv-{uv.VERSION}-py3-none-any.whl"
+    wheel = tmp_path / f"uv-{uvtool.VERSION}-py3-none-any.whl"
     fake_wheel(wheel)
     with pytest.raises(DhVenvError) as info:
-        uv._unpack(wheel, "0" * 64, tmp_path / "bin" / "uv")
+        uvtool._unpack(wheel, "0" * 64, tmp_path / "bin" / "uv")
     assert "does not match the sha256" in info.value.message
     assert not (tmp_path / "bin" / "uv").exists()
 
 
-def test_auto_falls_back_to_pip_with_a_one_line_notice(tmp_path: Path) -> None:
-    log = tmp_path / "calls"
-    venv = tmp_path / "venv"
-    (venv / "bin").mkdir(parents=True)
-    (venv / "bin/python").write_text(f"""#!/bin/sh\nprintf '%s ' "$@" >> {log}\n""")
-    (venv / "bin/python").chmod(0o755)
-    wheelhouse = tmp_path / "wheelhouse"
-    wheelhouse.mkdir()
-    lines: list[str] = []
-    backend = make_backend("auto", Runner(log=lines.append), {"PATH": "/nonexistent"}, tmp_path)
-    wanted = Inputs(sources=Sources(wheelhouse=wheelhouse), requirement_files=(Path("/src/r.txt"),))
-    backend.install(venv, wanted)
-    assert lines == [
-        f"dh_venv: notice: --installer=auto: no uv on PATH and no uv {uv.VERSION} wheel in the "
-        f"wheelhouse {wheelhouse}; installing with pip"
-    ]
-    assert log.read_text() == f"-m pip install --no-compile --no-index --find-links {wheelhouse} -r /src/r.txt "
-    assert backend.name == "pip"
-
-
 def test_local_find_links(tmp_path: Path) -> None:
     args = ["--no-index", "--find-links", str(tmp_path), f"--find-links=file://{tmp_path}", "-f", "https://x/links"]
-    assert uv.local_find_links(args) == ([tmp_path, tmp_path], True)
-    assert uv.local_find_links(["--prefer-binary", "-f", "relative/dir"]) == ([], False)
+    assert uvtool.local_find_links(args) == ([tmp_path, tmp_path], True)
+    assert uvtool.local_find_links(["--prefer-binary", "-f", "relative/dir"]) == ([], False)
 
 
 def test_uv_wheel_from_find_links_and_no_index_without_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -209,11 +191,13 @@ def test_uv_wheel_from_find_links_and_no_index_without_it(tmp_path: Path, monkey
     runner = Runner(log=[].append)
     env = {"PATH": "/nonexistent"}
     with pytest.raises(DhVenvError) as info:
-        uv.find_or_fetch(runner, env, tmp_path / "c1", None, find_links=[links], no_index=True)
-    assert info.value.message == f"--installer=uv: no uv on PATH, --no-index, and no uv {uv.VERSION} wheel in {links}"
-    monkeypatch.setitem(uv.WHEELS, platform.machine(), fake_wheel(links / f"uv-{uv.VERSION}-py3-none-any.whl"))
-    found = uv.find_or_fetch(runner, env, tmp_path / "c2", None, find_links=[links], no_index=True)
-    assert found == tmp_path / "c2" / "uv-bin" / uv.VERSION / "uv"
+        uvtool.find_or_fetch(runner, env, tmp_path / "c1", None, find_links=[links], no_index=True)
+    assert info.value.message == (
+        f"--installer=uv: no uv on PATH, --no-index, and no uv {uvtool.VERSION} wheel in {links}"
+    )
+    monkeypatch.setitem(uvtool.WHEELS, platform.machine(), fake_wheel(links / f"uv-{uvtool.VERSION}-py3-none-any.whl"))
+    found = uvtool.find_or_fetch(runner, env, tmp_path / "c2", None, find_links=[links], no_index=True)
+    assert found == tmp_path / "c2" / "uv-bin" / uvtool.VERSION / "uv"
 
 
 # uv's failure texts (0.9), each turned into the same error pip's would give.
@@ -266,32 +250,9 @@ UV_BUILD = """\
     ids=["not-found", "not-in-wheelhouse", "no-such-version", "hash", "build"],
 )
 def test_uv_failures_read_like_pips(tmp_path: Path, output: str, wheelhouse: bool, message: str) -> None:
-    backend = make_backend("uv", Runner(log=[].append), {"PATH": "/usr/bin:/bin"}, tmp_path)
     sources = Sources(wheelhouse=tmp_path) if wheelhouse else Sources()
-    wanted = Inputs(sources=sources, requirement_files=(tmp_path / "r.txt",))
-    error = backend._failure("uv", output, "the requirements", wanted, False)  # type: ignore[attr-defined]
+    to_install = plan(Inputs(sources=sources, requirement_files=(tmp_path / "r.txt",)), tmp_path)
+    (step,) = to_install.steps
+    error = uv.failure(output, step, to_install)
     assert error.message == message.format(wh=tmp_path)
     assert output.strip().splitlines()[-1].strip() in error.details  # uv's own words, under the error
-
-
-PIP_ONLY = """case "$*" in *--dry-run*) echo "error: unexpected argument '--progress-bar' found" >&2; exit 2;; esac\n"""
-
-
-def test_a_pip_only_option_is_refused_with_uv_and_falls_back_with_auto(tmp_path: Path) -> None:
-    bin_dir = fake_uv(tmp_path, PIP_ONLY)
-    env = {"PATH": f"{bin_dir}:/usr/bin:/bin"}
-    wanted = Inputs(sources=Sources(), extra_args=("--progress-bar=off",))
-    with pytest.raises(DhVenvError) as info:
-        make_backend("uv", Runner(log=[].append), env, tmp_path).prepare(wanted)
-    assert info.value.message == (
-        "--installer=uv: uv pip install does not take the pip option --progress-bar "
-        "(from --extra-pip-arg or DH_VENV_PIP_ARGS)"
-    )
-    lines: list[str] = []
-    auto = make_backend("auto", Runner(log=lines.append), env, tmp_path)
-    auto.prepare(wanted)
-    assert auto.name == "pip"
-    assert [line for line in lines if "notice" in line] == [
-        "dh_venv: notice: --installer=auto: uv pip install does not take the pip option --progress-bar "
-        "(from --extra-pip-arg or DH_VENV_PIP_ARGS); installing with pip"
-    ]
