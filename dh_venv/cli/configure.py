@@ -14,7 +14,7 @@ from pathlib import Path, PurePosixPath
 
 from dh_venv.cli.options import split_list
 from dh_venv.errors import DhVenvError
-from dh_venv.inputs import collect as inputs
+from dh_venv.inputs import wheelhouse
 from dh_venv.settings import DEFAULT_BIN_DIR, DEFAULT_INSTALL_ROOT, DEFAULT_PYTHON, Settings
 
 # postrm removes the venv directory on purge, so the venv may be neither a
@@ -81,7 +81,7 @@ def settings_for(
         use_locks=not opts.no_lock,
         keep_seed=opts.keep_seed,
         groups=tuple(g for value in opts.group for g in split_list(value)),
-        wheelhouse=inputs.wheelhouse_for(build_dir, opts.wheelhouse or environ.get("DH_VENV_WHEELHOUSE")),
+        wheelhouse=wheelhouse.wheelhouse_for(build_dir, opts.wheelhouse or environ.get("DH_VENV_WHEELHOUSE")),
         env=env,
     )
 

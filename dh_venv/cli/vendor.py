@@ -23,8 +23,8 @@ from pathlib import Path
 
 from dh_venv import interpreter
 from dh_venv.errors import DhVenvError
-from dh_venv.inputs import collect as inputs
-from dh_venv.inputs import project
+from dh_venv.inputs import Inputs, Sources, project, wheelhouse
+from dh_venv.inputs.collect import collect
 from dh_venv.installers import pip as installers
 from dh_venv.runner import Runner
 from dh_venv.settings import Settings
@@ -61,7 +61,7 @@ def vendor(
             for old in dest.iterdir():
                 if old.is_file() and old.name.endswith(_ARCHIVES):
                     shutil.copy2(old, files / old.name)
-            seed.update(dict(inputs.check_manifest(dest)))
+            seed.update(dict(wheelhouse.check_manifest(dest)))
         for index, settings in enumerate(packages):
             try:
                 python, package_seed = _fill(
@@ -74,13 +74,13 @@ def vendor(
                 pythons.append(python)
         dest.mkdir(parents=True, exist_ok=True)
         for old in dest.iterdir():
-            if old.is_file() and (old.name.endswith(_ARCHIVES) or old.name == inputs.MANIFEST):
+            if old.is_file() and (old.name.endswith(_ARCHIVES) or old.name == wheelhouse.MANIFEST):
                 old.unlink()
         names = []
         for f in sorted(files.iterdir()):
             shutil.copy2(f, dest / f.name)
             names.append(f.name)
-    inputs.write_manifest(dest, " ".join(pythons), seed)
+    wheelhouse.write_manifest(dest, " ".join(pythons), seed)
     size = sum((dest / n).stat().st_size for n in names)
     return Result(dest, tuple(names), size)
 
@@ -97,7 +97,7 @@ def _fill(
     backend = installers.make_backend(settings.installer, runner, settings.env, tmp)
     backend.create(tmp / "venv", python, system_site_packages=False, extra_args=settings.extra_virtualenv_args)
     copy = None if settings.skip_install else project.prepare_copy(settings.source_dir, tmp / "src", runner)
-    wanted = inputs.collect(online, runner, python, copy)
+    wanted = collect(online, runner, python, copy)
     backend.download(tmp / "venv", wanted, files, allow_sdists=allow_sdists)
 
     # Build backends: of the project, then of every sdist, until nothing new appears.
@@ -110,7 +110,7 @@ def _fill(
         if not new:
             break
         done |= set(new)
-        just_these = inputs.Inputs(sources=wanted.sources, preinstall=tuple(new), extra_args=wanted.extra_args)
+        just_these = Inputs(sources=wanted.sources, preinstall=tuple(new), extra_args=wanted.extra_args)
         backend.download(tmp / "venv", just_these, files, allow_sdists=allow_sdists)
         done |= _sdists(files)
 
@@ -122,7 +122,7 @@ def _fill(
         uv.vendor_wheel(runner, settings.env, wanted.sources, files)
 
     # Proof: the same venv and install the build does, from the files alone.
-    offline = dataclasses.replace(wanted, sources=inputs.Sources(wheelhouse=files, seed=tuple(sorted(seed.items()))))
+    offline = dataclasses.replace(wanted, sources=Sources(wheelhouse=files, seed=tuple(sorted(seed.items()))))
     backend.create(
         tmp / "proof",
         python,
@@ -135,7 +135,7 @@ def _fill(
 
 
 def _vendor_seed(
-    venv: Path, files: Path, runner: Runner, backend: installers.Backend, wanted: inputs.Inputs
+    venv: Path, files: Path, runner: Runner, backend: installers.Backend, wanted: Inputs
 ) -> dict[str, str]:
     """Put the wheels the venv was seeded with into ``files``; return {name: version}."""
     seed: dict[str, str] = {}
@@ -152,9 +152,7 @@ def _vendor_seed(
         else:
             missing.append(f"{name}=={version}")
     if missing:
-        backend.download(
-            venv, inputs.Inputs(sources=wanted.sources, preinstall=tuple(missing)), files, allow_sdists=False
-        )
+        backend.download(venv, Inputs(sources=wanted.sources, preinstall=tuple(missing)), files, allow_sdists=False)
     return seed
 
 
