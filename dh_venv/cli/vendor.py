@@ -176,8 +176,11 @@ def _build_requires_of_project(copy: Path) -> list[str]:
     path = copy / "pyproject.toml"
     if not path.is_file():
         return list(_LEGACY_BACKEND)
-    with path.open("rb") as f:
-        return _requires(tomllib.load(f), str(path))
+    try:
+        data = tomllib.loads(path.read_bytes().decode())
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise DhVenvError(f"{path} is not valid TOML: {exc}", hint="fix pyproject.toml") from None
+    return _requires(data, str(path))
 
 
 def _build_requires_of_sdist(sdist: str) -> list[str]:
@@ -197,13 +200,25 @@ def _build_requires_of_sdist(sdist: str) -> list[str]:
         raise DhVenvError(f"cannot read the sdist {sdist}: {exc}", hint="remove it and vendor again") from None
     if text is None:
         return list(_LEGACY_BACKEND)
-    return _requires(tomllib.loads(text.decode()), sdist)
+    try:
+        data = tomllib.loads(text.decode())
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise DhVenvError(
+            f"the sdist {sdist} has a pyproject.toml that is not valid TOML: {exc}",
+            hint="the sdist cannot be built: pin another version of it, or vendor its wheel instead",
+        ) from None
+    return _requires(data, sdist)
 
 
 def _requires(data: dict[str, object], where: str) -> list[str]:
     system = data.get("build-system")
     if not isinstance(system, dict) or "requires" not in system:
         return list(_LEGACY_BACKEND)
+    if not isinstance(system["requires"], list):
+        raise DhVenvError(
+            f"{where}: [build-system] requires must be an array of strings, not {system['requires']!r}",
+            hint="fix pyproject.toml" if where.endswith("pyproject.toml") else "pin another version of it",
+        )
     requires = [str(r) for r in system["requires"]]
     if str(system.get("build-backend", "setuptools.build_meta")).startswith("setuptools"):
         # setuptools asks for wheel dynamically in older releases.

@@ -18,6 +18,7 @@ from packaging.markers import InvalidMarker, Marker
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import canonicalize_name
+from packaging.version import InvalidVersion, Version
 
 from dh_venv.errors import DhVenvError
 from dh_venv.inputs.values import Pin
@@ -132,6 +133,11 @@ def pin(path: Path, name: str, version: object, found: tuple[str, ...]) -> Pin:
     """The pin of ``name``; a lock entry without hashes is refused."""
     if not isinstance(version, str) or not version:
         raise malformed(path, f"the entry of {name}", f"has version = {version!r}, which is not a non-empty string")
+    try:
+        Version(version)
+    except InvalidVersion:
+        what = f"has version = {version!r}, which is not a PEP 440 version"
+        raise malformed(path, f"the entry of {name}", what) from None
     if not found:
         raise DhVenvError(
             f"{path}: {name}=={version} has no file hashes",

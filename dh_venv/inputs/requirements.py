@@ -15,6 +15,8 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from packaging.requirements import InvalidRequirement, Requirement
+
 from dh_venv import tree
 from dh_venv.errors import DhVenvError
 from dh_venv.inputs.project import IGNORED
@@ -32,6 +34,7 @@ def requirement_files(source_dir: Path, requested: tuple[str, ...] | None) -> li
         found = [default] if os.path.lexists(default) and not default.is_dir() else []
         for path in found:
             check_requirements(path)
+            check_syntax(path, source_dir)
         return found
     files = [source_dir / r for r in requested]
     for path in files:
@@ -42,6 +45,7 @@ def requirement_files(source_dir: Path, requested: tuple[str, ...] | None) -> li
                 f"requirements file {path} does not exist",
                 hint="fix --requirements (paths are relative to the source directory)",
             )
+        check_syntax(path, source_dir)
     return files
 
 
@@ -109,6 +113,66 @@ def check_requirements(path: Path) -> None:
                 f"{path}: line {number} is not valid UTF-8, so pip cannot read the file",
                 hint="save the requirements file as UTF-8",
             ) from None
+
+
+# What pip takes for a path or URL rather than a named requirement.
+_ARCHIVES = (".whl", ".zip", ".tar.gz", ".tgz", ".tar.bz2", ".tbz", ".tar.xz", ".txz", ".tar")
+_HEAD = re.compile(r"[\s;@\[<>=!~(]")
+_COMMENT = re.compile(r"(^|\s+)#.*$")
+
+
+def check_syntax(path: Path, source_dir: Path, *, _depth: int = 0) -> None:
+    """Fail on a line naming a requirement that is not PEP 508, with the file and line number.
+
+    pip and uv would stop there too, halfway through the installation and
+    without the file's name.  Options, paths, URLs and lines with
+    ``${VARIABLES}`` (expanded by the installer) are left to the installer;
+    nested ``-r``/``-c`` files are checked as well.
+    """
+    for number, line in _logical_lines(path):
+        option, _, value = line.partition("=") if line.startswith("--") else line.partition(" ")
+        if option in _NESTED and value.strip() and _depth < 10:
+            nested = (path.parent / value.strip()).resolve()
+            if nested.is_file():
+                check_syntax(nested, source_dir, _depth=_depth + 1)
+            continue
+        # pip's per-requirement options (--hash, --config-settings) start at the first word with a dash.
+        words = line.split()
+        text = " ".join(words[: next((i for i, w in enumerate(words) if w.startswith("-")), len(words))]).strip()
+        if not text or "${" in text or _is_location(text, source_dir):
+            continue
+        try:
+            Requirement(text)
+        except InvalidRequirement as exc:
+            raise DhVenvError(
+                f"{path}: line {number}: invalid requirement {text!r}: {exc}",
+                hint="write it as a PEP 508 requirement (name, extras, version, marker), a path or a URL",
+            ) from None
+
+
+def _logical_lines(path: Path) -> list[tuple[int, str]]:
+    """(number, text) of each line without its comment, continuation lines (``\\``) joined."""
+    found: list[tuple[int, str]] = []
+    pending: tuple[int, str] | None = None
+    for number, raw in enumerate(tree.read_text(path).splitlines(), 1):
+        start, text = pending if pending is not None else (number, "")
+        text += raw
+        if text.endswith("\\"):
+            pending = (start, text[:-1])
+            continue
+        pending = None
+        found.append((start, _COMMENT.sub("", text).strip()))
+    if pending is not None:
+        found.append((pending[0], _COMMENT.sub("", pending[1]).strip()))
+    return found
+
+
+def _is_location(text: str, source_dir: Path) -> bool:
+    """Whether pip takes the requirement ``text`` for a path or URL."""
+    head = _HEAD.split(text, maxsplit=1)[0]
+    if any(c in head for c in "/\\:") or head.startswith((".", "~")) or head.lower().endswith(_ARCHIVES):
+        return True
+    return bool(head) and (source_dir / head).is_dir()
 
 
 _VCS = re.compile(r"^(git|hg|svn|bzr)\+", re.IGNORECASE)
