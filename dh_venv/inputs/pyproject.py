@@ -34,6 +34,11 @@ def read_pyproject(source_dir: Path) -> dict[str, Any]:
         raise DhVenvError(f"{path} is not valid TOML: {exc}", hint=_FIX) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise DhVenvError(f"cannot read {path}: {exc}", hint=_FIX) from None
+    return from_data(path, data)
+
+
+def from_data(path: Path, data: Mapping[str, Any]) -> dict[str, Any]:
+    """The view of :func:`read_pyproject` on the TOML document ``data`` of ``path``, once checked."""
     check(path, data)
     result: dict[str, Any] = dict(data.get("project", {}))
     result["tool"] = data.get("tool", {})
