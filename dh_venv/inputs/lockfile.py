@@ -114,7 +114,7 @@ def marker_true(marker: object, env: Env, path: Path, *, extra: str = "") -> boo
     try:
         return Marker(marker).evaluate({**env, "extra": extra})
     except InvalidMarker as exc:
-        raise DhVenvError(f"{path}: invalid marker {marker!r}: {exc}", hint=REGENERATE) from None
+        raise DhVenvError(f"{path}: invalid marker {marker!r}: {_first_line(exc)}", hint=REGENERATE) from None
 
 
 def hashes(path: Path, files: Iterable[object], key: str = "hash") -> tuple[str, ...]:
@@ -163,5 +163,10 @@ def requirement(path: Path, line: object, where: str = "") -> Requirement:
         return Requirement(line)
     except InvalidRequirement as exc:
         raise DhVenvError(
-            f"{place}: invalid requirement {line!r}: {exc}", hint="write it as a PEP 508 requirement"
+            f"{place}: invalid requirement {line!r}: {_first_line(exc)}", hint="write it as a PEP 508 requirement"
         ) from None
+
+
+def _first_line(exc: Exception) -> str:
+    """packaging's message without the lines that draw a caret under the position."""
+    return next(iter(str(exc).splitlines()), "")

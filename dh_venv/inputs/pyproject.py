@@ -115,4 +115,9 @@ def _requirement(path: Path, line: object, where: str) -> None:
     try:
         Requirement(line)
     except InvalidRequirement as exc:
-        raise DhVenvError(f"{path}: {where}: invalid requirement {line!r}: {exc}", hint=_PEP508) from None
+        raise DhVenvError(f"{path}: {where}: invalid requirement {line!r}: {_first_line(exc)}", hint=_PEP508) from None
+
+
+def _first_line(exc: Exception) -> str:
+    """packaging's message without the lines that draw a caret under the position."""
+    return next(iter(str(exc).splitlines()), "")

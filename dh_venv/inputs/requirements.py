@@ -145,7 +145,7 @@ def check_syntax(path: Path, source_dir: Path, *, _depth: int = 0) -> None:
             Requirement(text)
         except InvalidRequirement as exc:
             raise DhVenvError(
-                f"{path}: line {number}: invalid requirement {text!r}: {exc}",
+                f"{path}: line {number}: invalid requirement {text!r}: {next(iter(str(exc).splitlines()), '')}",
                 hint="write it as a PEP 508 requirement (name, extras, version, marker), a path or a URL",
             ) from None
 

@@ -22,6 +22,7 @@ import pytest
 
 from dh_venv.cli import vendor
 from dh_venv.compiled import prebuilt
+from dh_venv.debhelper import lintian
 from dh_venv.errors import DhVenvError
 from dh_venv.inputs import locks, poetrylock, pylock, uvlock
 from dh_venv.inputs.pyproject import from_data, read_pyproject
@@ -136,7 +137,7 @@ def test_uv_lock_requires_dist_invalid_requirement(tmp_path: Path) -> None:
         read_pyproject(tmp_path)
     assert str(info.value) == (
         f"{pyproject}: [project] dependencies: invalid requirement 'bad name': "
-        "Expected end or semicolon (after name and no valid version specifier)\n    bad name\n        ^; "
+        "Expected end or semicolon (after name and no valid version specifier); "
         "write it as a PEP 508 requirement, such as 'name[extra]>=1.0; python_version >= \"3.9\"'"
     )
     assert lock.is_file()
@@ -306,7 +307,7 @@ def test_pyproject_invalid_requirement(tmp_path: Path) -> None:
         read_pyproject(tmp_path)
     assert info.value.message == (
         f"{tmp_path / 'pyproject.toml'}: [project.optional-dependencies] web: invalid requirement 'flask>>2': "
-        "Expected end or semicolon (after name and no valid version specifier)\n    flask>>2\n         ^"
+        "Expected end or semicolon (after name and no valid version specifier)"
     )
 
 
@@ -337,8 +338,7 @@ def test_requirements_invalid_line(tmp_path: Path) -> None:
         requirement_files(tmp_path, None)
     assert str(info.value) == (
         f"{tmp_path}/requirements.txt: line 3: invalid requirement \"requests>>=2 ; python_version > '3'\": "
-        "Expected end or semicolon (after name and no valid version specifier)\n"
-        "    requests>>=2 ; python_version > '3'\n            ^; "
+        "Expected end or semicolon (after name and no valid version specifier); "
         "write it as a PEP 508 requirement (name, extras, version, marker), a path or a URL"
     )
 
@@ -487,3 +487,9 @@ def test_vendor_sdist_requires_not_an_array(tmp_path: Path) -> None:
     with pytest.raises(DhVenvError) as info:
         vendor._build_requires_of_sdist(sdist)
     assert info.value.message == f"{sdist}: [build-system] requires must be an array of strings, not 'setuptools'"
+
+
+def test_lintian_reads_any_record(tmp_path: Path) -> None:
+    dist = make_dist(tmp_path, b"caf\xe9.py,,\n" + b'"' + b"x" * 200000 + b'",,\n')
+    site = dist.site_packages
+    assert lintian._record_files(dist.dist_info / "RECORD") == {(site / "caf\udce9.py").resolve()}
