@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from dh_venv.cli import vendor
+from dh_venv.cli import options, vendor
 from dh_venv.compiled import prebuilt
 from dh_venv.debhelper import lintian
 from dh_venv.errors import DhVenvError
@@ -493,3 +493,26 @@ def test_lintian_reads_any_record(tmp_path: Path) -> None:
     dist = make_dist(tmp_path, b"caf\xe9.py,,\n" + b'"' + b"x" * 200000 + b'",,\n')
     site = dist.site_packages
     assert lintian._record_files(dist.dist_info / "RECORD") == {(site / "caf\udce9.py").resolve()}
+
+
+# -- words of environment variables -------------------------------------------------------------
+
+
+def test_dh_options_with_an_unclosed_quote() -> None:
+    with pytest.raises(DhVenvError) as info:
+        options.parse([], {"DH_OPTIONS": "--foo 'x"})
+    assert str(info.value) == (
+        'DH_OPTIONS cannot be split into words (No closing quotation): "--foo \'x"; '
+        "fix the quoting in DH_OPTIONS (debian/rules or the build environment)"
+    )
+
+
+def test_pip_args_split_as_a_shell_does() -> None:
+    assert options.split_words("DH_VENV_PIP_ARGS", "--index-url 'https://x/a b' -q") == [
+        "--index-url",
+        "https://x/a b",
+        "-q",
+    ]
+    with pytest.raises(DhVenvError) as info:
+        options.split_words("DH_VENV_PIP_ARGS", '--index-url "x')
+    assert info.value.message == "DH_VENV_PIP_ARGS cannot be split into words (No closing quotation): '--index-url \"x'"
