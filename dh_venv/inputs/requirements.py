@@ -104,7 +104,7 @@ def without_project(requirements: Path, source_dir: Path, dest: Path) -> tuple[P
 
 
 def check_requirements(path: Path) -> None:
-    """Fail with a clear error where pip would crash: unreadable or not UTF-8."""
+    """Fail with a clear error where pip would crash: unreadable, not UTF-8, or with a NUL byte."""
     for number, line in enumerate(tree.read_text(path).splitlines(), 1):
         try:
             line.encode("utf-8")
@@ -113,6 +113,11 @@ def check_requirements(path: Path) -> None:
                 f"{path}: line {number} is not valid UTF-8, so pip cannot read the file",
                 hint="save the requirements file as UTF-8",
             ) from None
+        if "\0" in line:
+            raise DhVenvError(
+                f"{path}: line {number} contains a NUL byte, so it is not a text file",
+                hint="save the requirements file as UTF-8 text",
+            )
 
 
 # What pip takes for a path or URL rather than a named requirement.

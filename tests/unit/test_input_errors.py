@@ -354,6 +354,16 @@ def test_requirements_invalid_line_in_nested_file_after_continuation(tmp_path: P
     )
 
 
+def test_requirements_nul_byte(tmp_path: Path) -> None:
+    (tmp_path / "requirements.txt").write_bytes(b"six\n./vendored\0dir\n")
+    with pytest.raises(DhVenvError) as info:
+        requirement_files(tmp_path, None)
+    assert str(info.value) == (
+        f"{tmp_path}/requirements.txt: line 2 contains a NUL byte, so it is not a text file; "
+        "save the requirements file as UTF-8 text"
+    )
+
+
 def test_requirements_lines_pip_understands_pass(tmp_path: Path) -> None:
     (tmp_path / "vendored").mkdir()
     (tmp_path / "requirements.txt").write_text(
