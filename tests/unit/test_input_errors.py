@@ -27,6 +27,7 @@ from dh_venv.errors import DhVenvError
 from dh_venv.inputs import locks, poetrylock, pylock, uvlock
 from dh_venv.inputs.pyproject import from_data, read_pyproject
 from dh_venv.inputs.requirements import check_syntax, requirement_files
+from dh_venv.relocate import finalize
 
 PACKAGES = Path(__file__).resolve().parents[1] / "packages"
 UVAPP = PACKAGES / "inp-uvapp"
@@ -526,3 +527,10 @@ def test_pip_args_split_as_a_shell_does() -> None:
     with pytest.raises(DhVenvError) as info:
         options.split_words("DH_VENV_PIP_ARGS", '--index-url "x')
     assert info.value.message == "DH_VENV_PIP_ARGS cannot be split into words (No closing quotation): '--index-url \"x'"
+
+
+@pytest.mark.parametrize("text", ["[]", "{", '{"url": 5}', '{"dir_info": {}}'])
+def test_direct_url_json_of_another_shape_is_no_url_of_the_target(tmp_path: Path, text: str) -> None:
+    """finalize keeps a direct_url.json only when it names a URL that is not a local path."""
+    (tmp_path / "direct_url.json").write_text(text)
+    assert finalize._is_local(tmp_path / "direct_url.json") is (text in ("[]", "{"))
