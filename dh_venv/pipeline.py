@@ -17,8 +17,9 @@ from dh_venv.compiled import steps as compiled
 from dh_venv.debhelper import integrate
 from dh_venv.errors import DhVenvError
 from dh_venv.expose import clashes, links, packages, scripts
-from dh_venv.inputs import collect as inputs
-from dh_venv.inputs import project
+from dh_venv.inputs import project, requirements
+from dh_venv.inputs.collect import collect
+from dh_venv.inputs.markers import marker_environment
 from dh_venv.installers import lean, venv
 from dh_venv.installers import plan as install_plan
 from dh_venv.installers.choose import choose
@@ -46,7 +47,7 @@ def check_inputs(settings: Settings) -> list[Path]:
         project.check_project(settings.source_dir)
     elif not settings.source_dir.is_dir():
         raise DhVenvError(f"source directory {settings.source_dir} does not exist", hint="fix --sourcedirectory")
-    return inputs.requirement_files(settings.source_dir, settings.requirements)
+    return requirements.requirement_files(settings.source_dir, settings.requirements)
 
 
 def _build_copy(settings: Settings, runner: Runner) -> Path | None:
@@ -90,7 +91,7 @@ def build_package(
     env = compiled.build_environment(settings.env, settings.work_dir, runner)
     staging = settings.staging_venv
     copy = _build_copy(settings, runner)
-    wanted = inputs.collect(settings, runner, python, copy)
+    wanted = collect(settings, runner, python, copy)
     to_install = install_plan.plan(wanted, settings.work_dir)
     backend = choose(settings.installer, runner, env, settings.work_dir, to_install)
     backend.create(
@@ -112,7 +113,7 @@ def build_package(
         backend.check(staging)
     app = scripts.find_application(staging, copy) if copy else None
     if not settings.keep_seed:
-        markers = inputs.marker_environment(python, runner)
+        markers = marker_environment(python, runner)
         lean.leave_out_seed(settings, runner, backend, staging, wanted, markers, app)
     compiled.check_architecture(settings)
     compiled.strip_prebuilt_debug(settings, runner, reports)

@@ -8,13 +8,12 @@ The rules that no single option states live here: the install root from
 from __future__ import annotations
 
 import argparse
-import shlex
 from collections.abc import Mapping
 from pathlib import Path, PurePosixPath
 
-from dh_venv.cli.options import split_list
+from dh_venv.cli.options import split_list, split_words
 from dh_venv.errors import DhVenvError
-from dh_venv.inputs import collect as inputs
+from dh_venv.inputs import wheelhouse
 from dh_venv.settings import DEFAULT_BIN_DIR, DEFAULT_INSTALL_ROOT, DEFAULT_PYTHON, Settings
 
 # postrm removes the venv directory on purge, so the venv may be neither a
@@ -49,7 +48,7 @@ def settings_for(
     staging = Path(opts.tmpdir) if opts.tmpdir else build_dir / "debian" / package
     build_options = environ.get("DEB_BUILD_OPTIONS", "").split()
     extras = [e for value in opts.extras for e in split_list(value)]
-    pip_args = [*opts.extra_pip_arg, *shlex.split(environ.get("DH_VENV_PIP_ARGS", ""))]
+    pip_args = [*opts.extra_pip_arg, *split_words("DH_VENV_PIP_ARGS", environ.get("DH_VENV_PIP_ARGS", ""))]
     return Settings(
         package=package,
         build_dir=build_dir,
@@ -81,7 +80,7 @@ def settings_for(
         use_locks=not opts.no_lock,
         keep_seed=opts.keep_seed,
         groups=tuple(g for value in opts.group for g in split_list(value)),
-        wheelhouse=inputs.wheelhouse_for(build_dir, opts.wheelhouse or environ.get("DH_VENV_WHEELHOUSE")),
+        wheelhouse=wheelhouse.wheelhouse_for(build_dir, opts.wheelhouse or environ.get("DH_VENV_WHEELHOUSE")),
         env=env,
     )
 

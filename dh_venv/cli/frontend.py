@@ -18,7 +18,7 @@ from dh_venv.cli import configure, options, vendor
 from dh_venv.cli.boundary import guarded, say
 from dh_venv.debhelper import files as debhelper
 from dh_venv.errors import DhVenvError
-from dh_venv.inputs import collect as inputs
+from dh_venv.inputs import wheelhouse
 from dh_venv.installers.backend import build_environment
 from dh_venv.report import Report
 from dh_venv.runner import Runner
@@ -34,7 +34,7 @@ def _vendor_parser() -> argparse.ArgumentParser:
         "and means what it means to dh_venv; give the ones debian/rules gives.",
         add_help=False,
     )
-    p.add_argument("--dir", metavar="DIR", help=f"the wheelhouse (default: {inputs.WHEELHOUSE})")
+    p.add_argument("--dir", metavar="DIR", help=f"the wheelhouse (default: {wheelhouse.WHEELHOUSE})")
     p.add_argument("--allow-sdists", action="store_true", help="take sdists where no wheel fits (default: wheels only)")
     p.add_argument(
         "--add",
@@ -68,7 +68,7 @@ def run_vendor(argv: Sequence[str], environ: Mapping[str, str], report: Report) 
     if not packages:
         raise DhVenvError("debian/control lists no package to build", hint="select one with -p")
     env = build_environment(environ, build_dir)
-    dest = Path(own.dir) if own.dir else build_dir / inputs.WHEELHOUSE
+    dest = Path(own.dir) if own.dir else build_dir / wheelhouse.WHEELHOUSE
     dest = dest if dest.is_absolute() else build_dir / dest
     every = []
     for package in packages:
@@ -85,7 +85,7 @@ def run_vendor(argv: Sequence[str], environ: Mapping[str, str], report: Report) 
     shown = result.directory.relative_to(build_dir) if result.directory.is_relative_to(build_dir) else result.directory
     report.info(
         f"{len(result.files)} files ({result.size / 1e6:.1f} MB) in {shown}, "
-        f"hashes in {shown / inputs.MANIFEST}; dh_venv now builds from them without any index",
+        f"hashes in {shown / wheelhouse.MANIFEST}; dh_venv now builds from them without any index",
         package,
     )
     return 0

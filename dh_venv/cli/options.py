@@ -26,6 +26,17 @@ _INCUMBENT_ONLY = {
 }
 
 
+def split_words(name: str, value: str) -> list[str]:
+    """The words of the environment variable ``name``, quoted as a shell quotes them."""
+    try:
+        return shlex.split(value)
+    except ValueError as exc:
+        raise DhVenvError(
+            f"{name} cannot be split into words ({exc}): {value!r}",
+            hint=f"fix the quoting in {name} (debian/rules or the build environment)",
+        ) from None
+
+
 def split_list(value: str) -> list[str]:
     return [v.strip() for v in value.split(",") if v.strip()]
 
@@ -304,7 +315,7 @@ def parse(argv: Sequence[str], environ: Mapping[str, str]) -> tuple[argparse.Nam
     tokens: list[str] = []
     if environ.get("DH_OPTIONS"):
         # DH_OPTIONS goes to every debhelper command: skip what is not ours.
-        kept, unknown = _known_tokens(_expand_o(shlex.split(environ["DH_OPTIONS"]), parser), parser)
+        kept, unknown = _known_tokens(_expand_o(split_words("DH_OPTIONS", environ["DH_OPTIONS"]), parser), parser)
         if unknown:
             warnings.append("ignored unknown options in DH_OPTIONS: " + " ".join(unknown))
         tokens += kept

@@ -23,8 +23,8 @@ from pathlib import Path
 
 from dh_venv import interpreter
 from dh_venv.errors import DhVenvError
-from dh_venv.inputs import collect as inputs
-from dh_venv.inputs import project
+from dh_venv.inputs import Inputs, Sources, project, wheelhouse
+from dh_venv.inputs.collect import collect
 from dh_venv.installers import plan, uvtool
 from dh_venv.installers.choose import choose
 from dh_venv.installers.pip import PipBackend
@@ -63,7 +63,7 @@ def vendor(
             for old in dest.iterdir():
                 if old.is_file() and old.name.endswith(_ARCHIVES):
                     shutil.copy2(old, files / old.name)
-            seed.update(dict(inputs.check_manifest(dest)))
+            seed.update(dict(wheelhouse.check_manifest(dest)))
         for index, settings in enumerate(packages):
             try:
                 python, package_seed = _fill(
@@ -76,13 +76,13 @@ def vendor(
                 pythons.append(python)
         dest.mkdir(parents=True, exist_ok=True)
         for old in dest.iterdir():
-            if old.is_file() and (old.name.endswith(_ARCHIVES) or old.name == inputs.MANIFEST):
+            if old.is_file() and (old.name.endswith(_ARCHIVES) or old.name == wheelhouse.MANIFEST):
                 old.unlink()
         names = []
         for f in sorted(files.iterdir()):
             shutil.copy2(f, dest / f.name)
             names.append(f.name)
-    inputs.write_manifest(dest, " ".join(pythons), seed)
+    wheelhouse.write_manifest(dest, " ".join(pythons), seed)
     size = sum((dest / n).stat().st_size for n in names)
     return Result(dest, tuple(names), size)
 
@@ -100,7 +100,7 @@ def _fill(
     fetcher = PipBackend(runner, settings.env, tmp)
     fetcher.create(tmp / "venv", python, system_site_packages=False, extra_args=settings.extra_virtualenv_args)
     copy = None if settings.skip_install else project.prepare_copy(settings.source_dir, tmp / "src", runner)
-    wanted = inputs.collect(online, runner, python, copy)
+    wanted = collect(online, runner, python, copy)
     fetcher.download(tmp / "venv", plan.plan(wanted, tmp), files, allow_sdists=allow_sdists)
 
     # Build backends: of the project, then of every sdist, until nothing new appears.
@@ -113,7 +113,7 @@ def _fill(
         if not new:
             break
         done |= set(new)
-        just_these = inputs.Inputs(sources=wanted.sources, preinstall=tuple(new), extra_args=wanted.extra_args)
+        just_these = Inputs(sources=wanted.sources, preinstall=tuple(new), extra_args=wanted.extra_args)
         fetcher.download(tmp / "venv", plan.plan(just_these, tmp), files, allow_sdists=allow_sdists)
         done |= _sdists(files)
 
@@ -123,7 +123,7 @@ def _fill(
         uvtool.vendor_wheel(runner, settings.env, wanted.sources, files)
 
     # Proof: the same venv and install the build does, from the files alone.
-    offline = dataclasses.replace(wanted, sources=inputs.Sources(wheelhouse=files, seed=tuple(sorted(seed.items()))))
+    offline = dataclasses.replace(wanted, sources=Sources(wheelhouse=files, seed=tuple(sorted(seed.items()))))
     to_install = plan.plan(offline, tmp)
     backend = choose(settings.installer, runner, settings.env, tmp, to_install)
     backend.create(
@@ -137,7 +137,7 @@ def _fill(
     return python.version, seed
 
 
-def _vendor_seed(venv: Path, files: Path, runner: Runner, fetcher: PipBackend, wanted: inputs.Inputs) -> dict[str, str]:
+def _vendor_seed(venv: Path, files: Path, runner: Runner, fetcher: PipBackend, wanted: Inputs) -> dict[str, str]:
     """Put the wheels the venv was seeded with into ``files``; return {name: version}."""
     seed: dict[str, str] = {}
     for dist_info in sorted(venv.glob("lib/python3*/site-packages/*.dist-info")):
@@ -153,7 +153,7 @@ def _vendor_seed(venv: Path, files: Path, runner: Runner, fetcher: PipBackend, w
         else:
             missing.append(f"{name}=={version}")
     if missing:
-        just_these = inputs.Inputs(sources=wanted.sources, preinstall=tuple(missing))
+        just_these = Inputs(sources=wanted.sources, preinstall=tuple(missing))
         fetcher.download(venv, plan.plan(just_these, venv.parent), files, allow_sdists=False)
     return seed
 
@@ -178,8 +178,11 @@ def _build_requires_of_project(copy: Path) -> list[str]:
     path = copy / "pyproject.toml"
     if not path.is_file():
         return list(_LEGACY_BACKEND)
-    with path.open("rb") as f:
-        return _requires(tomllib.load(f), str(path))
+    try:
+        data = tomllib.loads(path.read_bytes().decode())
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise DhVenvError(f"{path} is not valid TOML: {exc}", hint="fix pyproject.toml") from None
+    return _requires(data, str(path))
 
 
 def _build_requires_of_sdist(sdist: str) -> list[str]:
@@ -199,13 +202,25 @@ def _build_requires_of_sdist(sdist: str) -> list[str]:
         raise DhVenvError(f"cannot read the sdist {sdist}: {exc}", hint="remove it and vendor again") from None
     if text is None:
         return list(_LEGACY_BACKEND)
-    return _requires(tomllib.loads(text.decode()), sdist)
+    try:
+        data = tomllib.loads(text.decode())
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise DhVenvError(
+            f"the sdist {sdist} has a pyproject.toml that is not valid TOML: {exc}",
+            hint="the sdist cannot be built: pin another version of it, or vendor its wheel instead",
+        ) from None
+    return _requires(data, sdist)
 
 
 def _requires(data: dict[str, object], where: str) -> list[str]:
     system = data.get("build-system")
     if not isinstance(system, dict) or "requires" not in system:
         return list(_LEGACY_BACKEND)
+    if not isinstance(system["requires"], list):
+        raise DhVenvError(
+            f"{where}: [build-system] requires must be an array of strings, not {system['requires']!r}",
+            hint="fix pyproject.toml" if where.endswith("pyproject.toml") else "pin another version of it",
+        )
     requires = [str(r) for r in system["requires"]]
     if str(system.get("build-backend", "setuptools.build_meta")).startswith("setuptools"):
         # setuptools asks for wheel dynamically in older releases.

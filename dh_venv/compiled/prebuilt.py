@@ -70,8 +70,14 @@ class State:
         path = work_dir / STATE
         if not path.is_file():
             return None
-        data = json.loads(path.read_text())
-        return cls(**{k: list(v) for k, v in data.items() if k in cls.__dataclass_fields__})
+        try:
+            data = json.loads(path.read_text())
+            return cls(**{k: [str(x) for x in v] for k, v in data.items() if k in cls.__dataclass_fields__})
+        except (OSError, ValueError, AttributeError, TypeError) as exc:
+            raise DhVenvError(
+                f"{path}, which dh_venv wrote for the later steps, is damaged ({exc})",
+                hint="rebuild from a clean tree (debian/rules clean)",
+            ) from None
 
     def save(self, work_dir: Path) -> None:
         work_dir.mkdir(parents=True, exist_ok=True)
@@ -91,12 +97,21 @@ def read_reports(paths: Iterable[Path]) -> State:
             report = json.loads(path.read_text())
         except (OSError, ValueError):
             continue
-        for item in report.get("install", []):
-            name = normalize(item.get("metadata", {}).get("name", ""))
-            url = item.get("download_info", {}).get("url", "")
+        items = report.get("install") if isinstance(report, dict) else None
+        for item in items if isinstance(items, list) else []:
+            # What does not have the shape pip writes is left to the wheel tags.
+            name = _field(item, "metadata", "name")
             if name:
-                (state.downloaded if url.endswith(".whl") else state.built_here).append(name)
+                url = _field(item, "download_info", "url")
+                (state.downloaded if url.endswith(".whl") else state.built_here).append(normalize(name))
     return state
+
+
+def _field(item: object, table: str, key: str) -> str:
+    """``item[table][key]`` of an installation report if it is a string, else ``""``."""
+    inner = item.get(table) if isinstance(item, dict) else None
+    value = inner.get(key) if isinstance(inner, dict) else None
+    return value if isinstance(value, str) else ""
 
 
 @dataclass(frozen=True)
@@ -119,11 +134,8 @@ class Distribution:
 
     def hashed_files(self) -> Iterator[tuple[Path, str]]:
         """(path, ``sha256=...``) for every file RECORD gives a hash for."""
-        try:
-            rows = list(csv.reader((self.dist_info / "RECORD").read_text().splitlines()))
-        except OSError:
-            return
-        for row in rows:
+        rows = read_record(self.dist_info / "RECORD")
+        for row in rows or []:
             if len(row) >= 2 and row[1].startswith("sha256="):
                 yield Path(os.path.normpath(self.site_packages / row[0])), row[1]
 
@@ -225,11 +237,11 @@ def restore(staging_root: Path, work_dir: Path) -> list[Path]:
         return []
     aside = work_dir / ASIDE
     restored = []
-    for entry in json.loads(manifest.read_text()):
-        source, target = aside / entry["path"], staging_root / entry["path"]
-        if not source.is_file() or file_hash(source) != entry["hash"]:
+    for path, digest in _manifest(manifest):
+        source, target = aside / path, staging_root / path
+        if not source.is_file() or file_hash(source) != digest:
             raise DhVenvError(
-                f"prebuilt file {entry['path']} was changed or removed while set aside in {aside}",
+                f"prebuilt file {path} was changed or removed while set aside in {aside}",
                 hint="do not touch debian/.debhelper/dh_venv; rebuild from a clean tree",
             )
         if os.path.lexists(target):
@@ -245,6 +257,17 @@ def restore(staging_root: Path, work_dir: Path) -> list[Path]:
     manifest.unlink()
     shutil.rmtree(aside, ignore_errors=True)
     return restored
+
+
+def _manifest(manifest: Path) -> list[tuple[str, str]]:
+    """(path, hash) of each file set aside."""
+    try:
+        return [(str(e["path"]), str(e["hash"])) for e in json.loads(manifest.read_text())]
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise DhVenvError(
+            f"{manifest}, which dh_venv_setaside wrote, is damaged ({exc})",
+            hint="rebuild from a clean tree (debian/rules clean)",
+        ) from None
 
 
 def refresh_records(staging_root: Path, state: State) -> list[Path]:
@@ -263,9 +286,8 @@ def refresh_records(staging_root: Path, state: State) -> list[Path]:
 def refresh_record(dist: Distribution) -> bool:
     """Rehash the files of ``dist`` whose content changed since its RECORD was written; whether any did."""
     record = dist.dist_info / "RECORD"
-    try:
-        rows = list(csv.reader(record.read_text().splitlines()))
-    except OSError:
+    rows = read_record(record)
+    if rows is None:
         return False
     dirty = False
     for row in rows:
@@ -278,8 +300,27 @@ def refresh_record(dist: Distribution) -> bool:
     if dirty:
         out = io.StringIO()
         csv.writer(out, lineterminator="\n").writerows(rows)
-        record.write_text(out.getvalue())
+        record.write_text(out.getvalue(), encoding="utf-8", errors="surrogateescape")
     return dirty
+
+
+def read_record(record: Path) -> list[list[str]] | None:
+    """The rows of a ``RECORD`` file, or None if there is none.
+
+    Bytes that are not UTF-8 (a file name in another encoding) survive as
+    they are, so a rewritten RECORD keeps them.
+    """
+    try:
+        text = record.read_text(encoding="utf-8", errors="surrogateescape")
+    except OSError:
+        return None
+    try:
+        return list(csv.reader(text.splitlines()))
+    except csv.Error as exc:
+        raise DhVenvError(
+            f"{record} is not a valid RECORD (CSV) file: {exc}",
+            hint="fix what wrote it (a command in override_dh_venv?), or reinstall that distribution",
+        ) from None
 
 
 def debug_strippable(venv: Path, state: State) -> dict[Path, Distribution]:

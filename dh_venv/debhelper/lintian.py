@@ -193,10 +193,10 @@ def _elf_tags(path: Path, pointer: str) -> list[str]:
 def _record_files(record: Path) -> set[Path]:
     files: set[Path] = set()
     try:
-        with record.open(newline="") as fh:
+        with record.open(newline="", encoding="utf-8", errors="surrogateescape") as fh:
             for row in csv.reader(fh):
                 if row:
                     files.add((record.parent.parent / row[0]).resolve())
-    except OSError:
-        pass
+    except (OSError, csv.Error):
+        pass  # best effort: only lintian overrides depend on it
     return files

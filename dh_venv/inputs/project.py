@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import re
 import shutil
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from dh_venv import tree
@@ -26,7 +25,8 @@ from dh_venv.errors import DhVenvError
 from dh_venv.runner import Runner
 
 _MARKERS = ("pyproject.toml", "setup.py", "setup.cfg")
-_IGNORED = (".pc", ".tox", ".nox", ".venv", "__pycache__", ".mypy_cache", ".pytest_cache")
+#: Directories never copied: tool caches and quilt's state.
+IGNORED = (".pc", ".tox", ".nox", ".venv", "__pycache__", ".mypy_cache", ".pytest_cache")
 # Build outputs under debian/, besides the staging tree of each binary package.
 _DEBIAN_OUTPUTS = (".debhelper", "tmp")
 
@@ -70,7 +70,7 @@ def prepare_copy(source_dir: Path, dest: Path, runner: Runner, skipped: list[Pat
     dest.parent.mkdir(parents=True, exist_ok=True)
     debian = source_dir / "debian"
     outputs = {*_DEBIAN_OUTPUTS, *binary_packages(debian / "control")}
-    excluded = set(_IGNORED) if reads_debian(source_dir) else {*_IGNORED, "debian"}
+    excluded = set(IGNORED) if reads_debian(source_dir) else {*IGNORED, "debian"}
 
     def ignore(here: Path, names: list[str]) -> set[str]:
         if here == source_dir:
@@ -101,172 +101,6 @@ def binary_packages(control: Path) -> list[str]:
     except OSError:
         return []
     return re.findall(r"^Package:[ \t]*(\S+)", text, flags=re.MULTILINE | re.IGNORECASE)
-
-
-_NESTED = ("-r", "--requirement", "-c", "--constraint")
-_EXTRAS = re.compile(r"\[([^\]]*)\]$")
-
-
-def _self_reference(spec: str, source_dir: Path) -> list[str] | None:
-    """The extras of a requirement naming the project itself (``.``, ``-e .[x]``), else None."""
-    words = spec.split(None, 1)
-    if words and words[0] in ("-e", "--editable"):
-        spec = words[1] if len(words) > 1 else ""
-    elif spec.startswith("--editable="):
-        spec = spec.split("=", 1)[1]
-    spec = spec.removeprefix("file:")
-    match = _EXTRAS.search(spec)
-    path = spec[: match.start()] if match else spec
-    if not path.startswith((".", "/")) or Path(source_dir, path).resolve() != source_dir.resolve():
-        return None
-    return [e.strip() for e in match.group(1).split(",") if e.strip()] if match else []
-
-
-def without_project(requirements: Path, source_dir: Path, dest: Path) -> tuple[Path, list[str], list[str]]:
-    """Drop lines of ``requirements`` that install the project itself.
-
-    dh-virtualenv users often list ``.`` or ``-e .`` in requirements.txt;
-    dh_venv installs the project anyway, and pip refuses the same project
-    from two places.  Returns the file to use (a copy in ``dest`` when
-    something was dropped, with nested ``-r``/``-c`` paths made absolute),
-    the dropped lines and the extras they asked for.
-    """
-    kept: list[str] = []
-    dropped: list[str] = []
-    extras: list[str] = []
-    for line in tree.read_text(requirements).splitlines():
-        spec = line.split(" #", 1)[0].strip()
-        wanted = _self_reference(spec, source_dir)
-        if wanted is not None:
-            dropped.append(line.strip())
-            extras += wanted
-            continue
-        option, _, value = spec.partition("=") if spec.startswith("--") else spec.partition(" ")
-        if option in _NESTED and value.strip():
-            line = f"{option} {(requirements.parent / value.strip()).resolve()}"
-        kept.append(line)
-    if not dropped:
-        return requirements, [], []
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    tree.write_text(dest, "\n".join(kept) + "\n")
-    return dest, dropped, extras
-
-
-def check_requirements(path: Path) -> None:
-    """Fail with a clear error where pip would crash: unreadable or not UTF-8."""
-    for number, line in enumerate(tree.read_text(path).splitlines(), 1):
-        try:
-            line.encode("utf-8")
-        except UnicodeEncodeError:
-            raise DhVenvError(
-                f"{path}: line {number} is not valid UTF-8, so pip cannot read the file",
-                hint="save the requirements file as UTF-8",
-            ) from None
-
-
-_VCS = re.compile(r"^(git|hg|svn|bzr)\+", re.IGNORECASE)
-_NAMED_URL = re.compile(r"^(?P<name>[A-Za-z0-9][A-Za-z0-9._-]*(\[[^\]]*\])?)\s*@\s*(?P<url>\S+)$")
-
-
-@dataclass
-class Isolated:
-    """What :func:`isolate_local` changed in a requirements file."""
-
-    #: The file to give pip (the original when nothing changed).
-    path: Path
-    #: Warnings about requirements installed differently than written.
-    notes: list[str] = field(default_factory=list)
-    #: Special files left out of copied directories.
-    skipped: list[Path] = field(default_factory=list)
-
-
-def isolate_local(requirements: Path, source_dir: Path, dest: Path, copies: Path, *, _depth: int = 0) -> Isolated:
-    """Keep pip away from the source tree and out of editable installs.
-
-    pip builds a local directory requirement (``./vendor_dep``) in place,
-    leaving ``build/`` and ``*.egg-info`` in the maintainer's tree: such
-    directories are copied under ``copies`` and the copy is installed.
-    Editable requirements (``-e ./dir``, ``-e git+https://...``) make no
-    sense in a package (an editable VCS install ships the checkout with its
-    ``.git``): they are installed as regular ones.  Nested ``-r``/``-c``
-    files get the same treatment.  Relative paths are taken from
-    ``source_dir`` (pip's working directory), nested files from the file
-    naming them.
-    """
-    result = Isolated(requirements)
-    out: list[str] = []
-    changed = False
-    for index, line in enumerate(tree.read_text(requirements).splitlines()):
-        spec = line.split(" #", 1)[0].strip()
-        option, _, value = spec.partition("=") if spec.startswith("--") else spec.partition(" ")
-        if option in _NESTED and value.strip() and _depth < 10:
-            nested = (requirements.parent / value.strip()).resolve()
-            if nested.is_file():
-                sub = isolate_local(
-                    nested, source_dir, dest.with_name(f"{dest.stem}-{index}.txt"), copies, _depth=_depth + 1
-                )
-                result.notes += sub.notes
-                result.skipped += sub.skipped
-                if sub.path != nested:
-                    out.append(f"{option} {sub.path}")
-                    changed = True
-                    continue
-            out.append(line)
-            continue
-        editable = option in ("-e", "--editable")
-        target = value.strip() if editable else spec
-        new = _local_copy(target, source_dir, copies / f"{dest.stem}-{index}", result)
-        if new is None and editable and target:
-            new = target  # a VCS URL or anything else: install it, not in editable mode
-        if new is None:
-            out.append(line)
-            continue
-        if editable:
-            result.notes.append(
-                f"{requirements.name}: {spec!r} is installed as a regular, not an editable, requirement"
-            )
-        out.append(new)
-        changed = True
-    if changed:
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        tree.write_text(dest, "\n".join(out) + "\n")
-        result.path = dest
-    return result
-
-
-def local_args(specs: tuple[str, ...], source_dir: Path, copies: Path) -> tuple[list[str], list[Path]]:
-    """Requirement arguments with local directories replaced by copies; skipped special files."""
-    result = Isolated(copies)
-    out = [_local_copy(spec, source_dir, copies / f"arg-{i}", result) or spec for i, spec in enumerate(specs)]
-    return out, result.skipped
-
-
-def _local_copy(spec: str, source_dir: Path, copy: Path, result: Isolated) -> str | None:
-    """``spec`` pointing at a copy of its local directory, or None if it names none."""
-    if not spec or spec.startswith("-") or _VCS.match(spec):
-        return None
-    spec, semicolon, marker = spec.partition(";")
-    spec = spec.strip()
-    prefix = ""
-    named = _NAMED_URL.match(spec)
-    if named:
-        prefix, spec = f"{named.group('name')} @ ", named.group("url")
-    if spec.startswith("file://"):
-        spec = spec[len("file://") :]
-    elif spec.startswith("file:"):
-        spec = spec[len("file:") :]
-    elif named or not spec.startswith((".", "/")):
-        return None
-    match = _EXTRAS.search(spec)
-    path, extras = (spec[: match.start()], match.group(0)) if match else (spec, "")
-    directory = Path(source_dir, path).resolve()
-    if not directory.is_dir() or directory == copy or directory in copy.parents:
-        return None  # copying a directory into itself would never end
-    if copy.exists():
-        shutil.rmtree(copy)
-    result.skipped += tree.copy_tree(directory, copy, lambda _here, names: {n for n in names if n in _IGNORED})
-    location = f"file://{copy}" if prefix else str(copy)
-    return f"{prefix}{location}{extras}" + (f" ;{marker}" if semicolon else "")
 
 
 def warn_skipped(package: str, runner: Runner, skipped: list[Path]) -> None:

@@ -18,7 +18,7 @@ from typing import Protocol
 
 from dh_venv import caches
 from dh_venv.errors import CommandError, DhVenvError
-from dh_venv.inputs.collect import Sources
+from dh_venv.inputs.values import Sources
 from dh_venv.installers import index
 from dh_venv.installers.plan import Plan
 from dh_venv.interpreter import Interpreter

@@ -8,7 +8,7 @@ import urllib.parse
 from collections.abc import Mapping
 
 from dh_venv.errors import DhVenvError
-from dh_venv.inputs.collect import Sources
+from dh_venv.inputs.values import Sources
 from dh_venv.runner import redact
 
 #: The index when none is named.

@@ -20,7 +20,7 @@ from packaging.markers import InvalidMarker, UndefinedComparison, UndefinedEnvir
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
-from dh_venv.inputs.collect import Inputs
+from dh_venv.inputs.values import Inputs
 from dh_venv.runner import Runner
 from dh_venv.settings import Settings
 

@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from dh_venv.errors import CommandError, DhVenvError
-from dh_venv.inputs.collect import Sources
+from dh_venv.inputs.values import Sources
 from dh_venv.installers import backend, failures, index
 from dh_venv.installers import venv as _venv
 from dh_venv.installers.plan import Plan, Step

@@ -1,6 +1,6 @@
 """The install plan: what each installer run puts into the venv, in which order, from where.
 
-:func:`plan` turns the :class:`~dh_venv.inputs.collect.Inputs` value into
+:func:`plan` turns the :class:`~dh_venv.inputs.values.Inputs` value into
 runs (:class:`Step`) without any tool's syntax and without touching the
 disk: the same inputs give the same plan.  A backend
 (:mod:`dh_venv.installers.pip`, :mod:`dh_venv.installers.uv`) renders each
@@ -17,7 +17,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from dh_venv.inputs.collect import Inputs, Sources
+from dh_venv.inputs.values import Inputs, Sources
 
 #: The file in the work directory that holds the locked set as requirement lines.
 LOCKED = "locked-requirements.txt"
@@ -45,7 +45,7 @@ class Step:
 
 @dataclass(frozen=True)
 class Plan:
-    """Everything a backend needs to install :class:`~dh_venv.inputs.collect.Inputs`."""
+    """Everything a backend needs to install :class:`~dh_venv.inputs.values.Inputs`."""
 
     steps: tuple[Step, ...]
     sources: Sources

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from dh_venv import caches
 from dh_venv.errors import CommandError, DhVenvError, replaced_script
-from dh_venv.inputs.collect import Sources
+from dh_venv.inputs.values import Sources
 from dh_venv.installers import backend, failures, index, uvtool
 from dh_venv.installers import venv as _venv
 from dh_venv.installers.plan import Plan, Step

@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from dh_venv.errors import CommandError, DhVenvError
-from dh_venv.inputs.collect import Sources
+from dh_venv.inputs.values import Sources
 from dh_venv.interpreter import Interpreter
 from dh_venv.runner import Runner
 

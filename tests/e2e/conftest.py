@@ -112,7 +112,7 @@ def shared_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
     So every build installs with uv, the default, whatever its index options;
     without network there is no uv and builds fall back to pip, as for users.
     """
-    from dh_venv.inputs.collect import Sources
+    from dh_venv.inputs.values import Sources
     from dh_venv.installers import uvtool as uv
     from dh_venv.runner import Runner
 

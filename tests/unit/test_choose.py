@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from dh_venv.errors import DhVenvError
-from dh_venv.inputs.collect import Inputs, Sources
+from dh_venv.inputs.values import Inputs, Sources
 from dh_venv.installers import uvtool
 from dh_venv.installers.choose import choose
 from dh_venv.installers.pip import PipBackend

@@ -1,4 +1,4 @@
-"""Tests for dh_venv.inputs.collect and the credential and network helpers around it."""
+"""Tests for dh_venv.inputs.collect, its wheelhouse, VCS and requirements helpers, and the network helpers."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ import pytest
 
 from dh_venv import interpreter
 from dh_venv.errors import DhVenvError
+from dh_venv.inputs import Sources, requirements, vcs, wheelhouse
 from dh_venv.inputs import collect as inputs
-from dh_venv.inputs.collect import Sources
 from dh_venv.installers.index import check_reachable, expand_url
 from dh_venv.runner import Runner, redact
 from dh_venv.settings import Settings
@@ -36,8 +36,8 @@ def test_is_hashed(tmp_path: Path) -> None:
     plain.write_text("six==1.16.0\n# --hash in a comment does not count\n")
     hashed = tmp_path / "hashed.txt"
     hashed.write_text("six==1.16.0 \\\n    --hash=sha256:aa\n")
-    assert not inputs.is_hashed([plain])
-    assert inputs.is_hashed([plain, hashed])
+    assert not requirements.is_hashed([plain])
+    assert requirements.is_hashed([plain, hashed])
 
 
 @pytest.mark.parametrize(
@@ -51,19 +51,19 @@ def test_is_hashed(tmp_path: Path) -> None:
 )
 def test_upstream_version(tmp_path: Path, line: str, version: str) -> None:
     (tmp_path / "changelog").write_text(line + "\n")
-    assert inputs.upstream_version(tmp_path / "changelog") == version
+    assert vcs.upstream_version(tmp_path / "changelog") == version
 
 
 def test_vcs_version_env(tmp_path: Path) -> None:
     (tmp_path / "debian").mkdir()
     (tmp_path / "debian/changelog").write_text("demo (1.2.3-1) unstable; urgency=medium\n")
     scm = {"build-system": {"requires": ["setuptools>=64", "setuptools-scm>=8"]}}
-    assert inputs.vcs_version_env(tmp_path, tmp_path, scm) == {"SETUPTOOLS_SCM_PRETEND_VERSION": "1.2.3"}
+    assert vcs.vcs_version_env(tmp_path, tmp_path, scm) == {"SETUPTOOLS_SCM_PRETEND_VERSION": "1.2.3"}
     hatch = {"build-system": {"requires": ["hatchling", "hatch-vcs"]}}
-    assert inputs.vcs_version_env(tmp_path, tmp_path, hatch) == {"SETUPTOOLS_SCM_PRETEND_VERSION": "1.2.3"}
-    assert inputs.vcs_version_env(tmp_path, tmp_path, {"build-system": {"requires": ["hatchling"]}}) == {}
+    assert vcs.vcs_version_env(tmp_path, tmp_path, hatch) == {"SETUPTOOLS_SCM_PRETEND_VERSION": "1.2.3"}
+    assert vcs.vcs_version_env(tmp_path, tmp_path, {"build-system": {"requires": ["hatchling"]}}) == {}
     (tmp_path / ".git").mkdir()
-    assert inputs.vcs_version_env(tmp_path, tmp_path, scm) == {}
+    assert vcs.vcs_version_env(tmp_path, tmp_path, scm) == {}
 
 
 def test_clean_git_copy(tmp_path: Path) -> None:
@@ -82,7 +82,7 @@ def test_clean_git_copy(tmp_path: Path) -> None:
         return subprocess.run(["git", "-C", str(where), "status", "--porcelain"], capture_output=True, text=True).stdout
 
     assert status(copy) == " D debian/changelog\n"
-    inputs.clean_git_copy(copy, Runner(log=[].append))
+    vcs.clean_git_copy(copy, Runner(log=[].append))
     assert status(copy) == ""
     # The maintainer's checkout is untouched, and still sees debian/ as tracked.
     assert status(repo) == ""
@@ -93,24 +93,24 @@ def test_clean_git_copy(tmp_path: Path) -> None:
 def test_manifest_detects_changed_and_missing_files(tmp_path: Path) -> None:
     (tmp_path / "a-1.0-py3-none-any.whl").write_bytes(b"a")
     (tmp_path / "b-1.0.tar.gz").write_bytes(b"b")
-    inputs.write_manifest(tmp_path, "3.11")
-    inputs.check_manifest(tmp_path)
+    wheelhouse.write_manifest(tmp_path, "3.11")
+    wheelhouse.check_manifest(tmp_path)
     (tmp_path / "a-1.0-py3-none-any.whl").write_bytes(b"A")
     with pytest.raises(DhVenvError) as info:
-        inputs.check_manifest(tmp_path)
+        wheelhouse.check_manifest(tmp_path)
     assert info.value.message.startswith(f"{tmp_path}/a-1.0-py3-none-any.whl does not match its hash in ")
     (tmp_path / "a-1.0-py3-none-any.whl").unlink()
     with pytest.raises(DhVenvError) as info:
-        inputs.check_manifest(tmp_path)
+        wheelhouse.check_manifest(tmp_path)
     assert info.value.message == f"{tmp_path}/a-1.0-py3-none-any.whl is listed in {tmp_path}/manifest.json but missing"
 
 
 def test_wheelhouse_for(tmp_path: Path) -> None:
-    assert inputs.wheelhouse_for(tmp_path, None) is None
+    assert wheelhouse.wheelhouse_for(tmp_path, None) is None
     (tmp_path / "debian/wheelhouse").mkdir(parents=True)
-    assert inputs.wheelhouse_for(tmp_path, None) == tmp_path / "debian/wheelhouse"
+    assert wheelhouse.wheelhouse_for(tmp_path, None) == tmp_path / "debian/wheelhouse"
     with pytest.raises(DhVenvError) as info:
-        inputs.wheelhouse_for(tmp_path, "elsewhere")
+        wheelhouse.wheelhouse_for(tmp_path, "elsewhere")
     assert info.value.message == f"wheelhouse {tmp_path}/elsewhere does not exist"
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from dh_venv.errors import DhVenvError
-from dh_venv.inputs.collect import Inputs, Sources
+from dh_venv.inputs.values import Inputs, Sources
 from dh_venv.installers.backend import build_environment
 from dh_venv.installers.failures import pip_reason
 from dh_venv.installers.pip import PipBackend

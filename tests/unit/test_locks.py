@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from dh_venv.errors import DhVenvError
-from dh_venv.inputs import locks
-from dh_venv.inputs.collect import read_pyproject
+from dh_venv.inputs import locks, poetrylock
+from dh_venv.inputs.pyproject import read_pyproject
 
 FIXTURE = Path(__file__).resolve().parents[1] / "packages" / "inp-uvapp"
 LINUX_311 = {
@@ -287,7 +287,7 @@ def test_lock_without_hashes_is_refused(tmp_path: Path) -> None:
     ],
 )
 def test_poetry_constraints(constraint: str, version: str, ok: bool) -> None:
-    assert locks._poetry_version_ok(constraint, version) is ok
+    assert poetrylock._version_ok(constraint, version) is ok
 
 
 def test_find_by_precedence(tmp_path: Path) -> None:

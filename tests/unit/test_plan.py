@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from dh_venv.inputs.collect import Inputs, Sources
 from dh_venv.inputs.locks import Lock, Pin
+from dh_venv.inputs.values import Inputs, Sources
 from dh_venv.installers import pip, uv
 from dh_venv.installers.plan import Plan, Step, plan
 from dh_venv.runner import Runner

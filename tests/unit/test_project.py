@@ -8,15 +8,8 @@ from pathlib import Path
 import pytest
 
 from dh_venv.errors import DhVenvError
-from dh_venv.inputs.project import (
-    check_project,
-    check_requirements,
-    isolate_local,
-    local_args,
-    prepare_copy,
-    reads_debian,
-    without_project,
-)
+from dh_venv.inputs.project import check_project, prepare_copy, reads_debian
+from dh_venv.inputs.requirements import check_requirements, isolate_local, local_args, without_project
 from dh_venv.runner import Runner
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from dh_venv.errors import DhVenvError
-from dh_venv.inputs.collect import Inputs, Sources
+from dh_venv.inputs.values import Inputs, Sources
 from dh_venv.installers import uv, uvtool
 from dh_venv.installers.backend import build_environment
 from dh_venv.installers.plan import plan
