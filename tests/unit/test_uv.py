@@ -256,3 +256,16 @@ def test_uv_failures_read_like_pips(tmp_path: Path, output: str, wheelhouse: boo
     error = uv.failure(output, step, to_install)
     assert error.message == message.format(wh=tmp_path)
     assert output.strip().splitlines()[-1].strip() in error.details  # uv's own words, under the error
+
+
+def test_remove_seed_with_uv_keeps_what_is_needed(tmp_path: Path) -> None:
+    log = tmp_path / "calls"
+    bin_dir = fake_uv(tmp_path, f"""printf '%s ' "$@" >> {log}\n""")
+    venv = tmp_path / "venv"
+    for dist in ("pip-24.0", "setuptools-69.0", "demo-1.0"):
+        (venv / f"lib/python3.11/site-packages/{dist}.dist-info").mkdir(parents=True)
+    (venv / ".lock").write_text("")
+    backend = uv.UvBackend(Runner(log=[].append), {"PATH": f"{bin_dir}:/usr/bin:/bin"}, tmp_path)
+    backend.remove_seed(venv, {"setuptools"})
+    assert log.read_text() == f"pip uninstall --python {venv}/bin/python pip "
+    assert not (venv / ".lock").exists()  # uv's lock of the venv does not stay in the package
