@@ -97,9 +97,10 @@ def _read_lock(
             )
         return None
     if settings.requirements is None and (settings.source_dir / requirements.DEFAULT_REQUIREMENTS).is_file():
-        runner.log(
-            f"dh_venv: warning: {settings.package}: installing exactly what {lock_path.name} locks; "
-            f"{requirements.DEFAULT_REQUIREMENTS} is not used (--no-lock uses it instead)"
+        runner.report.warning(
+            f"installing exactly what {lock_path.name} locks; "
+            f"{requirements.DEFAULT_REQUIREMENTS} is not used (--no-lock uses it instead)",
+            settings.package,
         )
     if not pyproject and settings.lock is None:
         raise DhVenvError(f"{lock_path} needs a pyproject.toml beside it", hint="use --no-lock")
@@ -117,9 +118,9 @@ def _prepared_requirements(settings: Settings, runner: Runner, files: list[Path]
                 path, source, settings.work_dir / f"requirements-{index}.txt"
             )
             for line in dropped:
-                runner.log(
-                    f"dh_venv: warning: {settings.package}: {path.name}: left out {line!r}, "
-                    "which installs the project itself; dh_venv installs it anyway"
+                runner.report.warning(
+                    f"{path.name}: left out {line!r}, which installs the project itself; dh_venv installs it anyway",
+                    settings.package,
                 )
             extras += [e for e in implied if e not in extras]
             path = kept
@@ -129,7 +130,7 @@ def _prepared_requirements(settings: Settings, runner: Runner, files: list[Path]
                 path, source, settings.work_dir / f"requirements-{index}-local.txt", settings.work_dir / "local"
             )
             for note in isolated.notes:
-                runner.log(f"dh_venv: warning: {settings.package}: {note}")
+                runner.report.warning(note, settings.package)
             project.warn_skipped(settings.package, runner, isolated.skipped)
             path = isolated.path
         used.append(path)

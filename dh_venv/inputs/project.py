@@ -110,4 +110,4 @@ def warn_skipped(package: str, runner: Runner, skipped: list[Path]) -> None:
             what = tree.kind(path.lstat().st_mode) or "special file"
         except OSError:
             what = "special file"
-        runner.log(f"dh_venv: warning: {package}: {path}: skipped a {what}; only files are built")
+        runner.report.warning(f"{path}: skipped a {what}; only files are built", package)

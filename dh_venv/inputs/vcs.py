@@ -68,8 +68,8 @@ def clean_git_copy(copy: Path, runner: Runner) -> None:
     if runner.no_act or not git_dir.exists():
         return
     if not git_dir.is_dir():
-        runner.log(
-            f"dh_venv: warning: {copy.name}: .git is a file (a worktree or submodule), so the build copy "
+        runner.report.warning(
+            f"{copy.name}: .git is a file (a worktree or submodule), so the build copy "
             "cannot be marked clean; a version from setuptools-scm or hatch-vcs may get a .dev suffix"
         )
         return
@@ -83,4 +83,4 @@ def clean_git_copy(copy: Path, runner: Runner) -> None:
         for start in range(0, len(missing), 500):
             runner.run([*git, "update-index", "--skip-worktree", "--", *missing[start : start + 500]], env=env)
     except CommandError as exc:
-        runner.log(f"dh_venv: warning: git could not mark the build copy {copy} clean: {exc}")
+        runner.report.warning(f"git could not mark the build copy {copy} clean: {exc}")
