@@ -102,7 +102,8 @@ def build_package(
         seed=wanted.sources,
         lean=not settings.keep_seed,
     )
-    seeded = clashes.seed(staging) if not runner.no_act else None
+    # What follows reads the venv: under --no-act there is none, and the plan ends here.
+    seeded = clashes.seed(staging) if (staging / "pyvenv.cfg").exists() else None
     reports = backend.install(staging, to_install, report=compiled.report_path(staging, settings.work_dir))
     if seeded is None:
         _announce_rest(settings, runner, version, python)

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import re
 import shlex
+import shutil
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 import sh
 
+from dh_venv import tree
 from dh_venv.errors import CommandError
 from dh_venv.report import Report
 
@@ -41,6 +43,8 @@ class Runner:
         self.no_act = no_act
         #: The user-facing lines; the command line chooses the program name.
         self.report = report if report is not None else Report("dh_venv", log)
+        # Files written in this run, so that what --no-act did not write reads as a real run wrote it.
+        self._written: dict[Path, str] = {}
 
     def apply(self, what: str, action: Callable[[], object]) -> None:
         """Show ``what`` (with -v) and do it with ``action``, unless --no-act: the one reader of --no-act.
@@ -51,6 +55,33 @@ class Runner:
         self.announce(what)
         if not self.no_act:
             action()
+
+    def write_text(self, path: Path, text: str) -> None:
+        """Write a scratch or state file (its directory made), byte for byte as :func:`tree.read_text` read it."""
+        self._written[path] = text
+
+        def write() -> None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tree.write_text(path, text)
+
+        self.apply(f"write {path}", write)
+
+    def read_text(self, path: Path) -> str:
+        """A file's text: as this run wrote it (even under --no-act), else from disk."""
+        return self._written[path] if path in self._written else tree.read_text(path)
+
+    def copy_tree(self, source: Path, dest: Path, ignore: tree.Ignore | None = None) -> list[Path]:
+        """Copy ``source`` to a fresh ``dest`` (see :func:`tree.copy_tree`); return skipped special files."""
+        skipped: list[Path] = []
+
+        def copy() -> None:
+            if dest.exists():
+                shutil.rmtree(dest)
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            skipped.extend(tree.copy_tree(source, dest, ignore))
+
+        self.apply(f"cp -a {source} {dest}", copy)
+        return skipped
 
     def announce(self, text: str) -> None:
         """Show an action that changes files, the way debhelper does with -v."""

@@ -20,7 +20,6 @@ installer, before anything executes the venv's interpreter.
 
 from __future__ import annotations
 
-import configparser
 import os
 import re
 from collections.abc import Iterable, Mapping
@@ -28,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from dh_venv.errors import CommandError, DhVenvError, replaced_script
+from dh_venv.expose import scripts
 from dh_venv.runner import Runner
 
 # Directories searched for commands; a name in one shadows or is shadowed
@@ -81,25 +81,13 @@ def seed(venv: Path) -> Seed:
     return Seed(names, frozenset(_dist_name(d) for d in _dist_infos(venv)))
 
 
-def declared_scripts(dist_info: Path) -> list[str]:
-    """Console and GUI script names in a distribution's ``entry_points.txt``."""
-    path = dist_info / "entry_points.txt"
-    parser = configparser.ConfigParser(delimiters=("=",), interpolation=None)
-    parser.optionxform = str  # type: ignore[assignment]
-    try:
-        parser.read_string(path.read_text(errors="replace"))
-    except (OSError, configparser.Error):
-        return []
-    return [n.strip() for s in ("console_scripts", "gui_scripts") if parser.has_section(s) for n in parser.options(s)]
-
-
 def check_venv_scripts(venv: Path, before: Seed) -> None:
     """Fail if an installed distribution's script replaced a file the venv needs."""
     for dist_info in _dist_infos(venv):
         dist = _dist_name(dist_info)
         if dist in before.dists:
             continue  # pip, setuptools, wheel own their scripts
-        for name in declared_scripts(dist_info):
+        for name in scripts.declared_scripts(dist_info):
             if _VENV_OWN.fullmatch(name) or name in before.bin_names:
                 raise replaced_script(dist_info.name[: -len(".dist-info")].replace("-", " ", 1), name)
 

@@ -26,28 +26,47 @@ def find_application(venv: Path, built_from: Path) -> Path | None:
     wanted = built_from.resolve()
     for direct_url in venv.glob("lib/python3*/site-packages/*.dist-info/direct_url.json"):
         try:
-            url = json.loads(direct_url.read_text()).get("url", "")
+            data = json.loads(direct_url.read_text())
         except (ValueError, OSError):
             continue
+        url = data.get("url") if isinstance(data, dict) else None
+        if not isinstance(url, str):
+            continue  # not a PEP 610 file: not what the installer wrote for the project
         parsed = urlparse(url)
         if parsed.scheme == "file" and Path(unquote(parsed.path)).resolve() == wanted:
             return direct_url.parent
     return None
 
 
-def entry_point_scripts(dist_info: Path) -> list[str]:
-    """Names of the console and GUI scripts a distribution declares."""
+def declared_scripts(dist_info: Path, *, strict: bool = False) -> list[str]:
+    """Names of the console and GUI scripts a distribution declares in its ``entry_points.txt``.
+
+    A file that cannot be read as one is an error naming it with ``strict``
+    (the application's own: its commands cannot be known), else no scripts.
+    """
     path = dist_info / "entry_points.txt"
     if not path.is_file():
         return []
-    parser = configparser.ConfigParser(delimiters=("=",), interpolation=None)
+    # Not strict: a name declared twice is one script, as installers take it.
+    parser = configparser.ConfigParser(delimiters=("=",), interpolation=None, strict=False)
     parser.optionxform = str  # type: ignore[assignment]
-    parser.read(path)
-    names: list[str] = []
-    for section in ("console_scripts", "gui_scripts"):
-        if parser.has_section(section):
-            names += [n.strip() for n in parser.options(section)]
-    return names
+    try:
+        parser.read_string(path.read_text(errors="replace"), source=str(path))
+    except (OSError, configparser.Error) as exc:
+        if not strict:
+            return []
+        reason = str(exc).splitlines()[0]
+        raise DhVenvError(
+            f"{path} is not a valid entry_points.txt ({reason}), so the application's commands are unknown",
+            hint="fix the [project.scripts] (or entry_points) of the project, or name the commands "
+            "with --console-script",
+        ) from None
+    return [n.strip() for s in ("console_scripts", "gui_scripts") if parser.has_section(s) for n in parser.options(s)]
+
+
+def entry_point_scripts(dist_info: Path) -> list[str]:
+    """Names of the console and GUI scripts the application declares (an error if they cannot be read)."""
+    return declared_scripts(dist_info, strict=True)
 
 
 def link_path(link: str, bin_dir: PurePosixPath) -> PurePosixPath:

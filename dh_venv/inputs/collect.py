@@ -63,20 +63,20 @@ def collect(
     lock = _read_lock(settings, runner, python, pyproject, lock_path)
     used = _prepared_requirements(settings, runner, files, extras)
     preinstall = list(settings.preinstall)
-    if preinstall and not runner.no_act:
+    if preinstall:
         preinstall, specials = requirements.local_args(
-            settings.preinstall, source, settings.work_dir / "local-preinstall"
+            settings.preinstall, source, settings.work_dir / "local-preinstall", runner
         )
         project.warn_skipped(settings.package, runner, specials)
     wheelhouse = settings.wheelhouse
-    seed = check_manifest(wheelhouse) if wheelhouse is not None and not runner.no_act else ()
+    seed = check_manifest(wheelhouse) if wheelhouse is not None else ()
     build_env = _build_env(settings, runner, pyproject, copy)
     return Inputs(
         sources=Sources(settings.index_url, _extra_index_urls(settings, lock), wheelhouse, seed),
         upgrade_pip=settings.upgrade_pip,
         preinstall=tuple(preinstall),
         requirement_files=tuple(used),
-        hashed=requirements.is_hashed(used),
+        hashed=requirements.is_hashed(used, runner),
         lock=lock,
         project=copy,
         extras=tuple(extras),
@@ -113,9 +113,9 @@ def _prepared_requirements(settings: Settings, runner: Runner, files: list[Path]
     source = settings.source_dir
     used: list[Path] = []
     for index, path in enumerate(files):
-        if not settings.skip_install and not runner.no_act:
+        if not settings.skip_install:
             kept, dropped, implied = requirements.without_project(
-                path, source, settings.work_dir / f"requirements-{index}.txt"
+                path, source, settings.work_dir / f"requirements-{index}.txt", runner
             )
             for line in dropped:
                 runner.report.warning(
@@ -124,15 +124,14 @@ def _prepared_requirements(settings: Settings, runner: Runner, files: list[Path]
                 )
             extras += [e for e in implied if e not in extras]
             path = kept
-        if not runner.no_act:
-            # Local directories are built from copies, editable requirements as regular ones.
-            isolated = requirements.isolate_local(
-                path, source, settings.work_dir / f"requirements-{index}-local.txt", settings.work_dir / "local"
-            )
-            for note in isolated.notes:
-                runner.report.warning(note, settings.package)
-            project.warn_skipped(settings.package, runner, isolated.skipped)
-            path = isolated.path
+        # Local directories are built from copies, editable requirements as regular ones.
+        isolated = requirements.isolate_local(
+            path, source, settings.work_dir / f"requirements-{index}-local.txt", settings.work_dir / "local", runner
+        )
+        for note in isolated.notes:
+            runner.report.warning(note, settings.package)
+        project.warn_skipped(settings.package, runner, isolated.skipped)
+        path = isolated.path
         used.append(path)
     return used
 

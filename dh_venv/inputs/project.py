@@ -17,7 +17,6 @@ What the build itself writes under ``debian/`` never goes in:
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 
 from dh_venv import tree
@@ -62,12 +61,6 @@ def prepare_copy(source_dir: Path, dest: Path, runner: Runner, skipped: list[Pat
     Special files (pipes, sockets, devices) are left out and appended to
     ``skipped``; an unreadable file is an error naming it.
     """
-    runner.announce(f"cp -a {source_dir} {dest}")
-    if runner.no_act:
-        return dest
-    if dest.exists():
-        shutil.rmtree(dest)
-    dest.parent.mkdir(parents=True, exist_ok=True)
     debian = source_dir / "debian"
     outputs = {*_DEBIAN_OUTPUTS, *binary_packages(debian / "control")}
     excluded = set(IGNORED) if reads_debian(source_dir) else {*IGNORED, "debian"}
@@ -79,12 +72,12 @@ def prepare_copy(source_dir: Path, dest: Path, runner: Runner, skipped: list[Pat
             return {n for n in names if n in outputs and (here / n).is_dir()}
         return set()
 
-    left_out = tree.copy_tree(source_dir, dest, ignore)
+    left_out = runner.copy_tree(source_dir, dest, ignore)
     if skipped is not None:
         skipped += left_out
-    has_backend = (dest / "pyproject.toml").is_file() or (dest / "setup.py").is_file()
-    if not has_backend and (dest / "setup.cfg").is_file():
-        (dest / "pyproject.toml").write_text(_SETUP_CFG_PYPROJECT)
+    has_backend = (source_dir / "pyproject.toml").is_file() or (source_dir / "setup.py").is_file()
+    if not has_backend and (source_dir / "setup.cfg").is_file():
+        runner.write_text(dest / "pyproject.toml", _SETUP_CFG_PYPROJECT)
     return dest
 
 

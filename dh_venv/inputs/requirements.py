@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,6 +19,7 @@ from packaging.requirements import InvalidRequirement, Requirement
 from dh_venv import tree
 from dh_venv.errors import DhVenvError
 from dh_venv.inputs.project import IGNORED
+from dh_venv.runner import Runner
 
 DEFAULT_REQUIREMENTS = "requirements.txt"
 
@@ -49,9 +49,9 @@ def requirement_files(source_dir: Path, requested: tuple[str, ...] | None) -> li
     return files
 
 
-def is_hashed(files: list[Path]) -> bool:
+def is_hashed(paths: list[Path], files: Runner) -> bool:
     """Whether any of the requirements files pins with ``--hash`` (pip then requires it everywhere)."""
-    return any(_HASH_OPTION.search(line) for path in files for line in tree.read_text(path).splitlines())
+    return any(_HASH_OPTION.search(line) for path in paths for line in files.read_text(path).splitlines())
 
 
 _NESTED = ("-r", "--requirement", "-c", "--constraint")
@@ -73,7 +73,9 @@ def _self_reference(spec: str, source_dir: Path) -> list[str] | None:
     return [e.strip() for e in match.group(1).split(",") if e.strip()] if match else []
 
 
-def without_project(requirements: Path, source_dir: Path, dest: Path) -> tuple[Path, list[str], list[str]]:
+def without_project(
+    requirements: Path, source_dir: Path, dest: Path, files: Runner
+) -> tuple[Path, list[str], list[str]]:
     """Drop lines of ``requirements`` that install the project itself.
 
     dh-virtualenv users often list ``.`` or ``-e .`` in requirements.txt;
@@ -85,7 +87,7 @@ def without_project(requirements: Path, source_dir: Path, dest: Path) -> tuple[P
     kept: list[str] = []
     dropped: list[str] = []
     extras: list[str] = []
-    for line in tree.read_text(requirements).splitlines():
+    for line in files.read_text(requirements).splitlines():
         spec = line.split(" #", 1)[0].strip()
         wanted = _self_reference(spec, source_dir)
         if wanted is not None:
@@ -98,8 +100,7 @@ def without_project(requirements: Path, source_dir: Path, dest: Path) -> tuple[P
         kept.append(line)
     if not dropped:
         return requirements, [], []
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    tree.write_text(dest, "\n".join(kept) + "\n")
+    files.write_text(dest, "\n".join(kept) + "\n")
     return dest, dropped, extras
 
 
@@ -196,7 +197,9 @@ class Isolated:
     skipped: list[Path] = field(default_factory=list)
 
 
-def isolate_local(requirements: Path, source_dir: Path, dest: Path, copies: Path, *, _depth: int = 0) -> Isolated:
+def isolate_local(
+    requirements: Path, source_dir: Path, dest: Path, copies: Path, files: Runner, *, _depth: int = 0
+) -> Isolated:
     """Keep pip away from the source tree and out of editable installs.
 
     pip builds a local directory requirement (``./vendor_dep``) in place,
@@ -212,14 +215,14 @@ def isolate_local(requirements: Path, source_dir: Path, dest: Path, copies: Path
     result = Isolated(requirements)
     out: list[str] = []
     changed = False
-    for index, line in enumerate(tree.read_text(requirements).splitlines()):
+    for index, line in enumerate(files.read_text(requirements).splitlines()):
         spec = line.split(" #", 1)[0].strip()
         option, _, value = spec.partition("=") if spec.startswith("--") else spec.partition(" ")
         if option in _NESTED and value.strip() and _depth < 10:
             nested = (requirements.parent / value.strip()).resolve()
             if nested.is_file():
                 sub = isolate_local(
-                    nested, source_dir, dest.with_name(f"{dest.stem}-{index}.txt"), copies, _depth=_depth + 1
+                    nested, source_dir, dest.with_name(f"{dest.stem}-{index}.txt"), copies, files, _depth=_depth + 1
                 )
                 result.notes += sub.notes
                 result.skipped += sub.skipped
@@ -231,7 +234,7 @@ def isolate_local(requirements: Path, source_dir: Path, dest: Path, copies: Path
             continue
         editable = option in ("-e", "--editable")
         target = value.strip() if editable else spec
-        new = _local_copy(target, source_dir, copies / f"{dest.stem}-{index}", result)
+        new = _local_copy(target, source_dir, copies / f"{dest.stem}-{index}", result, files)
         if new is None and editable and target:
             new = target  # a VCS URL or anything else: install it, not in editable mode
         if new is None:
@@ -244,20 +247,19 @@ def isolate_local(requirements: Path, source_dir: Path, dest: Path, copies: Path
         out.append(new)
         changed = True
     if changed:
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        tree.write_text(dest, "\n".join(out) + "\n")
+        files.write_text(dest, "\n".join(out) + "\n")
         result.path = dest
     return result
 
 
-def local_args(specs: tuple[str, ...], source_dir: Path, copies: Path) -> tuple[list[str], list[Path]]:
+def local_args(specs: tuple[str, ...], source_dir: Path, copies: Path, files: Runner) -> tuple[list[str], list[Path]]:
     """Requirement arguments with local directories replaced by copies; skipped special files."""
     result = Isolated(copies)
-    out = [_local_copy(spec, source_dir, copies / f"arg-{i}", result) or spec for i, spec in enumerate(specs)]
+    out = [_local_copy(spec, source_dir, copies / f"arg-{i}", result, files) or spec for i, spec in enumerate(specs)]
     return out, result.skipped
 
 
-def _local_copy(spec: str, source_dir: Path, copy: Path, result: Isolated) -> str | None:
+def _local_copy(spec: str, source_dir: Path, copy: Path, result: Isolated, files: Runner) -> str | None:
     """``spec`` pointing at a copy of its local directory, or None if it names none."""
     if not spec or spec.startswith("-") or _VCS.match(spec):
         return None
@@ -278,8 +280,6 @@ def _local_copy(spec: str, source_dir: Path, copy: Path, result: Isolated) -> st
     directory = Path(source_dir, path).resolve()
     if not directory.is_dir() or directory == copy or directory in copy.parents:
         return None  # copying a directory into itself would never end
-    if copy.exists():
-        shutil.rmtree(copy)
-    result.skipped += tree.copy_tree(directory, copy, lambda _here, names: {n for n in names if n in IGNORED})
+    result.skipped += files.copy_tree(directory, copy, lambda _here, names: {n for n in names if n in IGNORED})
     location = f"file://{copy}" if prefix else str(copy)
     return f"{prefix}{location}{extras}" + (f" ;{marker}" if semicolon else "")

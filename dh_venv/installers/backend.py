@@ -124,7 +124,7 @@ def _write(path: Path, text: str) -> None:
 
 def check_sources(plan: Plan, runner: Runner, env: Mapping[str, str]) -> None:
     """Fail fast when the plan's index cannot be reached (an index the user's own options name is theirs)."""
-    if not (plan.sources.offline or runner.no_act or plan.user_chose_index):
+    if not (plan.sources.offline or plan.user_chose_index):
         index.check_reachable(plan.sources, env)
 
 

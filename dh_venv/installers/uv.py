@@ -85,9 +85,6 @@ class UvBackend:
 
         A pip-only option (``--extra-pip-arg``, ``DH_VENV_PIP_ARGS``) counts as no uv.
         """
-        if self.runner.no_act:
-            self._uv = self._uv or Path("uv")
-            return
         foreign = _foreign_option(self.runner, self.program(plan), self.uv_env, plan.extra_args)
         if foreign:
             raise DhVenvError(

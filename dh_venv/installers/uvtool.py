@@ -76,27 +76,31 @@ def find_or_fetch(
             f"no uv on PATH, and dh_venv pins no uv {VERSION} wheel for {platform.machine()}",
             hint="install uv on the build machine (on PATH), or build with --installer=pip",
         )
-    with tempfile.TemporaryDirectory(prefix="uv-", dir=_mkdir(cache)) as tmp:
-        dirs = [sources.wheelhouse] if sources is not None and sources.wheelhouse is not None else []
-        dirs += list(find_links)
-        wheel = next((w for d in dirs if (w := _wheel_in(d, digest)) is not None), None)
-        if wheel is None:
-            if sources is not None and sources.offline:
-                raise DhVenvError(
-                    f"--installer=uv: no uv on PATH and no uv {VERSION} wheel in the wheelhouse {sources.wheelhouse}",
-                    hint=f"install uv on the build machine, put uv=={VERSION} into the wheelhouse, "
-                    "or build with --installer=pip",
-                )
-            if no_index:
-                where = ", ".join(str(d) for d in dirs) or "no --find-links directory"
-                raise DhVenvError(
-                    f"--installer=uv: no uv on PATH, --no-index, and no uv {VERSION} wheel in {where}",
-                    hint=f"install uv on the build machine, put uv=={VERSION} into the wheelhouse, "
-                    "or build with --installer=pip",
-                )
-            wheel = _download(runner, env, sources, digest, Path(tmp))
-        _unpack(wheel, digest, target)
-    runner.announce(f"unpacked uv {VERSION} into {target.parent}")
+    dirs = [sources.wheelhouse] if sources is not None and sources.wheelhouse is not None else []
+    dirs += list(find_links)
+    wheel = next((w for d in dirs if (w := _wheel_in(d, digest)) is not None), None)
+    if wheel is None:
+        if sources is not None and sources.offline:
+            raise DhVenvError(
+                f"--installer=uv: no uv on PATH and no uv {VERSION} wheel in the wheelhouse {sources.wheelhouse}",
+                hint=f"install uv on the build machine, put uv=={VERSION} into the wheelhouse, "
+                "or build with --installer=pip",
+            )
+        if no_index:
+            where = ", ".join(str(d) for d in dirs) or "no --find-links directory"
+            raise DhVenvError(
+                f"--installer=uv: no uv on PATH, --no-index, and no uv {VERSION} wheel in {where}",
+                hint=f"install uv on the build machine, put uv=={VERSION} into the wheelhouse, "
+                "or build with --installer=pip",
+            )
+
+    pinned = digest
+
+    def fetch() -> None:
+        with tempfile.TemporaryDirectory(prefix="uv-", dir=_mkdir(cache)) as tmp:
+            _unpack(wheel or _download(runner, env, sources, pinned, Path(tmp)), pinned, target)
+
+    runner.apply(f"unpack uv {VERSION} into {target.parent}", fetch)
     return target
 
 

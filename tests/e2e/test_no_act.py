@@ -57,3 +57,31 @@ def test_no_act_build_ships_no_venv(build_package, tmp_path: Path) -> None:
     tree = extract(build.deb("setuppy-app"), tmp_path / "x")
     assert not (tree / "opt").exists()
     assert not (tree / "DEBIAN/postinst").exists()
+
+
+def _announced(output: str) -> list[str]:
+    """The commands and file changes a -v or --no-act run shows (not the commands' own output)."""
+    return [line for line in output.splitlines() if line.startswith("\t") and not line.startswith("\t  ")]
+
+
+def test_no_act_shows_what_a_real_run_executes(tmp_path: Path, wheelhouse: Path) -> None:
+    """Plan, then apply: --no-act shows the commands and files of a real run, up to the installed venv."""
+    source = tmp_path / "setuppy-app-1.0"
+    subprocess.run(["cp", "-a", str(PACKAGES / "setuppy-reqs"), str(source)], check=True)
+    # "-e ." makes dh_venv rewrite the requirements file; the plan must name the rewritten copy.
+    (source / "requirements.txt").write_text("tinydep==1.0\n-e .\n")
+    env = tool_env(DH_VENV_PIP_ARGS=f"--no-index --find-links={wheelhouse}")
+
+    def run(*args: str) -> list[str]:
+        proc = subprocess.run(["dh_venv", *args], cwd=source, env=env, capture_output=True, text=True)
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+        return _announced(proc.stdout + proc.stderr)
+
+    planned = run("--no-act")
+    real = run("-v")
+    # The venv is not made under --no-act: what reads it is only described from there on.
+    end = next(i for i, line in enumerate(planned) if line.startswith("\trewrite ") or " -m pip check" in line)
+    assert end > 0 and planned[:end] == real[:end], "\n".join(["planned:", *planned, "real:", *real])
+    rewritten = source / "debian/.debhelper/dh_venv/setuppy-app/requirements-0.txt"
+    assert f"\twrite {rewritten}" in planned[:end]
+    assert any(" install " in line and str(rewritten) in line for line in planned[:end]), planned

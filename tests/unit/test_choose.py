@@ -101,9 +101,14 @@ def test_a_pip_only_option_is_refused_with_uv_and_falls_back_with_auto(tmp_path:
     ]
 
 
-def test_no_act_looks_for_no_uv(tmp_path: Path) -> None:
+def test_no_act_shows_the_uv_a_real_run_would_fetch(tmp_path: Path) -> None:
+    """--no-act plans the same uv as a real run (the cache path), and writes nothing to get it."""
     lines: list[str] = []
     runner = Runner(log=lines.append, no_act=True)
-    backend = choose("auto", runner, {"PATH": "/nonexistent"}, tmp_path, plan(Inputs(Sources()), tmp_path))
-    assert isinstance(backend, UvBackend) and backend.program(None) == Path("uv")
-    assert lines == []
+    work = tmp_path / "debian" / ".debhelper" / "dh_venv" / "demo"
+    backend = choose("auto", runner, {"PATH": "/nonexistent"}, work, plan(Inputs(Sources()), work))
+    assert isinstance(backend, UvBackend)
+    program = backend.program(None)
+    assert program.name == "uv" and program.parent.name == uvtool.VERSION and not program.exists()
+    assert lines == [f"\tunpack uv {uvtool.VERSION} into {program.parent}"]
+    assert list(tmp_path.iterdir()) == []

@@ -36,8 +36,8 @@ def test_is_hashed(tmp_path: Path) -> None:
     plain.write_text("six==1.16.0\n# --hash in a comment does not count\n")
     hashed = tmp_path / "hashed.txt"
     hashed.write_text("six==1.16.0 \\\n    --hash=sha256:aa\n")
-    assert not requirements.is_hashed([plain])
-    assert requirements.is_hashed([plain, hashed])
+    assert not requirements.is_hashed([plain], Runner(log=print))
+    assert requirements.is_hashed([plain, hashed], Runner(log=print))
 
 
 @pytest.mark.parametrize(

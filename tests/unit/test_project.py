@@ -170,7 +170,12 @@ def test_prepare_copy_no_act_copies_nothing(tmp_path: Path) -> None:
     assert prepare_copy(src, dest, Runner(log=log.append, no_act=True)) == dest
     assert not dest.exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["src"]
-    assert log == [f"\tcp -a {src} {dest}"]
+    # The same steps a real run takes: the copy, and the pyproject.toml a setup.cfg-only project gets.
+    assert log == [f"\tcp -a {src} {dest}", f"\twrite {dest / 'pyproject.toml'}"]
+    real: list[str] = []
+    prepare_copy(src, dest, Runner(log=real.append, verbose=True))
+    assert real == log
+    assert (dest / "pyproject.toml").is_file()
 
 
 # without_project
@@ -184,7 +189,7 @@ def test_without_project_drops_self_references_and_keeps_nested_paths(tmp_path: 
     # nested -r/-c files are relative to the file that names them.
     reqs.write_text("-r base.txt\n--constraint=pins.txt\n-e .[server,cli]  # the app\nclick>=8\n-e ..\n")
     dest = tmp_path / "work" / "requirements-0.txt"
-    path, dropped, extras = without_project(reqs, source, dest)
+    path, dropped, extras = without_project(reqs, source, dest, Runner(log=print))
     assert path == dest
     assert dropped == ["-e .[server,cli]  # the app"]
     assert extras == ["server", "cli"]
@@ -197,7 +202,7 @@ def test_without_project_drops_self_references_and_keeps_nested_paths(tmp_path: 
 def test_without_project_recognises_forms(tmp_path: Path, line: str) -> None:
     reqs = tmp_path / "requirements.txt"
     reqs.write_text(f"six\n{line}\n")
-    path, dropped, _ = without_project(reqs, tmp_path, tmp_path / "out.txt")
+    path, dropped, _ = without_project(reqs, tmp_path, tmp_path / "out.txt", Runner(log=print))
     assert (path, dropped) == (tmp_path / "out.txt", [line])
     assert path.read_text() == "six\n"
 
@@ -206,7 +211,7 @@ def test_without_project_leaves_other_files_alone(tmp_path: Path) -> None:
     reqs = tmp_path / "requirements.txt"
     reqs.write_text("six\n./vendor/lib\n-e ../elsewhere\n")
     (tmp_path / "vendor" / "lib").mkdir(parents=True)
-    assert without_project(reqs, tmp_path, tmp_path / "out.txt") == (reqs, [], [])
+    assert without_project(reqs, tmp_path, tmp_path / "out.txt", Runner(log=print)) == (reqs, [], [])
     assert not (tmp_path / "out.txt").exists()
 
 
@@ -222,7 +227,7 @@ def test_local_directories_are_built_from_copies(tmp_path: Path) -> None:
     reqs = source / "requirements.txt"
     reqs.write_text("six\n./vendor_dep\n-r req/nested.txt\nname @ file://" + str(source / "vendor_dep") + "\n")
     work = tmp_path / "work"
-    result = isolate_local(reqs, source, work / "requirements-0-local.txt", work / "local")
+    result = isolate_local(reqs, source, work / "requirements-0-local.txt", work / "local", Runner(log=print))
     assert result.path == work / "requirements-0-local.txt"
     lines = result.path.read_text().splitlines()
     assert lines[0] == "six"
@@ -241,7 +246,7 @@ def test_local_directories_are_built_from_copies(tmp_path: Path) -> None:
 def test_editable_vcs_requirements_become_regular(tmp_path: Path, line: str) -> None:
     reqs = tmp_path / "requirements.txt"
     reqs.write_text(f"{line}\n")
-    result = isolate_local(reqs, tmp_path, tmp_path / "out.txt", tmp_path / "local")
+    result = isolate_local(reqs, tmp_path, tmp_path / "out.txt", tmp_path / "local", Runner(log=print))
     assert result.path.read_text() == "git+https://example.org/x.git#egg=x\n"
     assert result.notes == [f"requirements.txt: {line!r} is installed as a regular, not an editable, requirement"]
 
@@ -250,7 +255,7 @@ def test_editable_local_directory_becomes_a_regular_copy(tmp_path: Path) -> None
     (tmp_path / "lib").mkdir()
     reqs = tmp_path / "requirements.txt"
     reqs.write_text("-e ./lib\n")
-    result = isolate_local(reqs, tmp_path, tmp_path / "w" / "out.txt", tmp_path / "w" / "local")
+    result = isolate_local(reqs, tmp_path, tmp_path / "w" / "out.txt", tmp_path / "w" / "local", Runner(log=print))
     assert result.path.read_text() == f"{tmp_path / 'w' / 'local' / 'out-0'}\n"
     assert len(result.notes) == 1
 
@@ -258,7 +263,7 @@ def test_editable_local_directory_becomes_a_regular_copy(tmp_path: Path) -> None
 def test_requirements_without_local_paths_are_left_alone(tmp_path: Path) -> None:
     reqs = tmp_path / "requirements.txt"
     reqs.write_text("six\n./missing-dir\nhttps://example.org/x.whl\n")
-    assert isolate_local(reqs, tmp_path, tmp_path / "out.txt", tmp_path / "local").path == reqs
+    assert isolate_local(reqs, tmp_path, tmp_path / "out.txt", tmp_path / "local", Runner(log=print)).path == reqs
     assert not (tmp_path / "out.txt").exists()
 
 
@@ -267,7 +272,7 @@ def test_a_directory_holding_the_copies_is_not_copied(tmp_path: Path) -> None:
     reqs.write_text("-e ..\n")
     source = tmp_path / "src"
     source.mkdir()
-    result = isolate_local(reqs, source, source / "w" / "out.txt", source / "w" / "local")
+    result = isolate_local(reqs, source, source / "w" / "out.txt", source / "w" / "local", Runner(log=print))
     assert result.path.read_text() == "..\n"
 
 
@@ -280,6 +285,6 @@ def test_requirements_that_are_not_utf8_are_refused(tmp_path: Path) -> None:
 
 def test_local_preinstall_directories_are_copied(tmp_path: Path) -> None:
     (tmp_path / "tools" / "helper").mkdir(parents=True)
-    out, skipped = local_args(("pip==23.0", "./tools/helper"), tmp_path, tmp_path / "w")
+    out, skipped = local_args(("pip==23.0", "./tools/helper"), tmp_path, tmp_path / "w", Runner(log=print))
     assert out == ["pip==23.0", str(tmp_path / "w" / "arg-1")]
     assert (tmp_path / "w" / "arg-1").is_dir() and skipped == []

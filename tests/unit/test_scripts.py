@@ -9,7 +9,14 @@ from pathlib import Path, PurePosixPath
 import pytest
 
 from dh_venv.errors import DhVenvError
-from dh_venv.expose.scripts import defers_to, entry_point_scripts, find_application, link_path, plan_links
+from dh_venv.expose.scripts import (
+    declared_scripts,
+    defers_to,
+    entry_point_scripts,
+    find_application,
+    link_path,
+    plan_links,
+)
 
 FINAL = PurePosixPath("/opt/venvs/demo")
 BIN = PurePosixPath("/usr/bin")
@@ -208,3 +215,26 @@ def test_defers_to_links_into_the_venv_only() -> None:
     assert not defers_to(elsewhere, FINAL)
     assert not defers_to(sibling, FINAL)
     assert not defers_to({}, FINAL)
+
+
+@pytest.mark.parametrize("content", ["[]", '{"url": 5}', '"file:///x"', "{}"])
+def test_find_application_skips_direct_url_of_another_shape(tmp_path: Path, content: str) -> None:
+    dist_info = tmp_path / "lib/python3.11/site-packages/other-1.0.dist-info"
+    dist_info.mkdir(parents=True)
+    (dist_info / "direct_url.json").write_text(content)
+    assert find_application(tmp_path, tmp_path / "src") is None
+
+
+def test_entry_points_declared_twice_are_one_script(tmp_path: Path) -> None:
+    (tmp_path / "entry_points.txt").write_text("[console_scripts]\ndemo = a:b\ndemo = a:c\n")
+    assert entry_point_scripts(tmp_path) == ["demo"]
+
+
+def test_unreadable_entry_points_of_the_application_is_an_error(tmp_path: Path) -> None:
+    (tmp_path / "entry_points.txt").write_text("demo = a:b\n")
+    with pytest.raises(DhVenvError) as info:
+        entry_point_scripts(tmp_path)
+    assert str(info.value).startswith(
+        f"{tmp_path / 'entry_points.txt'} is not a valid entry_points.txt (File contains no section headers."
+    )
+    assert declared_scripts(tmp_path) == []  # a dependency's: no scripts, no error
