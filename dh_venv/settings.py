@@ -57,6 +57,8 @@ class Settings:
     maintainer_scripts: bool = True
     #: Run build-time checks (``DEB_BUILD_OPTIONS=nocheck`` turns this off).
     check: bool = True
+    #: Strip debug sections of prebuilt extensions (``DEB_BUILD_OPTIONS=nostrip`` turns this off).
+    strip: bool = True
     #: Shell patterns of venv files (relative to the venv) the build-path scan accepts.
     allow_build_path: tuple[str, ...] = ()
     #: Library packages to move from ``${shlibs:Depends}`` to ``${shlibs:Recommends}``.

@@ -72,6 +72,7 @@ def settings_for(
         bin_dir=opts.console_script_dir or DEFAULT_BIN_DIR,
         maintainer_scripts=not opts.no_scripts,
         check="nocheck" not in build_options,
+        strip="nostrip" not in build_options,
         shlibs_recommends=tuple(p for v in opts.shlibs_recommends for p in split_list(v)),
         shlibs_ignore=tuple(p for v in opts.shlibs_ignore for p in split_list(v)),
         installer=opts.installer,

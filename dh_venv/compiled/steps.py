@@ -89,7 +89,7 @@ def strip_prebuilt_debug(settings: Settings, runner: Runner, reports: Iterable[P
     symbol table; files ``prebuilt.debug_strippable`` leaves out stay
     byte-identical. ``DEB_BUILD_OPTIONS=nostrip`` keeps everything.
     """
-    if "nostrip" in settings.env.get("DEB_BUILD_OPTIONS", "").split():
+    if not settings.strip:
         return 0
     state = prebuilt.read_reports(r for r in reports if r is not None)
     found = prebuilt.debug_strippable(settings.staging_venv, state)

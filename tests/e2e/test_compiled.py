@@ -120,3 +120,15 @@ def test_architecture_all_with_elf_files(native_wheels, build_package, tmp_path)
         "set Architecture: any in debian/control (and add ${shlibs:Depends} to Depends)"
     ), "\n".join(errors)
     assert any(line.startswith(f"dh_venv: error:   {SITE}/cwbundled.libs/libcwa-") for line in errors), errors
+
+
+def test_nostrip_keeps_prebuilt_debug_sections(native_wheels, build_package, tmp_path) -> None:
+    """DEB_BUILD_OPTIONS=nostrip: dh_venv leaves the debug sections of prebuilt extensions, as dh_strip does."""
+    build = build_package(
+        "cw-app", DEB_BUILD_OPTIONS="nostrip", DPKG_DEB_COMPRESSOR_TYPE="gzip", DPKG_DEB_COMPRESSOR_LEVEL="1"
+    )
+    assert build.returncode == 0, build.output[-5000:]
+    tree = extract(build.deb("cw-app"), tmp_path / "x")
+    [site] = tree.glob("opt/venvs/cw-app/lib/python3*/site-packages")
+    [plain] = site.glob("cwplain/_plain*.so")
+    assert ".debug_info" in _sections(plain)
