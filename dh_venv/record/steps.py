@@ -133,8 +133,7 @@ def write(build_dir: Path, package: str, runner: Runner, tool_version: str, envi
     target = _package(build_dir, package, runner, ", ".join(sorted(state["venvs"])), environ)
     texts = {SUMMARY_NAME: sbom.summary(target, entries)}
     if state["sbom"]:
-        interpreter = debhelper.interpreter_package(Path(state["python"]), runner)
-        debian = _debian_dependencies(build_dir, package, runner, interpreter)
+        debian = _debian_dependencies(build_dir, package, runner, Path(state["python"]).name)
         epoch = environ.get("SOURCE_DATE_EPOCH")
         bom = sbom.document(target, entries, debian, tool_version, int(epoch) if epoch else None)
         texts[SBOM_NAME] = sbom.render(bom)
@@ -193,16 +192,30 @@ def _vendor() -> str:
     return "debian"
 
 
-def _debian_dependencies(
-    build_dir: Path, package: str, runner: Runner, interpreter: str | None
-) -> list[tuple[str, str, str]]:
-    """(package, relation, role) for the interpreter and what ``${shlibs:Depends}`` names."""
-    found = [(interpreter, interpreter, "interpreter")] if interpreter else []
-    shlibs = debhelper.PackageFiles(build_dir, package, runner, "").substvar("shlibs:Depends")
-    for group in PkgRelation.parse_relations(shlibs):
+def _debian_dependencies(build_dir: Path, package: str, runner: Runner, python: str) -> list[tuple[str, str, str]]:
+    """(package, relation, role) for the interpreter and what ``${shlibs:Depends}`` names.
+
+    dh_venv put the interpreter's package (``python3.X``, named like the
+    interpreter) into ``${misc:Depends}``; an interpreter dpkg does not
+    know got none there, and gets no component.
+    """
+    files = debhelper.PackageFiles(build_dir, package, runner, "")
+    misc = {alt["name"] for group in _relations(files.substvar("misc:Depends")) for alt in group}
+    found = [(python, python, "interpreter")] if python in misc else []
+    for group in _relations(files.substvar("shlibs:Depends")):
         relation = " | ".join(_relation_text(alt) for alt in group)
         found += [(alt["name"], relation, "shared library") for alt in group]
     return found
+
+
+def _relations(value: str) -> list[list[Mapping[str, Any]]]:
+    """The alternatives of a substvar's relations (an empty value has none)."""
+    groups: list[list[Mapping[str, Any]]] = []
+    for group in PkgRelation.parse_relations(value) if value.strip() else []:
+        named: list[Mapping[str, Any]] = [alt for alt in group if alt.get("name")]
+        if named:
+            groups.append(named)
+    return groups
 
 
 def _relation_text(alt: Mapping[str, Any]) -> str:

@@ -119,6 +119,7 @@ def check_common(root: Path, text: str, bom: dict[str, Any], package: str, venv:
     python = os.path.basename(os.path.realpath("/usr/bin/python3"))
     interpreter = [c for c in bom["components"] if c["name"] == python]
     assert interpreter and interpreter[0]["purl"].startswith(f"pkg:deb/debian/{python}")
+    assert all(c["name"] and c["purl"] for c in bom["components"])
     root_ref = bom["metadata"]["component"]["bom-ref"]
     assert root_ref.startswith(f"pkg:deb/debian/{package}@")
     top = next(d for d in bom["dependencies"] if d["ref"] == root_ref)

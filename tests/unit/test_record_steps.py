@@ -46,7 +46,9 @@ def test_capture_then_write(tmp_path: Path) -> None:
     ]
     # Installed later, in override_dh_venv: checked by dh_venv_restore, with no provenance.
     add_dist(settings, "late")
-    (tmp_path / "debian" / "demo.substvars").write_text("shlibs:Depends=libc6 (>= 2.34), libz1 | zlib1g\n")
+    (tmp_path / "debian" / "demo.substvars").write_text(
+        f"shlibs:Depends=libc6 (>= 2.34), libz1 | zlib1g\nmisc:Depends={PYTHON.name}, other\n"
+    )
     warnings = steps.write(tmp_path, "demo", Runner(log=log.append), "9.9", {"SOURCE_DATE_EPOCH": "0"})
     assert warnings == [w.removeprefix("dh_venv: warning: ").replace("bare", "late") for w in log]
     doc = settings.staging_root / "usr/share/doc/demo"
@@ -105,3 +107,14 @@ def test_nothing_recorded(tmp_path: Path) -> None:
     settings_for(tmp_path)
     assert steps.write(tmp_path, "demo", Runner(log=[].append), "9.9", {}) == []
     assert not (tmp_path / "debian/demo").exists()
+
+
+def test_interpreter_outside_dpkg_gets_no_component(tmp_path: Path) -> None:
+    """--python naming an interpreter no package owns: nothing in ${misc:Depends}, no component."""
+    settings = settings_for(tmp_path)
+    add_dist(settings, "known", "License: MIT\n")
+    steps.capture(settings, Runner(log=[].append), Path("/usr/local/bin/python3.99"), [], {}, None)
+    (tmp_path / "debian" / "demo.substvars").write_text(f"misc:Depends={PYTHON.name}\n")
+    steps.write(tmp_path, "demo", Runner(log=[].append), "9.9", {})
+    bom = json.loads((settings.staging_root / "usr/share/doc/demo/sbom.cdx.json").read_text())
+    assert [c["name"] for c in bom["components"]] == ["known"]
