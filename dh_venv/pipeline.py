@@ -2,7 +2,8 @@
 
 check -> inputs -> create and install (installers) -> relocate (finalize,
 scan) -> expose (console-script links) -> Debian integration (links,
-Depends, maintainer scripts, lintian overrides) -> compiled-code records.
+Depends, maintainer scripts, lintian overrides) -> compiled-code records;
+what each distribution came from is recorded (record) before relocating.
 Each stage is a package of :mod:`dh_venv`; this module only orders them
 and hands each the frozen values the one before made.
 """
@@ -23,6 +24,8 @@ from dh_venv.inputs.markers import marker_environment
 from dh_venv.installers import lean, venv
 from dh_venv.installers import plan as install_plan
 from dh_venv.installers.choose import choose
+from dh_venv.record import provenance
+from dh_venv.record import steps as record
 from dh_venv.relocate import finalize, outside, scan
 from dh_venv.runner import Runner
 from dh_venv.settings import Settings
@@ -119,6 +122,9 @@ def build_package(
     compiled.check_architecture(settings)
     compiled.strip_prebuilt_debug(settings, runner, reports)
     made = _expose(settings, runner, staging, app, taken, own_packages)
+    # Before finalizing, which drops uv's build records and local direct_url.json files.
+    known = provenance.known_files(wanted.lock.pins if wanted.lock else (), wanted.sources.wheelhouse)
+    record.capture(settings, runner, python.path, reports, known, app)
     runner.announce(f"rewrite {staging} for {settings.final_venv}")
     finalize.finalize(staging, settings.final_venv)
     scan.fail_on_leaks(staging, settings.staging_root, settings.build_dir, settings.allow_build_path)

@@ -77,6 +77,10 @@ class Settings:
     keep_seed: bool = False
     #: Install only from this directory, touching no index (``--wheelhouse``, ``debian/wheelhouse``).
     wheelhouse: Path | None = None
+    #: Ship a CycloneDX bill of materials of the venv in /usr/share/doc/<package> (``--no-sbom`` turns this off).
+    sbom: bool = True
+    #: Licenses the venv's distributions may have (``--license-allow``); ``None`` means any.
+    license_allow: tuple[str, ...] | None = None
     #: Environment of the build, already cleaned of settings that must not leak.
     env: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
 

@@ -80,10 +80,19 @@ def settings_for(
         lock=opts.lock,
         use_locks=not opts.no_lock,
         keep_seed=opts.keep_seed,
+        sbom=not opts.no_sbom,
+        license_allow=_license_allow(opts),
         groups=tuple(g for value in opts.group for g in split_list(value)),
         wheelhouse=wheelhouse.wheelhouse_for(build_dir, opts.wheelhouse or environ.get("DH_VENV_WHEELHOUSE")),
         env=env,
     )
+
+
+def _license_allow(opts: argparse.Namespace) -> tuple[str, ...] | None:
+    """The ``--license-allow`` lists as one; None when not given (any license goes)."""
+    if opts.license_allow is None:
+        return None
+    return tuple(x for value in opts.license_allow for x in split_list(value))
 
 
 def selection(opts: argparse.Namespace) -> list[str]:

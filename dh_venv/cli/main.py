@@ -23,6 +23,7 @@ from dh_venv.debhelper import files as debhelper
 from dh_venv.errors import DhVenvError
 from dh_venv.inputs import project
 from dh_venv.installers.backend import build_environment
+from dh_venv.record import steps as record
 from dh_venv.report import Report
 from dh_venv.runner import Runner
 from dh_venv.settings import Settings
@@ -98,6 +99,9 @@ def run_step(step: str, argv: Sequence[str], environ: Mapping[str, str], report:
             recommends = [p for v in opts.shlibs_recommends for p in split_list(v)]
             ignore = [p for v in opts.shlibs_ignore for p in split_list(v)]
             for warning in compiled.restore(build_dir, package, runner, recommends, ignore):
+                report.warning(warning)
+            # After dh_shlibdeps: the bill of materials names what the venv links against.
+            for warning in record.write(build_dir, package, runner, __version__, environ):
                 report.warning(warning)
         except DhVenvError as exc:
             raise exc.for_package(package) from None

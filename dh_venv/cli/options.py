@@ -220,6 +220,18 @@ def _build_options(own: _ArgGroup) -> None:
         help="ship pip, setuptools and wheel in the venv even when nothing asks for or requires them",
     )
     own.add_argument(
+        "--no-sbom",
+        action="store_true",
+        help="ship no bill of materials (sbom.cdx.json) in /usr/share/doc/PKG; the license summary stays",
+    )
+    own.add_argument(
+        "--license-allow",
+        action="append",
+        metavar="LIST",
+        help="fail the build if a distribution of the venv has a license outside LIST "
+        "(comma-separated SPDX identifiers; repeatable)",
+    )
+    own.add_argument(
         "--group", action="append", default=[], metavar="LIST", help="dependency groups of the lock (comma-separated)"
     )
     own.add_argument(

@@ -29,12 +29,13 @@ import json
 import os
 import re
 import shutil
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from dh_venv import elf
 from dh_venv.errors import DhVenvError
+from dh_venv.site import Distribution, distributions, normalize, read_record
 
 STATE = "compiled.json"
 MANIFEST = "prebuilt.json"
@@ -42,11 +43,6 @@ ASIDE = "prebuilt"
 
 # Platform tags only auditwheel-repaired (or other portable) wheels carry.
 _PORTABLE_PLATFORM = re.compile(r"(manylinux|musllinux)\w*|any")
-
-
-def normalize(name: str) -> str:
-    """A distribution name as PEP 503 compares it."""
-    return re.sub(r"[-_.]+", "-", name).lower()
 
 
 @dataclass
@@ -112,41 +108,6 @@ def _field(item: object, table: str, key: str) -> str:
     inner = item.get(table) if isinstance(item, dict) else None
     value = inner.get(key) if isinstance(inner, dict) else None
     return value if isinstance(value, str) else ""
-
-
-@dataclass(frozen=True)
-class Distribution:
-    """One ``*.dist-info`` directory of a venv."""
-
-    name: str
-    dist_info: Path
-
-    @property
-    def site_packages(self) -> Path:
-        return self.dist_info.parent
-
-    def wheel_tags(self) -> list[str]:
-        try:
-            text = (self.dist_info / "WHEEL").read_text()
-        except OSError:
-            return []
-        return [line.split(":", 1)[1].strip() for line in text.splitlines() if line.startswith("Tag:")]
-
-    def hashed_files(self) -> Iterator[tuple[Path, str]]:
-        """(path, ``sha256=...``) for every file RECORD gives a hash for."""
-        rows = read_record(self.dist_info / "RECORD")
-        for row in rows or []:
-            if len(row) >= 2 and row[1].startswith("sha256="):
-                yield Path(os.path.normpath(self.site_packages / row[0])), row[1]
-
-
-def distributions(venv: Path) -> list[Distribution]:
-    """The distributions installed in ``venv`` (any ``lib*/python*/site-packages``)."""
-    found = []
-    for dist_info in sorted(venv.glob("lib*/python*/site-packages/*.dist-info")):
-        name = dist_info.name[: -len(".dist-info")].rsplit("-", 1)[0]
-        found.append(Distribution(normalize(name), dist_info))
-    return found
 
 
 def is_prebuilt(dist: Distribution, state: State) -> bool:
@@ -302,25 +263,6 @@ def refresh_record(dist: Distribution) -> bool:
         csv.writer(out, lineterminator="\n").writerows(rows)
         record.write_text(out.getvalue(), encoding="utf-8", errors="surrogateescape")
     return dirty
-
-
-def read_record(record: Path) -> list[list[str]] | None:
-    """The rows of a ``RECORD`` file, or None if there is none.
-
-    Bytes that are not UTF-8 (a file name in another encoding) survive as
-    they are, so a rewritten RECORD keeps them.
-    """
-    try:
-        text = record.read_text(encoding="utf-8", errors="surrogateescape")
-    except OSError:
-        return None
-    try:
-        return list(csv.reader(text.splitlines()))
-    except csv.Error as exc:
-        raise DhVenvError(
-            f"{record} is not a valid RECORD (CSV) file: {exc}",
-            hint="fix what wrote it (a command in override_dh_venv?), or reinstall that distribution",
-        ) from None
 
 
 def debug_strippable(venv: Path, state: State) -> dict[Path, Distribution]:

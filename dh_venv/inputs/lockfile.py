@@ -129,7 +129,22 @@ def hashes(path: Path, files: Iterable[object], key: str = "hash") -> tuple[str,
     return tuple(sorted(set(found)))
 
 
-def pin(path: Path, name: str, version: object, found: tuple[str, ...]) -> Pin:
+def file_hashes(path: Path, files: Iterable[object], key: str = "hash") -> tuple[tuple[str, str], ...]:
+    """(file name, ``sha256:<hex>``) of the files of a lock entry that name their file and sha256."""
+    found = set()
+    for f in files:
+        entry = table(path, f, "a file entry")
+        where = entry.get("name") or entry.get("file") or entry.get("filename") or entry.get("url") or entry.get("path")
+        filename = str(where or "").rsplit("/", 1)[-1].split("#", 1)[0]
+        value = entry.get(key)
+        if isinstance(value, Mapping):  # PEP 751: {algorithm = digest}
+            value = f"sha256:{value['sha256']}" if isinstance(value.get("sha256"), str) else None
+        if filename and isinstance(value, str) and value.startswith("sha256:"):
+            found.add((filename, value))
+    return tuple(sorted(found))
+
+
+def pin(path: Path, name: str, version: object, found: tuple[str, ...], files: tuple[tuple[str, str], ...] = ()) -> Pin:
     """The pin of ``name``; a lock entry without hashes is refused."""
     if not isinstance(version, str) or not version:
         raise malformed(path, f"the entry of {name}", f"has version = {version!r}, which is not a non-empty string")
@@ -143,7 +158,7 @@ def pin(path: Path, name: str, version: object, found: tuple[str, ...]) -> Pin:
             f"{path}: {name}=={version} has no file hashes",
             hint="dh_venv installs locked distributions only with verified hashes; regenerate the lock with hashes",
         )
-    return Pin(canonicalize_name(name), version, found)
+    return Pin(canonicalize_name(name), version, found, files)
 
 
 def specifier(text: str) -> SpecifierSet:

@@ -23,6 +23,7 @@ from dh_venv.inputs.lockfile import (
     Table,
     Wanted,
     by_name,
+    file_hashes,
     hashes,
     marker_true,
     packages,
@@ -125,7 +126,7 @@ def _pins(path: Path, chosen: Mapping[str, Table]) -> Lock:
             if url.rstrip("/") != PYPI and url not in indexes:
                 indexes.append(url)
         files = tables(path, package.get("files"), f"[[package]] {package['name']!r}: files")
-        pins.append(pin(path, package["name"], package.get("version"), hashes(path, files)))
+        pins.append(pin(path, package["name"], package.get("version"), hashes(path, files), file_hashes(path, files)))
     return Lock(path, tuple(pins), tuple(indexes))
 
 

@@ -21,6 +21,7 @@ from dh_venv.inputs.lockfile import (
     Env,
     Table,
     Wanted,
+    file_hashes,
     hashes,
     marker_true,
     packages,
@@ -98,4 +99,6 @@ def _pin(path: Path, package: Table, indexes: list[str]) -> Pin:
         indexes.append(index)
     files = [package["sdist"]] if "sdist" in package else []
     files += tables(path, package.get("wheels"), f"[[packages]] {package['name']!r}: wheels")
-    return pin(path, package["name"], package["version"], hashes(path, files, "hashes"))
+    return pin(
+        path, package["name"], package["version"], hashes(path, files, "hashes"), file_hashes(path, files, "hashes")
+    )

@@ -22,6 +22,7 @@ from dh_venv.inputs.lockfile import (
     Table,
     Wanted,
     by_name,
+    file_hashes,
     hashes,
     marker_true,
     packages,
@@ -125,7 +126,7 @@ def _pins(path: Path, chosen: Mapping[str, Table]) -> Lock:
             indexes.append(registry)
         files = [package["sdist"]] if "sdist" in package else []
         files += tables(path, package.get("wheels"), f"[[package]] {package['name']!r}: wheels")
-        pins.append(pin(path, package["name"], package.get("version"), hashes(path, files)))
+        pins.append(pin(path, package["name"], package.get("version"), hashes(path, files), file_hashes(path, files)))
     return Lock(path, tuple(pins), tuple(indexes))
 
 

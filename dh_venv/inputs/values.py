@@ -23,6 +23,8 @@ class Pin:
     name: str
     version: str
     hashes: tuple[str, ...]
+    #: (file name, ``sha256:<hex>``) of each file the lock lists, for telling which one was installed.
+    files: tuple[tuple[str, str], ...] = ()
 
     def requirement_line(self) -> str:
         """The hashed requirements-file line pip verifies."""

@@ -127,7 +127,9 @@ def test_build_modes_act_on_the_right_packages(builds: dict[str, Result]) -> Non
     assert full.staged == {SERVER: True, CLIENT: True, DOC: False}
     assert arch.staged == {SERVER: True, CLIENT: False, DOC: False}, arch.output[-3000:]
     assert indep.staged == {SERVER: False, CLIENT: True, DOC: False}, indep.output[-3000:]
-    assert "dh_venv: warning" not in full.output + arch.output + indep.output
+    # The fixture distributions declare no license, which dh_venv rightly says; nothing else is to warn about.
+    lines = (full.output + arch.output + indep.output).splitlines()
+    assert [line for line in lines if "dh_venv: warning" in line and " declares no license " not in line] == []
 
 
 def test_debs_are_reproducible(builds: dict[str, Result], tmp_path: Path) -> None:

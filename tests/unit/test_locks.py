@@ -59,6 +59,11 @@ def test_lock_for_linux_311(tmp_path: Path, name: str) -> None:
     )
     assert six.requirement_line().startswith("six==1.16.0 --hash=sha256:1e61")
     assert lock.indexes == ()
+    # Each file's name with its hash, so the bill of materials can tell which one was installed.
+    assert six.files == (
+        ("six-1.16.0-py2.py3-none-any.whl", "sha256:8abb2f1d86890a2dfb989f9a77cfcfd3e47c2a354b01111771326f8aa26e0254"),
+        ("six-1.16.0.tar.gz", "sha256:1e61c37477a1626458e36f7b1d82aa5c9b094fa4802892072e49de9c60c4c926"),
+    )
 
 
 def test_uv_lock_markers_extras_groups(tmp_path: Path) -> None:
@@ -235,6 +240,10 @@ def test_poetry_lock(tmp_path: Path) -> None:
     lock = locks.read(root / "poetry.lock", pyproject, LINUX_311, locks.Wanted())
     assert versions(lock) == {"idna": "2.10", "requests": "2.25.1"}
     assert next(p for p in lock.pins if p.name == "idna").hashes == ("sha256:bb", "sha256:cc")
+    assert [name for name, _ in next(p for p in lock.pins if p.name == "idna").files] == [
+        "idna-2.10-py2.py3-none-any.whl",
+        "idna-2.10.tar.gz",
+    ]
     lock = locks.read(root / "poetry.lock", pyproject, WIN_39, locks.Wanted(("pretty",), ("dev",)))
     assert versions(lock) == {
         "idna": "2.10",
