@@ -8,15 +8,19 @@ one place.
 
 from __future__ import annotations
 
+import configparser
 import csv
 import email.message
 import email.parser
+import json
 import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+
+from packaging.requirements import InvalidRequirement, Requirement
 
 from dh_venv.errors import DhVenvError
 
@@ -72,6 +76,51 @@ class Distribution:
         stem = self.dist_info.name[: -len(".dist-info")]
         return stem.rsplit("-", 1)[1] if "-" in stem else ""
 
+    def requires(self) -> list[Requirement]:
+        """``Requires-Dist`` of ``METADATA``; a line that is not PEP 508 is left out (installers did too)."""
+        found = []
+        for text in self.metadata.get_all("Requires-Dist") or []:
+            try:
+                found.append(Requirement(text))
+            except InvalidRequirement:
+                continue
+        return found
+
+    def script_names(self, *, strict: bool = False) -> list[str]:
+        """Names of the console and GUI scripts declared in ``entry_points.txt``.
+
+        A file that cannot be read as one is an error naming it with ``strict``
+        (the application's own: its commands cannot be known), else no scripts.
+        """
+        path = self.dist_info / "entry_points.txt"
+        if not path.is_file():
+            return []
+        # Not strict: a name declared twice is one script, as installers take it.
+        parser = configparser.ConfigParser(delimiters=("=",), interpolation=None, strict=False)
+        parser.optionxform = str  # type: ignore[assignment]
+        try:
+            parser.read_string(path.read_text(errors="replace"), source=str(path))
+        except (OSError, configparser.Error) as exc:
+            if not strict:
+                return []
+            raise DhVenvError(
+                f"{path} is not a valid entry_points.txt ({str(exc).splitlines()[0]}), "
+                "so the application's commands are unknown",
+                hint="fix the [project.scripts] (or entry_points) of the project, or name the commands "
+                "with --console-script",
+            ) from None
+        sections = ("console_scripts", "gui_scripts")
+        return [n.strip() for s in sections if parser.has_section(s) for n in parser.options(s)]
+
+    def direct_url(self) -> str | None:
+        """The ``url`` of ``direct_url.json`` (PEP 610), if there is one of that shape."""
+        try:
+            data = json.loads((self.dist_info / "direct_url.json").read_text())
+        except (ValueError, OSError):
+            return None
+        url = data.get("url") if isinstance(data, dict) else None
+        return url if isinstance(url, str) else None
+
     def wheel_tags(self) -> list[str]:
         try:
             text = (self.dist_info / "WHEEL").read_text()
@@ -110,23 +159,33 @@ class Distribution:
         return sorted(found)
 
 
-def read_record(record: Path) -> list[list[str]] | None:
+def read_record(record: Path, *, partial: bool = False) -> list[list[str]] | None:
     """The rows of a ``RECORD`` file, or None if there is none.
 
     Bytes that are not UTF-8 (a file name in another encoding) survive as
-    they are, so a rewritten RECORD keeps them.
+    they are, so a rewritten RECORD keeps them.  A file that is not CSV is an
+    error naming it, or, with ``partial``, ends at the first bad row.
     """
     try:
         text = record.read_text(encoding="utf-8", errors="surrogateescape")
     except OSError:
         return None
+    rows: list[list[str]] = []
     try:
-        return list(csv.reader(text.splitlines()))
+        rows.extend(csv.reader(text.splitlines()))
     except csv.Error as exc:
+        if partial:
+            return rows
         raise DhVenvError(
             f"{record} is not a valid RECORD (CSV) file: {exc}",
             hint="fix what wrote it (a command in override_dh_venv?), or reinstall that distribution",
         ) from None
+    return rows
+
+
+def at(dist_info: Path) -> Distribution:
+    """The distribution of one ``*.dist-info`` directory."""
+    return Distribution(normalize(dist_info.name[: -len(".dist-info")].rsplit("-", 1)[0]), dist_info)
 
 
 def distributions(venv: Path) -> list[Distribution]:
@@ -138,6 +197,5 @@ def distributions(venv: Path) -> list[Distribution]:
         if real in seen:
             continue  # lib64 -> lib
         seen.add(real)
-        name = dist_info.name[: -len(".dist-info")].rsplit("-", 1)[0]
-        found.append(Distribution(normalize(name), dist_info))
+        found.append(at(dist_info))
     return found

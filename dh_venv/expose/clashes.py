@@ -26,8 +26,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from dh_venv import site
 from dh_venv.errors import CommandError, DhVenvError, replaced_script
-from dh_venv.expose import scripts
 from dh_venv.runner import Runner
 
 # Directories searched for commands; a name in one shadows or is shadowed
@@ -62,34 +62,21 @@ class Seed:
     dists: frozenset[str]
 
 
-def _normalise(name: str) -> str:
-    return re.sub(r"[-_.]+", "-", name).lower()
-
-
-def _dist_infos(venv: Path) -> list[Path]:
-    return sorted(venv.glob("lib/python3*/site-packages/*.dist-info"))
-
-
-def _dist_name(dist_info: Path) -> str:
-    return _normalise(dist_info.name[: -len(".dist-info")].rsplit("-", 1)[0])
-
-
 def seed(venv: Path) -> Seed:
     """Record what the venv holds right after it was created."""
     bin_dir = venv / "bin"
     names = frozenset(os.listdir(bin_dir)) if bin_dir.is_dir() else frozenset()
-    return Seed(names, frozenset(_dist_name(d) for d in _dist_infos(venv)))
+    return Seed(names, frozenset(d.name for d in site.distributions(venv)))
 
 
 def check_venv_scripts(venv: Path, before: Seed) -> None:
     """Fail if an installed distribution's script replaced a file the venv needs."""
-    for dist_info in _dist_infos(venv):
-        dist = _dist_name(dist_info)
-        if dist in before.dists:
+    for dist in site.distributions(venv):
+        if dist.name in before.dists:
             continue  # pip, setuptools, wheel own their scripts
-        for name in scripts.declared_scripts(dist_info):
+        for name in dist.script_names():
             if _VENV_OWN.fullmatch(name) or name in before.bin_names:
-                raise replaced_script(dist_info.name[: -len(".dist-info")].replace("-", " ", 1), name)
+                raise replaced_script(dist.dist_info.name[: -len(".dist-info")].replace("-", " ", 1), name)
 
 
 def _twins(link: PurePosixPath) -> list[PurePosixPath]:

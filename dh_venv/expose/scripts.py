@@ -12,56 +12,28 @@ choice itself, so the default then links nothing (see :func:`defers_to`).
 
 from __future__ import annotations
 
-import configparser
-import json
 from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlparse
 
+from dh_venv import site
 from dh_venv.errors import DhVenvError
 
 
 def find_application(venv: Path, built_from: Path) -> Path | None:
     """The ``*.dist-info`` directory of the distribution installed from ``built_from``."""
     wanted = built_from.resolve()
-    for direct_url in venv.glob("lib/python3*/site-packages/*.dist-info/direct_url.json"):
-        try:
-            data = json.loads(direct_url.read_text())
-        except (ValueError, OSError):
-            continue
-        url = data.get("url") if isinstance(data, dict) else None
-        if not isinstance(url, str):
-            continue  # not a PEP 610 file: not what the installer wrote for the project
-        parsed = urlparse(url)
-        if parsed.scheme == "file" and Path(unquote(parsed.path)).resolve() == wanted:
-            return direct_url.parent
+    for dist in site.distributions(venv):
+        url = dist.direct_url()
+        parsed = urlparse(url) if url else None
+        if parsed and parsed.scheme == "file" and Path(unquote(parsed.path)).resolve() == wanted:
+            return dist.dist_info
     return None
 
 
 def declared_scripts(dist_info: Path, *, strict: bool = False) -> list[str]:
-    """Names of the console and GUI scripts a distribution declares in its ``entry_points.txt``.
-
-    A file that cannot be read as one is an error naming it with ``strict``
-    (the application's own: its commands cannot be known), else no scripts.
-    """
-    path = dist_info / "entry_points.txt"
-    if not path.is_file():
-        return []
-    # Not strict: a name declared twice is one script, as installers take it.
-    parser = configparser.ConfigParser(delimiters=("=",), interpolation=None, strict=False)
-    parser.optionxform = str  # type: ignore[assignment]
-    try:
-        parser.read_string(path.read_text(errors="replace"), source=str(path))
-    except (OSError, configparser.Error) as exc:
-        if not strict:
-            return []
-        reason = str(exc).splitlines()[0]
-        raise DhVenvError(
-            f"{path} is not a valid entry_points.txt ({reason}), so the application's commands are unknown",
-            hint="fix the [project.scripts] (or entry_points) of the project, or name the commands "
-            "with --console-script",
-        ) from None
-    return [n.strip() for s in ("console_scripts", "gui_scripts") if parser.has_section(s) for n in parser.options(s)]
+    """Names of the console and GUI scripts a distribution declares (see :meth:`site.Distribution.script_names`)."""
+    return site.at(dist_info).script_names(strict=strict)
 
 
 def entry_point_scripts(dist_info: Path) -> list[str]:

@@ -9,8 +9,6 @@ account.  Everything else is removed before the tree is finalized.
 
 from __future__ import annotations
 
-import email.message
-import email.parser
 import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -20,6 +18,7 @@ from packaging.markers import InvalidMarker, UndefinedComparison, UndefinedEnvir
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
+from dh_venv import site
 from dh_venv.inputs.values import Inputs
 from dh_venv.runner import Runner
 from dh_venv.settings import Settings
@@ -74,35 +73,15 @@ def _requirement_lines(files: Iterable[Path], seen: set[Path]) -> list[str]:
     return lines
 
 
-def _metadata(dist_info: Path) -> email.message.Message | None:
-    try:
-        return email.parser.HeaderParser().parsestr((dist_info / "METADATA").read_text(errors="replace"))
-    except OSError:
-        return None
-
-
 def installed_name(dist_info: Path) -> str | None:
     """The distribution name a ``*.dist-info`` directory records."""
-    headers = _metadata(dist_info)
-    return headers.get("Name") if headers is not None else None
+    name = site.at(dist_info).metadata.get("Name")
+    return str(name) if name else None
 
 
 def installed(venv: Path) -> dict[str, list[Requirement]]:
     """Every distribution in the venv's site-packages, with its ``Requires-Dist``."""
-    out: dict[str, list[Requirement]] = {}
-    for dist_info in sorted(venv.glob("lib/python3*/site-packages/*.dist-info")):
-        headers = _metadata(dist_info)
-        name = headers.get("Name") if headers is not None else None
-        if headers is None or not name:
-            continue
-        reqs = []
-        for text in headers.get_all("Requires-Dist") or []:
-            try:
-                reqs.append(Requirement(text))
-            except InvalidRequirement:
-                continue
-        out[canonicalize_name(name)] = reqs
-    return out
+    return {dist.name: dist.requires() for dist in site.distributions(venv) if dist.metadata.get("Name")}
 
 
 def needed(
@@ -145,9 +124,9 @@ def _applies(req: Requirement, extras: set[str], markers: Mapping[str, str]) -> 
 def pkg_resources_users(venv: Path) -> list[str]:
     """Files of the venv, outside the seed, that import ``pkg_resources`` at module level."""
     users = []
-    for site in venv.glob("lib/python3*/site-packages"):
-        for path in sorted(site.rglob("*.py")):
-            top = path.relative_to(site).parts[0]
+    for packages in venv.glob("lib/python3*/site-packages"):
+        for path in sorted(packages.rglob("*.py")):
+            top = path.relative_to(packages).parts[0]
             if top in ("setuptools", "pkg_resources", "pip", "_distutils_hack", "wheel"):
                 continue
             try:

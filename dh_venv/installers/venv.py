@@ -8,6 +8,7 @@ import sys
 from collections.abc import Mapping
 from pathlib import Path
 
+from dh_venv import site
 from dh_venv.errors import CommandError, DhVenvError
 from dh_venv.inputs.values import Sources
 from dh_venv.interpreter import Interpreter
@@ -89,4 +90,5 @@ def seed_args(seed: Sources | None) -> list[str]:
 
 def seed_installed(venv: Path, keep: set[str]) -> list[str]:
     """The seed distributions in ``venv`` that are not in ``keep``."""
-    return [n for n in SEED if n not in keep and list((venv / "lib").glob(f"python3*/site-packages/{n}-*.dist-info"))]
+    present = {dist.name for dist in site.distributions(venv)}
+    return [n for n in SEED if n not in keep and n in present]
