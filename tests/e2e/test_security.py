@@ -590,7 +590,7 @@ def test_full_disk_while_copying_the_project(builder: Builder, small_disk: Path)
         fh.write(os.urandom(40 << 20))
     build = builder.build(source)
     assert one_error(build) == (
-        f"dh_venv: error: {PACKAGE}: could not copy the project {source} to {source}/debian/.debhelper/dh_venv/"
+        f"dh_venv: error: {PACKAGE}: could not copy {source} to {source}/debian/.debhelper/dh_venv/"
         f"{PACKAGE}/src: no space left on the device holding {source}/debian/.debhelper/dh_venv/{PACKAGE}/src/"
         "sec_app/big.bin; free space there (df -h) and build again"
     )
