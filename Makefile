@@ -14,7 +14,7 @@ APT_GET := DEBIAN_FRONTEND=noninteractive apt-get -y -q -o Dpkg::Use-Pty=0
 # What dh-venv needs at run time and to build its own package.
 DEPS := debhelper dpkg-dev fakeroot python3-virtualenv python3-debian python3-sh python3-packaging \
 	python3-license-expression \
-	dh-python python3-all python3-setuptools python3-docutils
+	dh-python python3-all python3-setuptools python3-docutils distro-info-data
 # What the tests need on top: fixtures build wheels and a C extension.
 TEST_DEPS := python3-pytest python3-pip python3-wheel python3-dev python3-venv mypy lintian \
 	gcc g++ patchelf zlib1g-dev libpq-dev git dh-virtualenv \

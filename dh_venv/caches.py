@@ -4,7 +4,8 @@ One directory holds pip's cache, uv's cache, virtualenv's app data and the
 unpacked uv program.  It is shared by every build and package of the user
 that runs the build, so a second build downloads nothing it already has:
 
-1. ``$DH_VENV_CACHE_DIR`` when set (a relative path is taken from the build directory);
+1. ``$DH_VENV_CACHE_DIR`` when set (a relative path is taken from the build directory; inside the
+   source tree only under ``debian/.debhelper/``, which no copy of the project takes);
 2. else ``$XDG_CACHE_HOME/dh-venv`` or ``~/.cache/dh-venv``, when ``HOME`` is a writable directory;
 3. else (sbuild and pbuilder set ``HOME`` to a directory that does not exist)
    ``debian/.debhelper/dh_venv/cache`` in the build tree, which ``dh_clean`` removes.
@@ -36,11 +37,15 @@ def cache_root(environ: Mapping[str, str], build_dir: Path) -> Path:
     if chosen:
         path = Path(chosen)
         path = path if path.is_absolute() else build_dir / path
-        if path.resolve().is_relative_to((build_dir / "debian").resolve()) and not path.resolve().is_relative_to(
-            (build_dir / "debian" / ".debhelper").resolve()
-        ):
+        inside = path.resolve().is_relative_to(build_dir.resolve())
+        if inside and not path.resolve().is_relative_to((build_dir / "debian" / ".debhelper").resolve()):
+            where = (
+                "inside debian/, where a package's staging tree could ship it"
+                if path.resolve().is_relative_to((build_dir / "debian").resolve())
+                else f"inside the source tree {build_dir}, so every build would copy it with the project"
+            )
             raise DhVenvError(
-                f"{VARIABLE}={chosen} is inside debian/, where a package's staging tree could ship it",
+                f"{VARIABLE}={chosen} is {where}",
                 hint=f"point {VARIABLE} outside the source tree, or under debian/.debhelper/",
             )
         _check_writable(path, chosen)

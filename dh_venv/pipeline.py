@@ -13,7 +13,8 @@ from __future__ import annotations
 import os
 from pathlib import Path, PurePosixPath
 
-from dh_venv import interpreter
+from dh_venv import errors, interpreter, tree
+from dh_venv.compiled import state as build_state
 from dh_venv.compiled import steps as compiled
 from dh_venv.debhelper import integrate
 from dh_venv.errors import DhVenvError
@@ -21,7 +22,7 @@ from dh_venv.expose import clashes, links, packages, scripts
 from dh_venv.inputs import project, requirements
 from dh_venv.inputs.collect import collect
 from dh_venv.inputs.markers import marker_environment
-from dh_venv.installers import lean, venv
+from dh_venv.installers import escapes, lean, uvtool, venv
 from dh_venv.installers import plan as install_plan
 from dh_venv.installers.choose import choose
 from dh_venv.record import provenance
@@ -31,8 +32,36 @@ from dh_venv.runner import Runner
 from dh_venv.settings import Settings
 
 # Checks of the whole run, before the first venv is built (see dh_venv.expose.packages).
-check_before_building = packages.check_before_building
 check_predicted_links = packages.check_predicted_links
+
+
+def check_before_building(all_settings: list[Settings], runner: Runner, own_packages: tuple[str, ...]) -> None:
+    """What needs no venv, for every package of the run; then what earlier dh_venv calls built."""
+    packages.check_before_building(all_settings, runner, own_packages)
+    for settings in all_settings:
+        _check_earlier_call(settings, own_packages)
+
+
+def _check_earlier_call(settings: Settings, own_packages: tuple[str, ...]) -> None:
+    """Fail before building if an earlier dh_venv call put this project's console scripts into another package.
+
+    Built from the same project with the default console scripts, this
+    package would link the same commands.
+    """
+    if settings.skip_install or not settings.expose_scripts or settings.console_scripts is not None:
+        return
+    for other in own_packages:
+        state = build_state.current(settings.build_dir, other, []) if other != settings.package else None
+        if state is None or str(settings.source_dir) not in state.projects:
+            continue
+        clash = [link for link in state.links if PurePosixPath(link).parent == settings.bin_dir]
+        if clash:
+            raise DhVenvError(
+                f"package {other} already links {clash[0]} from the project {settings.source_dir} "
+                "(an earlier dh_venv call); this package would link the same console scripts",
+                package=settings.package,
+                hint="expose them from one package only (--console-script, --no-console-scripts)",
+            )
 
 
 def check_inputs(settings: Settings) -> list[Path]:
@@ -58,7 +87,13 @@ def _build_copy(settings: Settings, runner: Runner) -> Path | None:
     if settings.skip_install:
         return None
     skipped: list[Path] = []
-    copy = project.prepare_copy(settings.source_dir, settings.work_dir / "src", runner, skipped)
+    policy = tree.Links(
+        settings.build_dir,
+        settings.source_dir,
+        frozenset(settings.allow_links),
+        f"debian/{settings.package}.venv-links",
+    )
+    copy = project.prepare_copy(settings.source_dir, settings.work_dir / "src", runner, skipped, policy)
     project.warn_skipped(settings.package, runner, skipped)
     return copy
 
@@ -72,6 +107,22 @@ def _announce_rest(settings: Settings, runner: Runner, version: str, python: int
     if settings.expose_scripts:
         runner.announce(f"link the console scripts of {settings.final_venv}/bin into {settings.bin_dir}")
     integrate.integrate(settings, runner, version, python, {})
+
+
+def _begin(settings: Settings, runner: Runner) -> interpreter.Interpreter:
+    """Drop the state of an unfinished earlier build; the interpreter, if the project accepts it."""
+    if not runner.no_act:
+        notes: list[str] = []
+        with errors.doing(f"record the build of {settings.package} under {settings.build_dir}/debian/.debhelper"):
+            build_state.begin(settings.build_dir, settings.package, notes)
+        for note in notes:
+            runner.report.notice(note, settings.package)
+    integrate.warn_incumbent_triggers(settings, runner)
+    python = interpreter.resolve(settings.python, runner)
+    spec = project.requires_python(settings.source_dir) if not settings.skip_install else None
+    if spec:
+        interpreter.check_requires(spec, python, runner)
+    return python
 
 
 def build_package(
@@ -89,14 +140,17 @@ def build_package(
     path on the build machine.  Returns the links made.
     """
     check_inputs(settings)
-    integrate.warn_incumbent_triggers(settings, runner)
-    python = interpreter.resolve(settings.python, runner)
+    python = _begin(settings, runner)
     env = compiled.build_environment(settings.env, settings.work_dir, runner)
     staging = settings.staging_venv
     copy = _build_copy(settings, runner)
     wanted = collect(settings, runner, python, copy)
     to_install = install_plan.plan(wanted, settings.work_dir)
     backend = choose(settings.installer, runner, env, settings.work_dir, to_install)
+    # Nothing may be written outside the venv: the wheels in local directories are checked
+    # before the venv exists, what the installer installed after it ran.
+    local = uvtool.local_find_links([*settings.extra_pip_args, *to_install.extra_args])[0]
+    escapes.check_wheels([*([wanted.sources.wheelhouse] if wanted.sources.wheelhouse else []), *local])
     backend.create(
         staging,
         python,
@@ -107,10 +161,12 @@ def build_package(
     )
     # What follows reads the venv: under --no-act there is none, and the plan ends here.
     seeded = clashes.seed(staging) if (staging / "pyvenv.cfg").exists() else None
+    before = escapes.outside_files(settings.staging_root, staging) if seeded is not None else set()
     reports = backend.install(staging, to_install, report=compiled.report_path(staging, settings.work_dir))
     if seeded is None:
         _announce_rest(settings, runner, version, python)
         return {}
+    escapes.check_venv(staging, settings.staging_root, before, backend.name)
     clashes.check_venv_scripts(staging, seeded)
     outside.warn_outside_prefix(settings, runner.report, staging)
     if settings.check:
@@ -129,7 +185,7 @@ def build_package(
     finalize.finalize(staging, settings.final_venv)
     scan.fail_on_leaks(staging, settings.staging_root, settings.build_dir, settings.allow_build_path)
     integrate.integrate(settings, runner, version, python, made)
-    compiled.record(settings, reports)
+    compiled.record(settings, reports, made)
     integrate.add_lintian_overrides(settings, runner, version, app)
     taken.update({link: settings.package for link in made})
     return made

@@ -16,7 +16,7 @@ from pathlib import Path
 import sh
 
 from dh_venv import tree
-from dh_venv.errors import CommandError
+from dh_venv.errors import CommandError, doing
 from dh_venv.report import Report
 
 Log = Callable[[str], None]
@@ -70,15 +70,18 @@ class Runner:
         """A file's text: as this run wrote it (even under --no-act), else from disk."""
         return self._written[path] if path in self._written else tree.read_text(path)
 
-    def copy_tree(self, source: Path, dest: Path, ignore: tree.Ignore | None = None) -> list[Path]:
+    def copy_tree(
+        self, source: Path, dest: Path, ignore: tree.Ignore | None = None, links: tree.Links | None = None
+    ) -> list[Path]:
         """Copy ``source`` to a fresh ``dest`` (see :func:`tree.copy_tree`); return skipped special files."""
         skipped: list[Path] = []
 
         def copy() -> None:
             if dest.exists():
                 shutil.rmtree(dest)
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            skipped.extend(tree.copy_tree(source, dest, ignore))
+            with doing(f"copy {source} to {dest}"):
+                dest.parent.mkdir(parents=True, exist_ok=True)
+                skipped.extend(tree.copy_tree(source, dest, ignore, links))
 
         self.apply(f"cp -a {source} {dest}", copy)
         return skipped

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+
+from dh_venv.errors import DhVenvError
 
 DEFAULT_INSTALL_ROOT = PurePosixPath("/opt/venvs")
 DEFAULT_PYTHON = "/usr/bin/python3"
@@ -59,6 +62,9 @@ class Settings:
     check: bool = True
     #: Strip debug sections of prebuilt extensions (``DEB_BUILD_OPTIONS=nostrip`` turns this off).
     strip: bool = True
+    #: Symlinks of the project (relative to it) whose target may lie outside the source tree
+    #: (``debian/<package>.venv-links``).
+    allow_links: tuple[str, ...] = ()
     #: Shell patterns of venv files (relative to the venv) the build-path scan accepts.
     allow_build_path: tuple[str, ...] = ()
     #: Library packages to move from ``${shlibs:Depends}`` to ``${shlibs:Recommends}``.
@@ -98,3 +104,27 @@ class Settings:
     def work_dir(self) -> Path:
         """Scratch space of this package, removed by dh_clean."""
         return self.build_dir / "debian" / ".debhelper" / "dh_venv" / self.package
+
+
+# Characters a venv path may not hold: shebang lines end at white space,
+# dpkg-query -S and find take wildcards as patterns.
+_UNSAFE_PATH = re.compile(r"[\s\x00-\x1f\x7f*?\[\]\\]")
+
+
+def check_venv_path(path: str, package: str) -> None:
+    """Refuse a venv path that no shebang line or maintainer script can carry."""
+    bad = _UNSAFE_PATH.search(path)
+    if bad is None and ".." not in PurePosixPath(path).parts:
+        try:
+            path.encode("utf-8")
+            return
+        except UnicodeEncodeError:
+            what = "bytes that are not UTF-8"
+    else:
+        what = f"{bad.group(0)!r}" if bad else "'..'"
+    raise DhVenvError(
+        f"the venv path {path!r} (--install-root, DH_VENV_INSTALL_ROOT, --install-suffix) holds {what}, "
+        "which shebang lines and maintainer scripts cannot carry",
+        package=package,
+        hint="choose a path of letters, digits and punctuation without white space, wildcards or backslashes",
+    )

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from dh_venv import __version__
-from dh_venv.errors import DhVenvError
+from dh_venv.errors import DhVenvError, os_error
 from dh_venv.report import Report
 
 
@@ -48,6 +48,10 @@ def guarded(prog: str, command: Callable[[Report], int]) -> int:
         if exc.package is None:
             exc.package = source_package(Path.cwd())
         report_error(exc, prog)
+        return 1
+    except OSError as exc:
+        # A file operation no stage expected to fail: still the program, the path and the cause.
+        report_error(os_error(exc, "finish").for_package(source_package(Path.cwd()) or "?"), prog)
         return 1
     except KeyboardInterrupt:
         say(f"{prog}: error: interrupted")

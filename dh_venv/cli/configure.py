@@ -8,13 +8,15 @@ The rules that no single option states live here: the install root from
 from __future__ import annotations
 
 import argparse
-from collections.abc import Mapping
+import re
+from collections.abc import Mapping, Sequence
 from pathlib import Path, PurePosixPath
 
 from dh_venv.cli.options import split_list, split_words
+from dh_venv.debhelper import files as debhelper
 from dh_venv.errors import DhVenvError
 from dh_venv.inputs import wheelhouse
-from dh_venv.settings import DEFAULT_BIN_DIR, DEFAULT_INSTALL_ROOT, DEFAULT_PYTHON, Settings
+from dh_venv.settings import DEFAULT_BIN_DIR, DEFAULT_INSTALL_ROOT, DEFAULT_PYTHON, Settings, check_venv_path
 
 # postrm removes the venv directory on purge, so the venv may be neither a
 # top-level directory (checked by depth) nor one of these shared ones.
@@ -26,10 +28,8 @@ _SHARED_DIRS = {
 }
 
 
-def settings_for(
-    package: str, opts: argparse.Namespace, environ: Mapping[str, str], build_dir: Path, env: dict[str, str]
-) -> Settings:
-    """The settings for one package from parsed options and the environment."""
+def _venv_location(package: str, opts: argparse.Namespace, environ: Mapping[str, str]) -> tuple[PurePosixPath, str]:
+    """The install root and the venv's directory name, checked."""
     root = opts.install_root or environ.get("DH_VENV_INSTALL_ROOT") or environ.get("DH_VIRTUALENV_INSTALL_ROOT")
     install_root = PurePosixPath(root) if root else DEFAULT_INSTALL_ROOT
     if not install_root.is_absolute():
@@ -40,11 +40,20 @@ def settings_for(
             f"--install-suffix {name!r} is not a directory name", package=package, hint="give a plain name"
         )
     final = install_root / name
+    check_venv_path(str(final), package)
     if str(final) in _SHARED_DIRS or len(final.parts) < 3:
         raise DhVenvError(
             f"the venv would be {final}, a directory other packages share; purging would remove it",
             hint="choose a dedicated directory with --install-root and --install-suffix",
         )
+    return install_root, name
+
+
+def settings_for(
+    package: str, opts: argparse.Namespace, environ: Mapping[str, str], build_dir: Path, env: dict[str, str]
+) -> Settings:
+    """The settings for one package from parsed options and the environment."""
+    install_root, name = _venv_location(package, opts, environ)
     staging = Path(opts.tmpdir) if opts.tmpdir else build_dir / "debian" / package
     build_options = environ.get("DEB_BUILD_OPTIONS", "").split()
     extras = [e for value in opts.extras for e in split_list(value)]
@@ -77,6 +86,7 @@ def settings_for(
         shlibs_ignore=tuple(p for v in opts.shlibs_ignore for p in split_list(v)),
         installer=opts.installer,
         allow_build_path=tuple(opts.allow_build_path),
+        allow_links=tuple(debhelper.venv_links(build_dir, package)),
         lock=opts.lock,
         use_locks=not opts.no_lock,
         keep_seed=opts.keep_seed,
@@ -102,3 +112,27 @@ def selection(opts: argparse.Namespace) -> list[str]:
     if opts.indep:
         args.append("-i")
     return args
+
+
+def literal_credentials(urls: Sequence[str], environ: Mapping[str, str]) -> list[str]:
+    """Warnings for index URLs that carry a password as it is, which make echoed into the build log.
+
+    A password that is the value of an environment variable came from the
+    shell expanding ``$${VAR}``: make printed the variable, not its value.
+    """
+    from urllib.parse import urlsplit
+
+    warnings = []
+    for url in urls:
+        try:
+            password = urlsplit(url).password
+        except ValueError:
+            continue
+        expanded = password in environ.values()
+        if password and not expanded and not re.fullmatch(r"\$\{[A-Za-z_][A-Za-z0-9_]*\}", password):
+            shown = url.replace(password, "****", 1)
+            warnings.append(
+                f"the index URL {shown} holds a password as it is, which make has printed into the build log; "
+                "write it as $${VAR} in debian/rules and set VAR in the build environment"
+            )
+    return warnings

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path, PurePosixPath
@@ -16,11 +17,11 @@ from pathlib import Path, PurePosixPath
 from dh_venv import __version__
 from dh_venv import pipeline as build
 from dh_venv.cli.boundary import guarded
-from dh_venv.cli.configure import selection, settings_for
+from dh_venv.cli.configure import literal_credentials, selection, settings_for
 from dh_venv.cli.options import PROG, parse, split_list
 from dh_venv.compiled import steps as compiled
 from dh_venv.debhelper import files as debhelper
-from dh_venv.errors import DhVenvError
+from dh_venv.errors import DhVenvError, os_error
 from dh_venv.inputs import project
 from dh_venv.installers.backend import build_environment
 from dh_venv.record import steps as record
@@ -53,6 +54,7 @@ def _packages(opts: argparse.Namespace, runner: Runner, environ: Mapping[str, st
 def run(argv: Sequence[str], environ: Mapping[str, str], report: Report) -> int:
     """Everything but the last-resort exception handling."""
     opts, warnings = parse(argv, environ)
+    warnings += literal_credentials([opts.index_url or "", *opts.extra_index_url], environ)
     for warning in warnings:
         report.warning(warning)
     build_dir = Path.cwd()
@@ -81,8 +83,18 @@ def run(argv: Sequence[str], environ: Mapping[str, str], report: Report) -> int:
             build.check_predicted_links(settings, made, taken)
             made.append((settings, build.build_package(settings, runner, __version__, taken, own)))
         except DhVenvError as exc:
+            _discard_venv(settings, runner)
             raise exc.for_package(settings.package) from None
+        except OSError as exc:
+            _discard_venv(settings, runner)
+            raise os_error(exc, f"build the venv {settings.staging_venv}").for_package(settings.package) from None
     return 0
+
+
+def _discard_venv(settings: Settings, runner: Runner) -> None:
+    """A failed build leaves no half-made venv that a later dh step (or dh_builddeb by hand) would ship."""
+    if not runner.no_act:
+        shutil.rmtree(settings.staging_venv, ignore_errors=True)
 
 
 def run_step(step: str, argv: Sequence[str], environ: Mapping[str, str], report: Report) -> int:
@@ -92,19 +104,26 @@ def run_step(step: str, argv: Sequence[str], environ: Mapping[str, str], report:
     build_dir = Path.cwd()
     selected = debhelper.list_packages(selection(opts), runner, dict(environ), internal=opts.internal_selection)
     for package in selected:
+        notes: list[str] = []
         try:
             if step == "setaside":
-                compiled.set_aside(build_dir, package, runner)
+                compiled.set_aside(build_dir, package, runner, notes)
                 continue
             recommends = [p for v in opts.shlibs_recommends for p in split_list(v)]
             ignore = [p for v in opts.shlibs_ignore for p in split_list(v)]
-            for warning in compiled.restore(build_dir, package, runner, recommends, ignore):
+            for warning in compiled.restore(build_dir, package, runner, recommends, ignore, notes):
                 report.warning(warning)
             # After dh_shlibdeps: the bill of materials names what the venv links against.
             for warning in record.write(build_dir, package, runner, __version__, environ):
                 report.warning(warning)
         except DhVenvError as exc:
             raise exc.for_package(package) from None
+        except OSError as exc:
+            what = "set aside" if step == "setaside" else "restore"
+            raise os_error(exc, f"{what} the prebuilt files").for_package(package) from None
+        finally:
+            for note in notes:
+                report.notice(note, package)
     return 0
 
 

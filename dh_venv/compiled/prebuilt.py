@@ -30,59 +30,15 @@ import os
 import re
 import shutil
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from dh_venv import elf
+from dh_venv import elf, tree
+from dh_venv.compiled.state import ASIDE, MANIFEST, State, read_json
 from dh_venv.errors import DhVenvError
 from dh_venv.site import Distribution, distributions, normalize, read_record
 
-STATE = "compiled.json"
-MANIFEST = "prebuilt.json"
-ASIDE = "prebuilt"
-
 # Platform tags only auditwheel-repaired (or other portable) wheels carry.
 _PORTABLE_PLATFORM = re.compile(r"(manylinux|musllinux)\w*|any")
-
-
-@dataclass
-class State:
-    """What dh_venv leaves for the later steps of one binary package."""
-
-    #: Venv directories on the target system (``/opt/venvs/<pkg>``).
-    venvs: list[str] = field(default_factory=list)
-    #: The package's staging tree (``-P``), absolute.
-    staging: list[str] = field(default_factory=list)
-    #: Normalized names of distributions built from source in this build.
-    built_here: list[str] = field(default_factory=list)
-    #: Distributions a pip report says came from a downloaded wheel.
-    downloaded: list[str] = field(default_factory=list)
-    #: Library packages to move from Depends to Recommends, or to leave out.
-    recommends: list[str] = field(default_factory=list)
-    ignore: list[str] = field(default_factory=list)
-
-    @classmethod
-    def load(cls, work_dir: Path) -> State | None:
-        path = work_dir / STATE
-        if not path.is_file():
-            return None
-        try:
-            data = json.loads(path.read_text())
-            return cls(**{k: [str(x) for x in v] for k, v in data.items() if k in cls.__dataclass_fields__})
-        except (OSError, ValueError, AttributeError, TypeError) as exc:
-            raise DhVenvError(
-                f"{path}, which dh_venv wrote for the later steps, is damaged ({exc})",
-                hint="rebuild from a clean tree (debian/rules clean)",
-            ) from None
-
-    def save(self, work_dir: Path) -> None:
-        work_dir.mkdir(parents=True, exist_ok=True)
-        (work_dir / STATE).write_text(json.dumps(self.__dict__, indent=1, sort_keys=True) + "\n")
-
-    def merge(self, other: State) -> None:
-        for name in self.__dataclass_fields__:
-            mine: list[str] = getattr(self, name)
-            mine += [v for v in getattr(other, name) if v not in mine]
 
 
 def read_reports(paths: Iterable[Path]) -> State:
@@ -165,18 +121,24 @@ def prebuilt_files(staging_root: Path, state: State) -> list[tuple[Path, str]]:
     return sorted(files.items())
 
 
-def set_aside(staging_root: Path, work_dir: Path, state: State) -> int:
-    """Move the prebuilt files out of the staging tree; return how many."""
-    restore(staging_root, work_dir)  # a build that failed between the two steps
+def set_aside(staging_root: Path, work_dir: Path, state: State, notes: list[str]) -> int:
+    """Move the prebuilt files out of the staging tree; return how many.
+
+    The list is written (atomically) before the first file moves, so a
+    kill at any point leaves a list that :func:`restore` can finish.
+    """
+    restore(staging_root, work_dir, notes)  # a build that stopped between the two steps
     aside = work_dir / ASIDE
-    entries = []
-    for path, digest in prebuilt_files(staging_root, state):
-        rel = path.relative_to(staging_root)
-        target = aside / rel
+    moves = [
+        (path, aside / path.relative_to(staging_root), digest) for path, digest in prebuilt_files(staging_root, state)
+    ]
+    entries = [
+        {"path": str(PurePosixPath(path.relative_to(staging_root))), "hash": digest} for path, _, digest in moves
+    ]
+    tree.write_atomic(work_dir / MANIFEST, json.dumps(entries, indent=0) + "\n")
+    for path, target, _ in moves:
         target.parent.mkdir(parents=True, exist_ok=True)
         os.replace(path, target)
-        entries.append({"path": str(PurePosixPath(rel)), "hash": digest})
-    (work_dir / MANIFEST).write_text(json.dumps(entries, indent=0) + "\n")
     return len(entries)
 
 
@@ -191,18 +153,34 @@ def _fix_mode(path: Path) -> None:
     path.chmod(0o755 if executable else 0o644)
 
 
-def restore(staging_root: Path, work_dir: Path) -> list[Path]:
+def restore(staging_root: Path, work_dir: Path, notes: list[str]) -> list[Path]:
     """Move the set-aside files back, unchanged; return their paths in the staging tree."""
-    manifest = work_dir / MANIFEST
-    if not manifest.is_file():
-        return []
+    entries = read_json(work_dir / MANIFEST, notes)
     aside = work_dir / ASIDE
+    if isinstance(entries, list) and not all(
+        isinstance(e, dict) and isinstance(e.get("path"), str) and isinstance(e.get("hash"), str) for e in entries
+    ):
+        notes.append(f"{work_dir / MANIFEST} holds no list of files; discarded it")
+        entries = None
+    if not isinstance(entries, list):
+        if aside.is_dir():
+            # No trustworthy list (corrupt, or not written): what is there goes back as it is.
+            entries = [
+                {"path": str(PurePosixPath(p.relative_to(aside))), "hash": None}
+                for p in sorted(aside.rglob("*"))
+                if p.is_file() and not p.is_symlink()
+            ]
+        else:
+            return []
     restored = []
-    for path, digest in _manifest(manifest):
-        source, target = aside / path, staging_root / path
-        if not source.is_file() or file_hash(source) != digest:
+    for entry in entries:
+        source, target = aside / entry["path"], staging_root / entry["path"]
+        if not os.path.lexists(source) and target.is_file() and entry["hash"] in (None, file_hash(target)):
+            restored.append(target)  # never moved, or moved back before a kill
+            continue
+        if not source.is_file() or entry["hash"] not in (None, file_hash(source)):
             raise DhVenvError(
-                f"prebuilt file {path} was changed or removed while set aside in {aside}",
+                f"prebuilt file {entry['path']} was changed or removed while set aside in {aside}",
                 hint="do not touch debian/.debhelper/dh_venv; rebuild from a clean tree",
             )
         if os.path.lexists(target):
@@ -215,20 +193,9 @@ def restore(staging_root: Path, work_dir: Path) -> list[Path]:
         os.replace(source, target)
         _fix_mode(target)
         restored.append(target)
-    manifest.unlink()
+    (work_dir / MANIFEST).unlink(missing_ok=True)
     shutil.rmtree(aside, ignore_errors=True)
     return restored
-
-
-def _manifest(manifest: Path) -> list[tuple[str, str]]:
-    """(path, hash) of each file set aside."""
-    try:
-        return [(str(e["path"]), str(e["hash"])) for e in json.loads(manifest.read_text())]
-    except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise DhVenvError(
-            f"{manifest}, which dh_venv_setaside wrote, is damaged ({exc})",
-            hint="rebuild from a clean tree (debian/rules clean)",
-        ) from None
 
 
 def refresh_records(staging_root: Path, state: State) -> list[Path]:

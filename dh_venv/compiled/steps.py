@@ -12,8 +12,9 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
-from dh_venv import elf
-from dh_venv.compiled import prebuilt, shlibs
+from dh_venv import elf, errors
+from dh_venv.compiled import compilers, prebuilt, shlibs
+from dh_venv.compiled import state as state_mod
 from dh_venv.debhelper import files as debhelper
 from dh_venv.errors import CommandError, DhVenvError
 from dh_venv.runner import Runner
@@ -44,8 +45,12 @@ def build_environment(env: Mapping[str, str], work_dir: Path, runner: Runner) ->
             out[name] = value
     tmp = work_dir / "tmp"
     if not runner.no_act:
-        tmp.mkdir(parents=True, exist_ok=True)
+        with errors.doing(f"create {tmp}"):
+            tmp.mkdir(parents=True, exist_ok=True)
     out["TMPDIR"] = str(tmp)
+    # Extensions compiled from downloaded sdists must not name their random build directory.
+    with errors.doing(f"write compiler wrappers to {work_dir / 'compilers'}"):
+        out.update(compilers.wrappers(out, work_dir / "compilers", write=not runner.no_act))
     return out
 
 
@@ -108,18 +113,22 @@ def strip_prebuilt_debug(settings: Settings, runner: Runner, reports: Iterable[P
     return len(found)
 
 
-def record(settings: Settings, reports: Iterable[Path | None]) -> None:
-    """Leave what the later steps need in the package's work directory."""
+def record(settings: Settings, reports: Iterable[Path | None], links: Iterable[object] = ()) -> None:
+    """Leave what the later steps (and later dh_venv calls) need in the package's work directory."""
     state = prebuilt.read_reports(r for r in reports if r is not None)
+    state.projects = [] if settings.skip_install else [str(settings.source_dir)]
+    state.links = sorted(str(link) for link in links)
     state.venvs = [str(settings.final_venv)]
     root = settings.staging_root
     # Relative to the source tree when inside it, so a copied tree stays self-contained.
     state.staging = [str(root.relative_to(settings.build_dir) if root.is_relative_to(settings.build_dir) else root)]
     state.recommends = list(settings.shlibs_recommends)
     state.ignore = list(settings.shlibs_ignore)
-    old = prebuilt.State.load(settings.work_dir)
-    if old is not None:
-        old.merge(state)
+    state_mod.stamp(settings.build_dir, settings.package, state)
+    notes: list[str] = []
+    old = state_mod.State.load(settings.work_dir, notes)
+    if old is not None and old.token == state.token:
+        old.merge(state)  # an earlier dh_venv call of this run filled the same package
         state = old
     state.save(settings.work_dir)
 
@@ -140,40 +149,44 @@ def _linked_binaries(files: list[Path]) -> list[Path]:
     return linked
 
 
-def _work_dir(build_dir: Path, package: str) -> Path:
-    return build_dir / "debian" / ".debhelper" / "dh_venv" / package
-
-
-def _staging(build_dir: Path, package: str, state: prebuilt.State) -> Path:
+def _staging(build_dir: Path, package: str, state: state_mod.State) -> Path:
     return build_dir / state.staging[0] if state.staging else build_dir / "debian" / package
 
 
-def set_aside(build_dir: Path, package: str, runner: Runner) -> None:
-    """dh_venv_setaside for one package."""
-    work = _work_dir(build_dir, package)
-    state = prebuilt.State.load(work)
+def set_aside(build_dir: Path, package: str, runner: Runner, notes: list[str]) -> None:
+    """dh_venv_setaside for one package; ``notes`` gets what was discarded."""
+    work = state_mod.work_dir(build_dir, package)
+    state = state_mod.current(build_dir, package, notes)
     if state is None:
         return
     staging = _staging(build_dir, package, state)
-    runner.announce(f"move the prebuilt files of {', '.join(state.venvs)} to {work / prebuilt.ASIDE}")
+    runner.announce(f"move the prebuilt files of {', '.join(state.venvs)} to {work / state_mod.ASIDE}")
     if runner.no_act:
         return
-    prebuilt.set_aside(staging, work, state)
+    with errors.doing(f"move the prebuilt files of {package} to {work / state_mod.ASIDE}"):
+        prebuilt.set_aside(staging, work, state, notes)
 
 
 def restore(
-    build_dir: Path, package: str, runner: Runner, recommends: Sequence[str] = (), ignore: Sequence[str] = ()
+    build_dir: Path,
+    package: str,
+    runner: Runner,
+    recommends: Sequence[str] = (),
+    ignore: Sequence[str] = (),
+    notes: list[str] | None = None,
 ) -> list[str]:
-    """dh_venv_restore for one package; returns warnings."""
-    work = _work_dir(build_dir, package)
-    state = prebuilt.State.load(work)
+    """dh_venv_restore for one package; returns warnings (``notes`` gets what was discarded)."""
+    notes = [] if notes is None else notes
+    work = state_mod.work_dir(build_dir, package)
+    state = state_mod.current(build_dir, package, notes)
     if state is None:
         return []
     staging = _staging(build_dir, package, state)
-    runner.announce(f"move the prebuilt files back from {work / prebuilt.ASIDE}")
+    runner.announce(f"move the prebuilt files back from {work / state_mod.ASIDE}")
     if runner.no_act:
         return []
-    restored = prebuilt.restore(staging, work)
+    with errors.doing(f"move the prebuilt files of {package} back from {work / state_mod.ASIDE}"):
+        restored = prebuilt.restore(staging, work, notes)
     prebuilt.refresh_records(staging, state)
     binaries = _linked_binaries([p for p in restored if elf.is_elf(p)])
     venvs = prebuilt.staging_venvs(staging, state)

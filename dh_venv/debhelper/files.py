@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import os
 import re
+import shlex
 from collections.abc import Sequence
 from importlib import resources
 from pathlib import Path, PurePosixPath
@@ -123,8 +124,12 @@ class PackageFiles:
     def add_autoscript(self, script: str, snippet: str, replacements: dict[str, str]) -> None:
         """Add a snippet from ``dh_venv/debhelper/autoscripts`` to debian/<package>.<script>.debhelper."""
         text = resources.files("dh_venv.debhelper").joinpath("autoscripts", snippet).read_text()
+        # Every value is shell-quoted where it replaces #KEY# (no snippet puts
+        # a placeholder inside quotes): no path or name runs in a maintainer script.
         for key, value in replacements.items():
-            text = text.replace(f"#{key}#", value)
+            if "\0" in value or "\n" in value:
+                raise DhVenvError(f"{key.lower()} {value!r} holds a NUL or a newline", hint="choose another path")
+            text = text.replace(f"#{key}#", shlex.quote(value))
         block = f"# Automatically added by dh_venv/{self.version}\n{text.rstrip()}\n# End automatically added section\n"
         path = self.debian / f"{self.package}.{script}.debhelper"
 
@@ -216,6 +221,19 @@ def maintainer_links(build_dir: Path, package: str) -> dict[PurePosixPath, PureP
         for target, link in zip(words[::2], words[1::2], strict=False):
             links[PurePosixPath("/" + link.lstrip("/"))] = PurePosixPath("/" + target.lstrip("/"))
     return links
+
+
+def venv_links(build_dir: Path, package: str) -> list[str]:
+    """The symlinks ``debian/<package>.venv-links`` allows to point outside the source tree.
+
+    One path per line, relative to the project; ``#`` starts a comment.
+    """
+    try:
+        text = (build_dir / "debian" / f"{package}.venv-links").read_text(errors="replace")
+    except OSError:
+        return []
+    lines = (line.split("#", 1)[0].strip() for line in text.splitlines())
+    return [os.path.normpath(line.removeprefix("./")) for line in lines if line]
 
 
 # dh-virtualenv's postinst copied /usr/bin/python3.X into the venv when this

@@ -46,8 +46,11 @@ def integrate(
         if settings.final_venv.parts[1:2] == ("opt",):
             files.add_autoscript("postrm", "postrm-venv-opt", values)
         files.add_autoscript("postrm", "postrm-venv-root", values)
-        for script in ("postinst", "prerm", "postrm"):
+        files.add_autoscript("postrm", "postrm-venv-renamed", values)
+        for script in ("preinst", "postinst", "prerm", "postrm"):
             files.add_autoscript(script, f"{script}-venv", values)
+        # An upgrade from a version with its venv elsewhere removes the old one.
+        files.add_autoscript("postinst", "postinst-venv-renamed", values)
         # An upgrade of the interpreter's package re-runs postinst "triggered".
         files.add_trigger("interest-noawait", str(python.path))
 

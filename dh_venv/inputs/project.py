@@ -55,11 +55,14 @@ def check_project(source_dir: Path) -> None:
         )
 
 
-def prepare_copy(source_dir: Path, dest: Path, runner: Runner, skipped: list[Path] | None = None) -> Path:
+def prepare_copy(
+    source_dir: Path, dest: Path, runner: Runner, skipped: list[Path] | None = None, links: tree.Links | None = None
+) -> Path:
     """Copy the project to ``dest`` for building; return the copy.
 
     Special files (pipes, sockets, devices) are left out and appended to
-    ``skipped``; an unreadable file is an error naming it.
+    ``skipped``; an unreadable file is an error naming it; ``links`` says
+    which symlinks may point outside the source tree (:func:`dh_venv.tree.copy_tree`).
     """
     debian = source_dir / "debian"
     outputs = {*_DEBIAN_OUTPUTS, *binary_packages(debian / "control")}
@@ -72,7 +75,7 @@ def prepare_copy(source_dir: Path, dest: Path, runner: Runner, skipped: list[Pat
             return {n for n in names if n in outputs and (here / n).is_dir()}
         return set()
 
-    left_out = runner.copy_tree(source_dir, dest, ignore)
+    left_out = runner.copy_tree(source_dir, dest, ignore, links)
     if skipped is not None:
         skipped += left_out
     has_backend = (source_dir / "pyproject.toml").is_file() or (source_dir / "setup.py").is_file()
@@ -100,7 +103,27 @@ def warn_skipped(package: str, runner: Runner, skipped: list[Path]) -> None:
     """Say which special files (pipes, sockets, devices) were left out of a copy."""
     for path in skipped:
         try:
-            what = tree.kind(path.lstat().st_mode) or "special file"
+            what = "symlink to nothing" if path.is_symlink() else tree.kind(path.lstat().st_mode) or "special file"
         except OSError:
             what = "special file"
         runner.report.warning(f"{path}: skipped a {what}; only files are built", package)
+
+
+def requires_python(source_dir: Path) -> str | None:
+    """The project's ``requires-python`` (pyproject.toml) or ``python_requires`` (setup.cfg), if any."""
+    import configparser
+    import tomllib
+
+    try:
+        with (source_dir / "pyproject.toml").open("rb") as fh:
+            value = tomllib.load(fh).get("project", {}).get("requires-python")
+        if isinstance(value, str):
+            return value
+    except (OSError, tomllib.TOMLDecodeError, AttributeError):
+        pass
+    parser = configparser.ConfigParser(interpolation=None)
+    try:
+        parser.read(source_dir / "setup.cfg", encoding="utf-8")
+    except (configparser.Error, UnicodeDecodeError):
+        return None
+    return parser.get("options", "python_requires", fallback=None)

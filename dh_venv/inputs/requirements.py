@@ -280,6 +280,10 @@ def _local_copy(spec: str, source_dir: Path, copy: Path, result: Isolated, files
     directory = Path(source_dir, path).resolve()
     if not directory.is_dir() or directory == copy or directory in copy.parents:
         return None  # copying a directory into itself would never end
-    result.skipped += files.copy_tree(directory, copy, lambda _here, names: {n for n in names if n in IGNORED})
+    # No byte from outside the source tree (or, for a directory outside it, from outside that directory).
+    parts = copy.parts
+    root = Path(*parts[: parts.index(".debhelper") - 1]) if ".debhelper" in parts else directory
+    links = tree.Links(root if directory.is_relative_to(root) else directory, directory)
+    result.skipped += files.copy_tree(directory, copy, lambda _here, names: {n for n in names if n in IGNORED}, links)
     location = f"file://{copy}" if prefix else str(copy)
     return f"{prefix}{location}{extras}" + (f" ;{marker}" if semicolon else "")

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Protocol
 
 from dh_venv import caches
-from dh_venv.errors import CommandError, DhVenvError
+from dh_venv.errors import CommandError, DhVenvError, output_trouble
 from dh_venv.inputs.values import Sources
 from dh_venv.installers import index
 from dh_venv.installers.plan import Plan
@@ -142,7 +142,12 @@ def run_step(
         # Not streamed with -v: the failure text is shown once, under the error line.
         output = runner.run(list(argv), env={**env, **plan.build_env}, cwd=cwd if cwd.is_dir() else None, stream=False)
     except CommandError as exc:
-        raise failure(exc.output) from None
+        error = failure(exc.output)
+        trouble = output_trouble(exc.output, work_dir)
+        if trouble:
+            # The disk, not the requirements: say so in the headline.
+            error = DhVenvError(f"{error.message}: {trouble[0]}", hint=trouble[1], details=error.details)
+        raise error from None
     if runner.verbose:
         for line in output.splitlines():
             runner.log("\t  " + redact(line))

@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from dh_venv import site
-from dh_venv.errors import CommandError, DhVenvError
+from dh_venv.errors import CommandError, DhVenvError, output_trouble
 from dh_venv.inputs.values import Sources
 from dh_venv.interpreter import Interpreter
 from dh_venv.runner import Runner
@@ -55,6 +55,11 @@ def create(
     try:
         runner.run(argv, env=env)
     except CommandError as exc:
+        trouble = output_trouble(exc.output, dest)
+        if trouble:
+            raise DhVenvError(
+                f"virtualenv could not create {dest}: {trouble[0]}", hint=trouble[1], details=exc.output
+            ) from None
         raise DhVenvError(
             f"virtualenv could not create {dest}",
             hint="check --python and --extra-virtualenv-arg; run with -v for the full output",

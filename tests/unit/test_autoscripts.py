@@ -36,10 +36,8 @@ POSTRM_ARGS = [
 ]
 
 
-@pytest.fixture
-def scripts(tmp_path: Path) -> dict[str, Path]:
-    """postinst, prerm and postrm for a venv at ``tmp_path/venv``, as dh_installdeb writes them."""
-    venv = tmp_path / "root/venv"
+def make_scripts(tmp_path: Path, venv: Path) -> dict[str, Path]:
+    """preinst, postinst, prerm and postrm for a venv at ``venv``, as dh_installdeb writes them."""
     (venv / "bin").mkdir(parents=True)
     (venv / "bin/python").symlink_to(PYTHON)
     module = venv / "lib/python3/site-packages/demo/__init__.py"
@@ -53,13 +51,21 @@ def scripts(tmp_path: Path) -> dict[str, Path]:
     out = {}
     files.add_autoscript("postrm", "postrm-venv-opt", values)
     files.add_autoscript("postrm", "postrm-venv-root", values)
-    for script in ("postinst", "prerm", "postrm"):
+    files.add_autoscript("postrm", "postrm-venv-renamed", values)
+    for script in ("preinst", "postinst", "prerm", "postrm"):
         files.add_autoscript(script, f"{script}-venv", values)
+        if script == "postinst":
+            files.add_autoscript(script, "postinst-venv-renamed", values)
         path = tmp_path / script
         path.write_text("#!/bin/sh\nset -e\n" + (build / f"debian/demo.{script}.debhelper").read_text() + "exit 0\n")
         path.chmod(0o755)
         out[script] = path
     return out
+
+
+@pytest.fixture
+def scripts(tmp_path: Path) -> dict[str, Path]:
+    return make_scripts(tmp_path, tmp_path / "root/venv")
 
 
 def run(script: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -118,3 +124,30 @@ def test_interpreter_gone(scripts: dict[str, Path], tmp_path: Path) -> None:
     for args in [*POSTRM_ARGS, ["purge"]]:
         assert run(scripts["postrm"], *args).returncode == 0, args
     assert not venv.exists()
+
+
+HOSTILE = "v$(touch PWNED)`touch PWNED`;touch PWNED'\"${IFS}$HOME"
+
+
+def test_hostile_venv_path_runs_nothing(tmp_path: Path) -> None:
+    """A venv path full of shell syntax is data in every snippet: compiled, cleaned, purged, nothing run."""
+    venv = tmp_path / "root" / HOSTILE
+    scripts = make_scripts(tmp_path, venv)
+    text = "".join(p.read_text() for p in scripts.values())
+    assert "#VENV#" not in text and "#ROOT#" not in text
+    cwd = tmp_path / "cwd"
+    cwd.mkdir()
+    for script, args in (("preinst", ["install"]), ("postinst", ["configure", ""]), ("prerm", ["remove"])):
+        result = subprocess.run(
+            [str(scripts[script]), *args], capture_output=True, text=True, cwd=cwd, env={"PATH": "/usr/bin:/bin"}
+        )
+        assert (result.returncode, result.stderr) == (0, ""), script
+        if script == "postinst":
+            assert bytecode(venv) == [f"lib/python3/site-packages/demo/__pycache__/__init__.{TAG}.pyc"]
+    assert bytecode(venv) == []
+    result = subprocess.run(
+        [str(scripts["postrm"]), "purge"], capture_output=True, text=True, cwd=cwd, env={"PATH": "/usr/bin:/bin"}
+    )
+    assert (result.returncode, result.stderr) == (0, "")
+    assert not venv.exists() and not venv.parent.exists()
+    assert list(cwd.iterdir()) == [] and not list(tmp_path.rglob("PWNED"))

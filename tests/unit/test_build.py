@@ -214,9 +214,12 @@ def test_no_act_changes_nothing(tmp_path: Path) -> None:
         f"\techo misc:Depends+={os.path.basename(python)} >> {root}/debian/demo.substvars",
         f"\tadd postrm-venv-opt to {root}/debian/demo.postrm.debhelper",
         f"\tadd postrm-venv-root to {root}/debian/demo.postrm.debhelper",
+        f"\tadd postrm-venv-renamed to {root}/debian/demo.postrm.debhelper",
+        f"\tadd preinst-venv to {root}/debian/demo.preinst.debhelper",
         f"\tadd postinst-venv to {root}/debian/demo.postinst.debhelper",
         f"\tadd prerm-venv to {root}/debian/demo.prerm.debhelper",
         f"\tadd postrm-venv to {root}/debian/demo.postrm.debhelper",
+        f"\tadd postinst-venv-renamed to {root}/debian/demo.postinst.debhelper",
         f"\techo interest-noawait {python} >> {root}/debian/.debhelper/generated/demo/triggers",
     ]
 
@@ -321,12 +324,13 @@ def test_app_debian_files(app_build: tuple[Path, list[str]]) -> None:
         "demo",
         "demo.postinst.debhelper",
         "demo.postrm.debhelper",
+        "demo.preinst.debhelper",
         "demo.prerm.debhelper",
         "demo.substvars",
     ]
     postrm = (debian / "demo.postrm.debhelper").read_text()
     assert postrm.splitlines()[0] == f"# Automatically added by dh_venv/{VERSION}"
-    assert 'rm -rf "/opt/venvs/demo"' in postrm
+    assert "rm -rf /opt/venvs/demo" in postrm
     assert (debian / ".debhelper/dh_venv/demo/src/pyproject.toml").is_file()
     assert not (debian / ".debhelper/dh_venv/demo/src/debian").exists()
 
@@ -341,7 +345,7 @@ def test_app_build_log(app_build: tuple[Path, list[str]]) -> None:
         for d in ("/bin", "/sbin", "/usr/bin", "/usr/games", "/usr/local/bin", "/usr/local/sbin", "/usr/sbin")
         for name in ("DemoGui", "demo-tool")
     )
-    assert commands[-15:] == [
+    assert commands[-18:] == [
         f"\t{staging}/bin/python -m pip check",
         f"\t{staging}/bin/python -m pip uninstall --yes pip setuptools wheel",
         f"\tdpkg-query -S {owners}",
@@ -353,9 +357,12 @@ def test_app_build_log(app_build: tuple[Path, list[str]]) -> None:
         f">> {root}/debian/demo.substvars",
         f"\tadd postrm-venv-opt to {root}/debian/demo.postrm.debhelper",
         f"\tadd postrm-venv-root to {root}/debian/demo.postrm.debhelper",
+        f"\tadd postrm-venv-renamed to {root}/debian/demo.postrm.debhelper",
+        f"\tadd preinst-venv to {root}/debian/demo.preinst.debhelper",
         f"\tadd postinst-venv to {root}/debian/demo.postinst.debhelper",
         f"\tadd prerm-venv to {root}/debian/demo.prerm.debhelper",
         f"\tadd postrm-venv to {root}/debian/demo.postrm.debhelper",
+        f"\tadd postinst-venv-renamed to {root}/debian/demo.postinst.debhelper",
         f"\techo interest-noawait {os.path.realpath('/usr/bin/python3')} "
         f">> {root}/debian/.debhelper/generated/demo/triggers",
         f"\tadd dh_venv's lintian overrides to {root}/debian/demo/usr/share/lintian/overrides/demo",

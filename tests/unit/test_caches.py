@@ -51,11 +51,23 @@ def test_a_cache_in_a_staging_tree_is_refused(tmp_path: Path) -> None:
     assert cache_root({"DH_VENV_CACHE_DIR": "debian/.debhelper/c"}, tmp_path) == tmp_path / "debian/.debhelper/c"
 
 
+@pytest.mark.parametrize("chosen", ["cache", "./.cache/x", "{build}/cache"])
+def test_a_cache_in_the_source_tree_is_refused(tmp_path: Path, chosen: str) -> None:
+    chosen = chosen.format(build=tmp_path)
+    with pytest.raises(DhVenvError) as info:
+        cache_root({"DH_VENV_CACHE_DIR": chosen}, tmp_path)
+    assert str(info.value) == (
+        f"DH_VENV_CACHE_DIR={chosen} is inside the source tree {tmp_path}, so every build would copy it with the "
+        "project; point DH_VENV_CACHE_DIR outside the source tree, or under debian/.debhelper/"
+    )
+    assert not (tmp_path / "cache").exists()
+
+
 def test_an_unwritable_cache_is_a_clear_error(tmp_path: Path) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("not a directory")
     with pytest.raises(DhVenvError) as info:
-        cache_root({"DH_VENV_CACHE_DIR": str(blocker / "cache")}, tmp_path)
+        cache_root({"DH_VENV_CACHE_DIR": str(blocker / "cache")}, tmp_path / "src")
     assert info.value.message.startswith(
         f"DH_VENV_CACHE_DIR={blocker}/cache: the directory {blocker}/cache cannot be created or written by user "
     )

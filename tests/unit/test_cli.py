@@ -449,7 +449,7 @@ def test_steps_keep_dh_selection_of_override_targets(tmp_path: Path, monkeypatch
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("DH_INTERNAL_OPTIONS", "-i")
     seen: list[str] = []
-    monkeypatch.setattr(cli.compiled, "set_aside", lambda build_dir, package, runner: seen.append(package))
+    monkeypatch.setattr(cli.compiled, "set_aside", lambda build_dir, package, runner, notes: seen.append(package))
     assert cli.main(["-pdemo-a", "-pdemo-any"], step="setaside") == 0
     assert seen == ["demo-a"]
 
@@ -480,3 +480,31 @@ def test_deprecated_dh_virtualenv_options(tmp_path: Path) -> None:
     opts, warnings = options.parse(["--no-test", "--pypi-url", "https://pypi.example.org/simple/"], {})
     assert warnings == ["--no-test: it had no effect in dh-virtualenv either; the option is ignored"]
     assert opts.index_url == "https://pypi.example.org/simple/"
+
+
+@pytest.mark.parametrize(
+    ("argv", "environ", "path", "what"),
+    [
+        (["--install-suffix=a b"], {}, "/opt/venvs/a b", "' '"),
+        (["--install-suffix=a*"], {}, "/opt/venvs/a*", "'*'"),
+        ([], {"DH_VENV_INSTALL_ROOT": "/opt/x\\y"}, "/opt/x\\y/demo", "'\\\\'"),
+        (["--install-root=/opt/../etc"], {}, "/opt/../etc/demo", "'..'"),
+        (["--install-suffix=a\tb"], {}, "/opt/venvs/a\tb", "'\\t'"),
+    ],
+)
+def test_settings_venv_path_unsafe_characters(
+    tmp_path: Path, argv: list[str], environ: dict[str, str], path: str, what: str
+) -> None:
+    with pytest.raises(DhVenvError) as info:
+        settings(tmp_path, argv, environ)
+    assert str(info.value) == (
+        f"demo: the venv path {path!r} (--install-root, DH_VENV_INSTALL_ROOT, --install-suffix) holds {what}, "
+        "which shebang lines and maintainer scripts cannot carry; choose a path of letters, digits and "
+        "punctuation without white space, wildcards or backslashes"
+    )
+
+
+def test_settings_venv_path_shell_syntax_is_allowed(tmp_path: Path) -> None:
+    # Quoted in every maintainer script (tests/unit/test_autoscripts.py).
+    got = settings(tmp_path, ["--install-suffix=a$(id);`id`'\""], {"DH_VENV_INSTALL_ROOT": "/opt/$HOME"})
+    assert str(got.final_venv) == "/opt/$HOME/a$(id);`id`'\""

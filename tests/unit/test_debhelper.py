@@ -79,10 +79,10 @@ def test_add_depends_no_act_writes_nothing(build_dir: Path) -> None:
 POSTRM_BLOCK = textwrap.dedent(
     f"""\
     # Automatically added by dh_venv/{VERSION}
-    if [ "$1" = "purge" ] && [ -d "/opt/venvs/demo" ]; then
+    if [ "$1" = "purge" ] && [ -d /opt/venvs/demo ]; then
     \t# Whatever the application or an administrator left in its venv.
     \t# Needs no interpreter: it may be gone already.
-    \trm -rf "/opt/venvs/demo"
+    \trm -rf /opt/venvs/demo
     fi
     # End automatically added section
     """
@@ -106,8 +106,8 @@ def test_add_autoscript_postinst_is_appended(build_dir: Path) -> None:
     )
     assert text.endswith("esac\n# End automatically added section\n")
     assert "#VENV#" not in text
-    assert text.count('"/opt/venvs/demo/bin/python" -m compileall') == 2
-    assert '[ -x "/opt/venvs/demo/bin/python" ]' in text
+    assert text.count("/opt/venvs/demo/bin/python -m compileall") == 2
+    assert "[ -x /opt/venvs/demo/bin/python ]" in text
 
 
 @pytest.mark.parametrize("script", ["prerm", "postrm"])
@@ -124,10 +124,10 @@ def test_add_autoscript_prerm_snippet(build_dir: Path) -> None:
     assert (build_dir / "debian/demo.prerm.debhelper").read_text() == textwrap.dedent(
         f"""\
         # Automatically added by dh_venv/{VERSION}
-        if [ -d "/opt/venvs/demo" ]; then
+        if [ -d /opt/venvs/demo ]; then
         \t# Bytecode is made at install and at run time; dpkg does not know it.
-        \tfind "/opt/venvs/demo" -depth -type d -name __pycache__ -exec rm -rf {{}} + 2>/dev/null || true
-        \tfind "/opt/venvs/demo" -type f -name '*.py[co]' -delete 2>/dev/null || true
+        \tfind /opt/venvs/demo -depth -type d -name __pycache__ -exec rm -rf {{}} + 2>/dev/null || true
+        \tfind /opt/venvs/demo -type f -name '*.py[co]' -delete 2>/dev/null || true
         fi
         # End automatically added section
         """

@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 
 from dh_venv.cli import options, vendor
-from dh_venv.compiled import prebuilt
+from dh_venv.compiled import prebuilt, state
 from dh_venv.debhelper import lintian
 from dh_venv.errors import DhVenvError
 from dh_venv.inputs import locks, poetrylock, pylock, uvlock
@@ -441,24 +441,27 @@ def test_installer_report_read(tmp_path: Path) -> None:
     assert (state.built_here, state.downloaded) == (["built-here"], ["wheely"])
 
 
-@pytest.mark.parametrize("text", ["{", "[]", '{"venvs": 5}'])
-def test_state_file_damaged(tmp_path: Path, text: str) -> None:
-    (tmp_path / prebuilt.STATE).write_text(text)
-    with pytest.raises(DhVenvError) as info:
-        prebuilt.State.load(tmp_path)
-    assert info.value.message.startswith(
-        f"{tmp_path}/compiled.json, which dh_venv wrote for the later steps, is damaged ("
-    )
+@pytest.mark.parametrize(
+    ("text", "why"),
+    [
+        ("{", "is corrupt (an interrupted write?); discarded it"),
+        ("[]", "holds no state; discarded {dir}"),
+        ('{"venvs": 5}', "holds no state; discarded {dir}"),
+    ],
+)
+def test_state_file_damaged_is_discarded_with_a_notice(tmp_path: Path, text: str, why: str) -> None:
+    (tmp_path / state.STATE).write_text(text)
+    notes: list[str] = []
+    assert state.State.load(tmp_path, notes) is None
+    assert notes == [f"{tmp_path}/compiled.json {why.format(dir=tmp_path)}"]
+    assert not (tmp_path / state.STATE).exists()
 
 
-def test_set_aside_manifest_damaged(tmp_path: Path) -> None:
-    (tmp_path / prebuilt.MANIFEST).write_text('[{"path": "x"}]')
-    with pytest.raises(DhVenvError) as info:
-        prebuilt.restore(tmp_path, tmp_path)
-    assert str(info.value) == (
-        f"{tmp_path}/prebuilt.json, which dh_venv_setaside wrote, is damaged ('hash'); "
-        "rebuild from a clean tree (debian/rules clean)"
-    )
+def test_set_aside_manifest_damaged_is_discarded_with_a_notice(tmp_path: Path) -> None:
+    (tmp_path / state.MANIFEST).write_text('[{"path": "x"}]')
+    notes: list[str] = []
+    assert prebuilt.restore(tmp_path, tmp_path, notes) == []
+    assert notes == [f"{tmp_path}/prebuilt.json holds no list of files; discarded it"]
 
 
 # -- dh-venv vendor: pyproject.toml of the project and of sdists ----------------------------------

@@ -5,6 +5,8 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -90,34 +92,34 @@ def test_set_aside_and_restore(staging: Path, tmp_path: Path) -> None:
     work.mkdir()
     (staging / SITE / "wl/_x.so").chmod(0o775)
     (staging / "opt/venvs/app/bin/tool").chmod(0o777)
-    assert prebuilt.set_aside(staging, work, _state()) == 4
+    assert prebuilt.set_aside(staging, work, _state(), []) == 4
     assert not (staging / SITE / "wl/_x.so").exists()
     assert (staging / SITE / "fs/_y.so").exists()
-    restored = prebuilt.restore(staging, work)
+    restored = prebuilt.restore(staging, work, [])
     assert len(restored) == 4
     assert (staging / SITE / "wl/_x.so").read_bytes() == b"\x7fELF1"
     # dh_fixperms did not see them: their modes are set as it would have.
     assert (staging / SITE / "wl/_x.so").stat().st_mode & 0o777 == 0o644
     assert (staging / "opt/venvs/app/bin/tool").stat().st_mode & 0o777 == 0o755
     assert not (work / prebuilt.MANIFEST).exists()
-    assert prebuilt.restore(staging, work) == []
+    assert prebuilt.restore(staging, work, []) == []
 
 
 def test_set_aside_twice_restores_first(staging: Path, tmp_path: Path) -> None:
     work = tmp_path / "work"
     work.mkdir()
-    prebuilt.set_aside(staging, work, _state())
-    assert prebuilt.set_aside(staging, work, _state()) == 4
-    assert len(prebuilt.restore(staging, work)) == 4
+    prebuilt.set_aside(staging, work, _state(), [])
+    assert prebuilt.set_aside(staging, work, _state(), []) == 4
+    assert len(prebuilt.restore(staging, work, [])) == 4
 
 
 def test_restore_refuses_a_changed_file(staging: Path, tmp_path: Path) -> None:
     work = tmp_path / "work"
     work.mkdir()
-    prebuilt.set_aside(staging, work, _state())
+    prebuilt.set_aside(staging, work, _state(), [])
     (work / prebuilt.ASIDE / SITE / "wl/_x.so").write_bytes(b"stripped")
     with pytest.raises(DhVenvError) as info:
-        prebuilt.restore(staging, work)
+        prebuilt.restore(staging, work, [])
     assert info.value.message == (
         f"prebuilt file {SITE}/wl/_x.so was changed or removed while set aside in {work / prebuilt.ASIDE}"
     )
@@ -126,22 +128,22 @@ def test_restore_refuses_a_changed_file(staging: Path, tmp_path: Path) -> None:
 def test_restore_refuses_to_overwrite(staging: Path, tmp_path: Path) -> None:
     work = tmp_path / "work"
     work.mkdir()
-    prebuilt.set_aside(staging, work, _state())
+    prebuilt.set_aside(staging, work, _state(), [])
     (staging / SITE / "wl/_x.so").write_bytes(b"new")
     with pytest.raises(DhVenvError) as info:
-        prebuilt.restore(staging, work)
+        prebuilt.restore(staging, work, [])
     assert info.value.message == f"{staging / SITE / 'wl/_x.so'} was recreated while the prebuilt file was set aside"
 
 
 def test_state_round_trip_and_merge(tmp_path: Path) -> None:
     state = prebuilt.State(venvs=["/opt/venvs/a"], built_here=["x"])
     state.save(tmp_path)
-    loaded = prebuilt.State.load(tmp_path)
+    loaded = prebuilt.State.load(tmp_path, [])
     assert loaded == state
     loaded.merge(prebuilt.State(venvs=["/opt/venvs/a", "/opt/venvs/b"], recommends=["libpq5"]))
     assert loaded.venvs == ["/opt/venvs/a", "/opt/venvs/b"]
     assert loaded.recommends == ["libpq5"]
-    assert prebuilt.State.load(tmp_path / "none") is None
+    assert prebuilt.State.load(tmp_path / "none", []) is None
 
 
 def test_refresh_records_of_what_was_built_here(staging: Path) -> None:
@@ -172,3 +174,53 @@ def test_portable_platform_tags(tmp_path: Path, tag: str, portable: bool) -> Non
     install(tmp_path, "d", tag, {})
     dist = prebuilt.Distribution("d", tmp_path / "d-1.0.dist-info")
     assert prebuilt.is_prebuilt(dist, prebuilt.State()) is portable
+
+
+def test_kill_inside_set_aside_is_finished_by_restore(staging: Path, tmp_path: Path) -> None:
+    """The list is written before the first file moves: a kill after one move leaves what restore needs."""
+    work = tmp_path / "work"
+    before = {p: p.read_bytes() for p in staging.rglob("*") if p.is_file()}
+    prebuilt.set_aside(staging, work, _state(), [])
+    # As if killed after the first move: every other file moves back by hand.
+    moved = sorted(p for p in (work / prebuilt.ASIDE).rglob("*") if p.is_file())
+    for path in moved[1:]:
+        os.replace(path, staging / path.relative_to(work / prebuilt.ASIDE))
+    assert len(prebuilt.restore(staging, work, [])) == 4
+    assert {p: p.read_bytes() for p in staging.rglob("*") if p.is_file()} == before
+
+
+def test_corrupt_list_is_discarded_and_the_files_come_back(staging: Path, tmp_path: Path) -> None:
+    work = tmp_path / "work"
+    before = {p: p.read_bytes() for p in staging.rglob("*") if p.is_file()}
+    prebuilt.set_aside(staging, work, _state(), [])
+    (work / prebuilt.MANIFEST).write_text("")  # what a full disk left before writes were atomic
+    notes: list[str] = []
+    assert len(prebuilt.restore(staging, work, notes)) == 4
+    assert notes == [f"{work / prebuilt.MANIFEST} is corrupt (an interrupted write?); discarded it"]
+    assert {p: p.read_bytes() for p in staging.rglob("*") if p.is_file()} == before
+
+
+def test_state_of_an_earlier_sequence_is_discarded(tmp_path: Path) -> None:
+    from dh_venv.compiled import state
+
+    work = state.work_dir(tmp_path, "demo")
+    notes: list[str] = []
+    state.begin(tmp_path, "demo", notes)
+    saved = state.State(venvs=["/opt/venvs/demo"])
+    state.stamp(tmp_path, "demo", saved)
+    saved.save(work)
+    (work / state.ASIDE).mkdir()
+    assert state.current(tmp_path, "demo", notes) == saved and notes == []
+    # dh_prep of the next run of the sequence removes the token.
+    shutil.rmtree(tmp_path / "debian/.debhelper/generated/demo")
+    assert state.current(tmp_path, "demo", notes) is None
+    assert notes == [f"{work / state.STATE} belongs to an earlier build (dh_prep ran since dh_venv); discarded {work}"]
+    assert list(work.iterdir()) == []
+    saved.save(work)
+    notes.clear()
+    state.begin(tmp_path, "demo", notes)
+    assert notes == [f"the state of an earlier build of demo that did not finish is left; discarded {work}"]
+    (work / state.STATE).write_text("{")
+    notes.clear()
+    assert state.current(tmp_path, "demo", notes) is None
+    assert notes == [f"{work / state.STATE} is corrupt (an interrupted write?); discarded it"]
