@@ -14,8 +14,8 @@ import os
 from pathlib import Path, PurePosixPath
 
 from dh_venv import errors, interpreter, tree
+from dh_venv.compiled import binaries, flags, setaside
 from dh_venv.compiled import state as build_state
-from dh_venv.compiled import steps as compiled
 from dh_venv.debhelper import integrate
 from dh_venv.errors import DhVenvError
 from dh_venv.expose import clashes, links, packages, scripts
@@ -111,12 +111,15 @@ def _announce_rest(settings: Settings, runner: Runner, version: str, python: int
 
 def _begin(settings: Settings, runner: Runner) -> interpreter.Interpreter:
     """Drop the state of an unfinished earlier build; the interpreter, if the project accepts it."""
-    if not runner.no_act:
-        notes: list[str] = []
+    notes: list[str] = []
+
+    def begin() -> None:
         with errors.doing(f"record the build of {settings.package} under {settings.build_dir}/debian/.debhelper"):
             build_state.begin(settings.build_dir, settings.package, notes)
-        for note in notes:
-            runner.report.notice(note, settings.package)
+
+    runner.apply(f"record the build of {settings.package} in debian/.debhelper", begin)
+    for note in notes:
+        runner.report.notice(note, settings.package)
     integrate.warn_incumbent_triggers(settings, runner)
     python = interpreter.resolve(settings.python, runner)
     spec = project.requires_python(settings.source_dir) if not settings.skip_install else None
@@ -141,7 +144,7 @@ def build_package(
     """
     check_inputs(settings)
     python = _begin(settings, runner)
-    env = compiled.build_environment(settings.env, settings.work_dir, runner)
+    env = flags.build_environment(settings.env, settings.work_dir, runner)
     staging = settings.staging_venv
     copy = _build_copy(settings, runner)
     wanted = collect(settings, runner, python, copy)
@@ -162,7 +165,7 @@ def build_package(
     # What follows reads the venv: under --no-act there is none, and the plan ends here.
     seeded = clashes.seed(staging) if (staging / "pyvenv.cfg").exists() else None
     before = escapes.outside_files(settings.staging_root, staging) if seeded is not None else set()
-    reports = backend.install(staging, to_install, report=compiled.report_path(staging, settings.work_dir))
+    reports = backend.install(staging, to_install, report=flags.report_path(staging, settings.work_dir))
     if seeded is None:
         _announce_rest(settings, runner, version, python)
         return {}
@@ -175,8 +178,8 @@ def build_package(
     if not settings.keep_seed:
         markers = marker_environment(python, runner)
         lean.leave_out_seed(settings, runner, backend, staging, wanted, markers, app)
-    compiled.check_architecture(settings)
-    compiled.strip_prebuilt_debug(settings, runner, reports)
+    binaries.check_architecture(settings)
+    binaries.strip_prebuilt_debug(settings, runner, reports)
     made = _expose(settings, runner, staging, app, taken, own_packages)
     # Before finalizing, which drops uv's build records and local direct_url.json files.
     known = provenance.known_files(wanted.lock.pins if wanted.lock else (), wanted.sources.wheelhouse)
@@ -185,7 +188,7 @@ def build_package(
     finalize.finalize(staging, settings.final_venv)
     scan.fail_on_leaks(staging, settings.staging_root, settings.build_dir, settings.allow_build_path)
     integrate.integrate(settings, runner, version, python, made)
-    compiled.record(settings, reports, made)
+    setaside.record(settings, reports, made)
     integrate.add_lintian_overrides(settings, runner, version, app)
     taken.update({link: settings.package for link in made})
     return made

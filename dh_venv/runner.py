@@ -46,15 +46,17 @@ class Runner:
         # Files written in this run, so that what --no-act did not write reads as a real run wrote it.
         self._written: dict[Path, str] = {}
 
-    def apply(self, what: str, action: Callable[[], object]) -> None:
+    def apply(self, what: str, action: Callable[[], object]) -> bool:
         """Show ``what`` (with -v) and do it with ``action``, unless --no-act: the one reader of --no-act.
 
         Every change the core makes to files goes through here or
         :meth:`run`, so --no-act shows exactly what a real run does.
+        Returns whether it was done (what reads its result has nothing to read otherwise).
         """
         self.announce(what)
         if not self.no_act:
             action()
+        return not self.no_act
 
     def write_text(self, path: Path, text: str) -> None:
         """Write a scratch or state file (its directory made), byte for byte as :func:`tree.read_text` read it."""

@@ -19,7 +19,7 @@ from dh_venv import pipeline as build
 from dh_venv.cli.boundary import guarded
 from dh_venv.cli.configure import literal_credentials, selection, settings_for
 from dh_venv.cli.options import PROG, parse, split_list
-from dh_venv.compiled import steps as compiled
+from dh_venv.compiled import setaside
 from dh_venv.debhelper import files as debhelper
 from dh_venv.errors import DhVenvError, os_error
 from dh_venv.inputs import project
@@ -107,11 +107,11 @@ def run_step(step: str, argv: Sequence[str], environ: Mapping[str, str], report:
         notes: list[str] = []
         try:
             if step == "setaside":
-                compiled.set_aside(build_dir, package, runner, notes)
+                setaside.set_aside(build_dir, package, runner, notes)
                 continue
             recommends = [p for v in opts.shlibs_recommends for p in split_list(v)]
             ignore = [p for v in opts.shlibs_ignore for p in split_list(v)]
-            for warning in compiled.restore(build_dir, package, runner, recommends, ignore, notes):
+            for warning in setaside.restore(build_dir, package, runner, recommends, ignore, notes):
                 report.warning(warning)
             # After dh_shlibdeps: the bill of materials names what the venv links against.
             for warning in record.write(build_dir, package, runner, __version__, environ):

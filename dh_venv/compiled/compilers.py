@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import shlex
 import sysconfig
+from dataclasses import dataclass, field
 from pathlib import Path
 
 _WRAPPER = """\
@@ -28,18 +29,23 @@ exec {compiler} "$@" "-ffile-prefix-map=$(pwd -P)=." "-ffile-prefix-map=$PWD=."
 """
 
 
-def wrappers(env: dict[str, str], directory: Path, *, write: bool = True) -> dict[str, str]:
-    """``CC`` and ``CXX`` for ``env`` (unless it sets them), as wrappers written into ``directory``."""
-    out = {}
+@dataclass(frozen=True)
+class Wrappers:
+    """``CC``/``CXX`` values, and the wrapper scripts (path -> text, mode 755) they name."""
+
+    env: dict[str, str] = field(default_factory=dict)
+    files: dict[Path, str] = field(default_factory=dict)
+
+
+def wrappers(env: dict[str, str], directory: Path) -> Wrappers:
+    """``CC`` and ``CXX`` for ``env`` (unless it sets them), as wrappers to write into ``directory``."""
+    out = Wrappers()
     for variable, name, default in (("CC", "cc", "cc"), ("CXX", "c++", "c++")):
         if env.get(variable):
             continue
         configured = shlex.split(str(sysconfig.get_config_var(variable) or default))
         compiler = " ".join(shlex.quote(word) for word in configured) or default
         path = directory / name
-        if write:
-            directory.mkdir(parents=True, exist_ok=True)
-            path.write_text(_WRAPPER.format(compiler=compiler))
-            path.chmod(0o755)
-        out[variable] = str(path)
+        out.files[path] = _WRAPPER.format(compiler=compiler)
+        out.env[variable] = str(path)
     return out

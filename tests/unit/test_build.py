@@ -201,9 +201,15 @@ def test_no_act_changes_nothing(tmp_path: Path) -> None:
     staging = root / "debian/demo/opt/venvs/demo"
     copy = root / "debian/.debhelper/dh_venv/demo/src"
     python = os.path.realpath("/usr/bin/python3")
-    assert log[0].startswith(f"\t{python} -I -c ")
-    assert log[1:] == [
+    work = copy.parent
+    assert log[0] == "\trecord the build of demo in debian/.debhelper"
+    assert log[1].startswith(f"\t{python} -I -c ")
+    # The same steps a real run takes, each shown and none done (plan, then apply).
+    assert log[2:] == [
         "\tdpkg-buildflags --dump",
+        f"\tmkdir -p {work}/tmp",
+        f"\twrite {work}/compilers/cc (mode 755)",
+        f"\twrite {work}/compilers/c++ (mode 755)",
         f"\tcp -a {root} {copy}",
         f"\t{sys.executable} -m virtualenv --quiet --no-periodic-update --no-download --python {python} {staging}",
         f"\t{staging}/bin/python -m pip install --no-compile --report {copy.parent}/pip-report-0.json {copy}",

@@ -449,7 +449,7 @@ def test_steps_keep_dh_selection_of_override_targets(tmp_path: Path, monkeypatch
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("DH_INTERNAL_OPTIONS", "-i")
     seen: list[str] = []
-    monkeypatch.setattr(cli.compiled, "set_aside", lambda build_dir, package, runner, notes: seen.append(package))
+    monkeypatch.setattr(cli.setaside, "set_aside", lambda build_dir, package, runner, notes: seen.append(package))
     assert cli.main(["-pdemo-a", "-pdemo-any"], step="setaside") == 0
     assert seen == ["demo-a"]
 

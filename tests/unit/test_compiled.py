@@ -1,4 +1,4 @@
-"""Tests for dh_venv.compiled.steps: build flags, the Architecture: all check."""
+"""Tests for dh_venv.compiled: build flags, the Architecture: all check."""
 
 from __future__ import annotations
 
@@ -8,16 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from dh_venv.compiled import steps as compiled
+from dh_venv.compiled import binaries, flags, setaside
 from dh_venv.errors import DhVenvError
 from dh_venv.runner import Runner
 from dh_venv.settings import Settings
 
 
 def test_build_environment_takes_dpkg_buildflags_and_keeps_given_ones(tmp_path: Path) -> None:
-    env = compiled.build_environment(
-        {"PATH": "/usr/bin:/bin", "CFLAGS": "-O0 mine"}, tmp_path / "work", Runner(log=print)
-    )
+    env = flags.build_environment({"PATH": "/usr/bin:/bin", "CFLAGS": "-O0 mine"}, tmp_path / "work", Runner(log=print))
     assert env["CFLAGS"] == "-O0 mine"
     assert "-fstack-protector-strong" in env["CXXFLAGS"]
     assert "-Wl,-z,relro" in env["LDFLAGS"]
@@ -38,18 +36,18 @@ def test_architecture_all_with_elf_files(tmp_path: Path) -> None:
     shutil.copy("/usr/bin/true", site / "x.so")
     (site / "y.py").write_text("")
     with pytest.raises(DhVenvError) as info:
-        compiled.check_architecture(settings)
+        binaries.check_architecture(settings)
     assert info.value.message == "the package is Architecture: all, but its venv holds 1 compiled (ELF) file(s)"
     assert info.value.details == "  opt/venvs/p/lib/python3.11/site-packages/x.so"
-    compiled.check_architecture(_settings(tmp_path, "any"))
+    binaries.check_architecture(_settings(tmp_path, "any"))
 
 
 def test_report_path_only_for_pip_22_2_and_later(tmp_path: Path) -> None:
     site = tmp_path / "venv/lib/python3.11/site-packages"
     (site / "pip-22.1.2.dist-info").mkdir(parents=True)
-    assert compiled.report_path(tmp_path / "venv", tmp_path) is None
+    assert flags.report_path(tmp_path / "venv", tmp_path) is None
     (site / "pip-22.1.2.dist-info").rename(site / "pip-23.0.1.dist-info")
-    assert compiled.report_path(tmp_path / "venv", tmp_path) == tmp_path / "pip-report.json"
+    assert flags.report_path(tmp_path / "venv", tmp_path) == tmp_path / "pip-report.json"
 
 
 def test_only_linked_binaries_of_this_machine_go_to_dpkg_shlibdeps(tmp_path: Path) -> None:
@@ -63,4 +61,4 @@ def test_only_linked_binaries_of_this_machine_go_to_dpkg_shlibdeps(tmp_path: Pat
         data[18:20] = (62).to_bytes(2, "little" if data[5] == 1 else "big")
     foreign.write_bytes(bytes(data))
     files = [tmp_path / "b.o", tmp_path / "true", foreign]
-    assert compiled._linked_binaries(files) == [tmp_path / "true"]
+    assert setaside._linked_binaries(files) == [tmp_path / "true"]
