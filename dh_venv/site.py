@@ -95,11 +95,8 @@ class Distribution:
         path = self.dist_info / "entry_points.txt"
         if not path.is_file():
             return []
-        # Not strict: a name declared twice is one script, as installers take it.
-        parser = configparser.ConfigParser(delimiters=("=",), interpolation=None, strict=False)
-        parser.optionxform = str  # type: ignore[assignment]
         try:
-            parser.read_string(path.read_text(errors="replace"), source=str(path))
+            return [name for _, name in entry_point_scripts(path.read_text(errors="replace"), str(path))]
         except (OSError, configparser.Error) as exc:
             if not strict:
                 return []
@@ -109,8 +106,6 @@ class Distribution:
                 hint="fix the [project.scripts] (or entry_points) of the project, or name the commands "
                 "with --console-script",
             ) from None
-        sections = ("console_scripts", "gui_scripts")
-        return [n.strip() for s in sections if parser.has_section(s) for n in parser.options(s)]
 
     def direct_url(self) -> str | None:
         """The ``url`` of ``direct_url.json`` (PEP 610), if there is one of that shape."""
@@ -157,6 +152,19 @@ class Distribution:
             if path.parent == self.dist_info and _LICENSE_NAME.fullmatch(path.name) and path.is_file():
                 found.add(path)
         return sorted(found)
+
+
+def entry_point_scripts(text: str, source: str = "<entry_points.txt>") -> list[tuple[str, str]]:
+    """(group, name) of every console and GUI script an ``entry_points.txt`` text declares.
+
+    Not strict: a name declared twice is one script, as installers take it;
+    a text that is no INI file raises :class:`configparser.Error`.
+    """
+    parser = configparser.ConfigParser(delimiters=("=",), interpolation=None, strict=False)
+    parser.optionxform = str  # type: ignore[assignment]
+    parser.read_string(text, source=source)
+    groups = ("console_scripts", "gui_scripts")
+    return [(group, name.strip()) for group in groups if parser.has_section(group) for name in parser.options(group)]
 
 
 def read_record(record: Path, *, partial: bool = False) -> list[list[str]] | None:

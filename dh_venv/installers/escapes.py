@@ -23,9 +23,9 @@ import zipfile
 from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
 
+from dh_venv import site
 from dh_venv.errors import DhVenvError
 
-_SCRIPT_GROUPS = ("console_scripts", "gui_scripts")
 _MAX_LISTED = 20
 
 
@@ -40,14 +40,11 @@ def bad_member(name: str) -> bool:
 
 
 def script_names(text: str) -> list[tuple[str, str]]:
-    """(group, name) of every console and GUI script an ``entry_points.txt`` declares."""
-    parser = configparser.ConfigParser(delimiters=("=",), interpolation=None, strict=False)
-    parser.optionxform = str  # type: ignore[assignment]
+    """(group, name) of every console and GUI script an ``entry_points.txt`` declares (none if it is no INI file)."""
     try:
-        parser.read_string(text)
+        return site.entry_point_scripts(text)
     except configparser.Error:
         return []
-    return [(group, name) for group in _SCRIPT_GROUPS if parser.has_section(group) for name in parser[group]]
 
 
 def _script_error(dist: str, group: str, name: str, where: str) -> DhVenvError:
