@@ -228,6 +228,6 @@ def test_vendor_for_another_interpreter_too(tmp_path: Path) -> None:
     )
     assert proc.returncode == 1
     assert proc.stderr.splitlines()[-1] == (
-        "dh-venv: error: --python-version=3 is not a CPython 3 version; "
+        "dh-venv: error: source package rel-files: --python-version=3 is not a CPython 3 version; "
         "give the X.Y of the other release's /usr/bin/python3 (python3 --version there)"
     )
