@@ -162,6 +162,8 @@ def build_package(
         seed=wanted.sources,
         lean=not settings.keep_seed,
     )
+    if settings.keep_seed and (staging / "pyvenv.cfg").exists():
+        lean.complete_seed(backend, staging, wanted, settings.work_dir)
     # What follows reads the venv: under --no-act there is none, and the plan ends here.
     seeded = clashes.seed(staging) if (staging / "pyvenv.cfg").exists() else None
     before = escapes.outside_files(settings.staging_root, staging) if seeded is not None else set()

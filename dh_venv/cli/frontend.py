@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -41,6 +42,14 @@ def _vendor_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="keep the files already in the wheelhouse (for packages of one source that need other options)",
     )
+    p.add_argument(
+        "--python-version",
+        action="append",
+        default=[],
+        metavar="X.Y",
+        help="also take the wheels CPython X.Y needs (another release's interpreter), so that one wheelhouse "
+        "serves the builds on both; repeatable",
+    )
     p.add_argument("-h", "--help", action="store_true", help="show this help and exit")
     return p
 
@@ -52,6 +61,12 @@ def run_vendor(argv: Sequence[str], environ: Mapping[str, str], report: Report) 
         print("\ndh_venv options:")
         options.make_parser().print_help()
         return 0
+    for version in own.python_version:
+        if not re.fullmatch(r"3\.\d+", version):
+            raise DhVenvError(
+                f"--python-version={version} is not a CPython 3 version",
+                hint="give the X.Y of the other release's /usr/bin/python3 (python3 --version there)",
+            )
     build_dir = Path.cwd()
     if not (build_dir / "debian" / "control").is_file():
         raise DhVenvError(
@@ -76,7 +91,9 @@ def run_vendor(argv: Sequence[str], environ: Mapping[str, str], report: Report) 
             every.append(configure.settings_for(package, opts, clean, build_dir, env))
         except DhVenvError as exc:
             raise exc.for_package(package) from None
-    result = vendor.vendor(every, runner, dest, allow_sdists=own.allow_sdists, add=own.add)
+    result = vendor.vendor(
+        every, runner, dest, allow_sdists=own.allow_sdists, add=own.add, python_versions=own.python_version
+    )
     package = ", ".join(packages)
     binaries = [n for n in result.files if not n.endswith(".json")]
     listing = debhelper.include_binaries(build_dir, result.directory, binaries, runner)

@@ -13,6 +13,7 @@ seeds the same versions whatever the build machine's virtualenv has.
 from __future__ import annotations
 
 import dataclasses
+import importlib
 import shutil
 import tarfile
 import tempfile
@@ -25,7 +26,7 @@ from dh_venv import interpreter
 from dh_venv.errors import DhVenvError
 from dh_venv.inputs import Inputs, Sources, project, wheelhouse
 from dh_venv.inputs.collect import collect
-from dh_venv.installers import plan, uvtool
+from dh_venv.installers import lean, plan, uvtool, venv
 from dh_venv.installers.choose import choose
 from dh_venv.installers.pip import PipBackend
 from dh_venv.runner import Runner
@@ -47,12 +48,21 @@ class Result:
 
 
 def vendor(
-    packages: Sequence[Settings], runner: Runner, dest: Path, *, allow_sdists: bool, add: bool = False
+    packages: Sequence[Settings],
+    runner: Runner,
+    dest: Path,
+    *,
+    allow_sdists: bool,
+    add: bool = False,
+    python_versions: Sequence[str] = (),
 ) -> Result:
     """Fill ``dest`` with every file the builds of ``packages`` need, plus a manifest.
 
     Files an earlier run left in ``dest`` are replaced (kept with ``add``)
     only once every package has been proven buildable from the new set.
+    ``python_versions`` (``X.Y``) adds the wheels the same requirements
+    take on those CPython versions (another release's interpreter); only
+    the local interpreter's set can be proven here.
     """
     seed: dict[str, str] = {}
     pythons: list[str] = []
@@ -67,13 +77,19 @@ def vendor(
         for index, settings in enumerate(packages):
             try:
                 python, package_seed = _fill(
-                    settings, runner, Path(scratch) / str(index), files, allow_sdists=allow_sdists
+                    settings,
+                    runner,
+                    Path(scratch) / str(index),
+                    files,
+                    allow_sdists=allow_sdists,
+                    others=python_versions,
                 )
             except DhVenvError as exc:
                 raise exc.for_package(settings.package) from None
             seed.update(package_seed)
-            if python not in pythons:
-                pythons.append(python)
+            for version in (python, *python_versions):
+                if version not in pythons:
+                    pythons.append(version)
         dest.mkdir(parents=True, exist_ok=True)
         for old in dest.iterdir():
             if old.is_file() and (old.name.endswith(_ARCHIVES) or old.name == wheelhouse.MANIFEST):
@@ -88,7 +104,7 @@ def vendor(
 
 
 def _fill(
-    settings: Settings, runner: Runner, tmp: Path, files: Path, *, allow_sdists: bool
+    settings: Settings, runner: Runner, tmp: Path, files: Path, *, allow_sdists: bool, others: Sequence[str] = ()
 ) -> tuple[str, dict[str, str]]:
     """Download what one package needs into ``files`` and prove it; return the Python version and the seed."""
     if not settings.skip_install:
@@ -102,6 +118,9 @@ def _fill(
     copy = None if settings.skip_install else project.prepare_copy(settings.source_dir, tmp / "src", runner)
     wanted = collect(online, runner, python, copy)
     fetcher.download(tmp / "venv", plan.plan(wanted, tmp), files, allow_sdists=allow_sdists)
+    for version in others:
+        if version != python.version:
+            fetcher.download(tmp / "venv", plan.plan(wanted, tmp), files, allow_sdists=False, python_version=version)
 
     # Build backends: of the project, then of every sdist, until nothing new appears.
     done: set[str] = set()
@@ -118,6 +137,12 @@ def _fill(
         done |= _sdists(files)
 
     seed = _vendor_seed(tmp / "venv", files, runner, fetcher, wanted)
+    if settings.keep_seed:
+        # What this release's virtualenv does not seed (setuptools and wheel on trixie), for --keep-seed.
+        extra = lean.missing_seed(tmp / "venv", wanted.sources, Path(venv.WHEELS))
+        if extra:
+            seed_only = Inputs(sources=wanted.sources, seed=extra, extra_args=wanted.extra_args)
+            fetcher.download(tmp / "venv", plan.plan(seed_only, tmp), files, allow_sdists=False)
     if settings.installer in ("uv", "auto"):
         # The build from this wheelhouse finds uv in it when the build machine has none.
         uvtool.vendor_wheel(runner, settings.env, wanted.sources, files)
@@ -133,6 +158,8 @@ def _fill(
         extra_args=settings.extra_virtualenv_args,
         seed=offline.sources,
     )
+    if settings.keep_seed:
+        lean.complete_seed(backend, tmp / "proof", offline, tmp)
     backend.install(tmp / "proof", to_install)
     return python.version, seed
 
@@ -162,10 +189,10 @@ def _seed_dirs() -> list[Path]:
     """Where virtualenv keeps the wheels it seeds with (Debian: /usr/share/python-wheels)."""
     dirs = [Path("/usr/share/python-wheels")]
     try:
-        from virtualenv.seed.wheels.embed import BUNDLE_FOLDER  # type: ignore[import]
-
-        dirs.insert(0, Path(BUNDLE_FOLDER))
-    except ImportError:
+        # Imported by name: virtualenv has type information on some releases only.
+        embed = importlib.import_module("virtualenv.seed.wheels.embed")
+        dirs.insert(0, Path(embed.BUNDLE_FOLDER))
+    except (ImportError, AttributeError):
         pass
     return [d for d in dirs if d.is_dir()]
 

@@ -64,6 +64,8 @@ class Inputs:
     sources: Sources
     #: ``--upgrade-pip``: ``None`` no, ``""`` the newest, else this version.
     upgrade_pip: str | None = None
+    #: pip arguments that add what virtualenv left out of the seed (``--keep-seed``), first of all.
+    seed: tuple[str, ...] = ()
     preinstall: tuple[str, ...] = ()
     #: Requirements files (with nested ``-r``/``-c`` kept working).
     requirement_files: tuple[Path, ...] = ()

@@ -5,6 +5,10 @@ keeps one only when it was asked for (a requirement, ``--preinstall``,
 ``--upgrade-pip``, a lock pin) or an installed distribution requires it,
 with its environment markers and the extras actually requested taken into
 account.  Everything else is removed before the tree is finalized.
+
+With ``--keep-seed`` all three stay, on every release: where the release's
+virtualenv seeds fewer (trixie's seeds pip only, for Python >= 3.12),
+:func:`missing_seed` says how to install the rest.
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
 from dh_venv import site
-from dh_venv.inputs.values import Inputs
+from dh_venv.inputs.values import Inputs, Sources
 from dh_venv.runner import Runner
 from dh_venv.settings import Settings
 
@@ -29,6 +33,35 @@ if TYPE_CHECKING:
 SEED = frozenset({"pip", "setuptools", "wheel"})
 _NESTED = re.compile(r"^(-r|--requirement)(\s+|=)(?P<path>\S+)")
 _RUNTIME_IMPORT = re.compile(rb"^(import|from)\s+pkg_resources\b", re.MULTILINE)
+
+
+def missing_seed(venv: Path, sources: Sources, debian_wheels: Path) -> tuple[str, ...]:
+    """pip arguments that install what the venv lacks of pip, setuptools and wheel; () if nothing.
+
+    From a wheelhouse the names alone (it holds what ``dh-venv vendor``
+    put there); otherwise the versions this release packages in
+    ``debian_wheels`` (python3-setuptools-whl, python3-wheel-whl: what
+    virtualenv seeds from where it seeds them), found there or on the index.
+    """
+    missing = sorted(SEED - set(installed(venv)))
+    if not missing or sources.offline or not debian_wheels.is_dir():
+        return tuple(missing)
+    args = ["--find-links", str(debian_wheels)]
+    for name in missing:
+        found = sorted(debian_wheels.glob(f"{name}-*-py3-none-any.whl"))
+        args.append(f"{name}=={found[-1].name.split('-')[1]}" if found else name)
+    return tuple(args)
+
+
+def complete_seed(backend: Backend, venv: Path, wanted: Inputs, work_dir: Path) -> None:
+    """``--keep-seed``: install the part of pip, setuptools and wheel that virtualenv did not seed."""
+    from dh_venv.installers import plan
+    from dh_venv.installers import venv as _venv
+
+    seed = missing_seed(venv, wanted.sources, Path(_venv.WHEELS))
+    if seed:
+        only = Inputs(sources=wanted.sources, seed=seed, extra_args=wanted.extra_args)
+        backend.install(venv, plan.plan(only, work_dir))
 
 
 def requested(inputs: Inputs, app: str | None) -> dict[str, set[str]]:

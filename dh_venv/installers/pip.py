@@ -57,7 +57,7 @@ class PipBackend:
             self.runner,
             env=self.env,
             system_site_packages=system_site_packages,
-            extra_args=(*extra_args, *_venv.seed_args(seed)),
+            extra_args=(*extra_args, *_venv.seed_args(seed, self.runner)),
         )
 
     def install(self, venv: Path, plan: Plan, *, report: Path | None = None) -> list[Path]:
@@ -73,13 +73,18 @@ class PipBackend:
             self._run(venv, command, plan, step)
         return written
 
-    def download(self, venv: Path, plan: Plan, dest: Path, *, allow_sdists: bool) -> None:
+    def download(
+        self, venv: Path, plan: Plan, dest: Path, *, allow_sdists: bool, python_version: str | None = None
+    ) -> None:
         """Save every distribution file ``plan`` needs into ``dest`` (``dh-venv vendor``).
 
         The project alone is skipped: it is in the source, and ``pip download`` would only build its metadata.
+        With ``python_version`` (``X.Y``), wheels for that CPython (another release's) instead of the venv's.
         """
         backend.write_files(plan, self.runner)
-        binary = [] if allow_sdists else ["--only-binary=:all:"]
+        binary = [] if allow_sdists and python_version is None else ["--only-binary=:all:"]
+        if python_version is not None:
+            binary += ["--python-version", python_version]
         for step in plan.steps:
             if not step.project_only:
                 self._run(venv, ["download", "-d", str(dest), *binary], plan, step)

@@ -75,6 +75,8 @@ def with_extras(project: Path, extras: Sequence[str]) -> str:
 def plan(inputs: Inputs, work_dir: Path) -> Plan:
     """The runs that install ``inputs``; the locked set, if any, is to be written into ``work_dir``."""
     steps: list[Step] = []
+    if inputs.seed:
+        steps.append(Step("the seed --keep-seed ships (pip, setuptools, wheel)", inputs.seed))
     if inputs.upgrade_pip is not None:
         pip = f"pip=={inputs.upgrade_pip}" if inputs.upgrade_pip else "pip"
         steps.append(Step(f"{pip} (--upgrade-pip)", (pip,), upgrade=True))

@@ -119,7 +119,7 @@ class UvBackend:
     ) -> None:
         # uv needs no pip in the venv: a lean venv gets only what is asked for or required.
         self.seeded = not lean
-        args = (*extra_args, "--no-seed") if lean else (*extra_args, *_venv.seed_args(seed))
+        args = (*extra_args, "--no-seed") if lean else (*extra_args, *_venv.seed_args(seed, self.runner))
         _venv.create(
             venv, python, self.runner, env=self.env, system_site_packages=system_site_packages, extra_args=args
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import re
 import shutil
 import sys
 from collections.abc import Mapping
@@ -67,6 +68,25 @@ def create(
         ) from None
 
 
+_SEED_OPTIONS: dict[str, frozenset[str]] = {}
+
+
+def seed_options(runner: Runner) -> frozenset[str]:
+    """Which of pip, setuptools and wheel this virtualenv takes a version for (``--pip=X``, ...).
+
+    bookworm's takes all three; trixie's has no ``--wheel`` (it seeds no wheel).
+    """
+    if sys.executable not in _SEED_OPTIONS:
+        try:
+            out = runner.run([sys.executable, "-m", "virtualenv", "--help"], changes_files=False, stream=False)
+        except CommandError as exc:
+            raise DhVenvError(
+                "virtualenv --help failed", hint="check the python3-virtualenv package", details=exc.output
+            ) from None
+        _SEED_OPTIONS[sys.executable] = frozenset(re.findall(r"--(pip|setuptools|wheel) version", out))
+    return _SEED_OPTIONS[sys.executable]
+
+
 def python_of(venv: Path) -> Path:
     """The venv's own interpreter."""
     return venv / "bin" / "python"
@@ -83,14 +103,18 @@ def outside_pip() -> list[str]:
     return [sys.executable, "-m", "pip"]
 
 
-def seed_args(seed: Sources | None) -> list[str]:
+def seed_args(seed: Sources | None, runner: Runner) -> list[str]:
     """virtualenv's options to seed the versions ``dh-venv vendor`` recorded, from the wheelhouse.
 
-    The same seed on every machine, whatever virtualenv bundles.
+    The same seed on every machine, whatever virtualenv bundles, as far as this
+    virtualenv takes a version for it (trixie's has no ``--wheel``: --keep-seed
+    then installs wheel from the wheelhouse).
     """
     if seed is None or seed.wheelhouse is None or not seed.seed:
         return []
-    return ["--extra-search-dir", str(seed.wheelhouse), *(f"--{name}={version}" for name, version in seed.seed)]
+    takes = seed_options(runner)
+    versions = [f"--{name}={version}" for name, version in seed.seed if name in takes]
+    return ["--extra-search-dir", str(seed.wheelhouse), *versions]
 
 
 def seed_installed(venv: Path, keep: set[str]) -> list[str]:

@@ -36,6 +36,10 @@ _TRAMPOLINE = re.compile(rb"""\A#!/bin/sh\n'''exec' ('?)([^\s"']+)\1 "\$0" "\$@"
 # of no use on the target, and different in every build.
 _UV_BUILD_STATE = ("uv_cache.json", "uv_build.json")
 _SHEBANG_MAX = 127
+# What virtualenv puts at the top of a venv for the build machine's tools
+# (newer releases add CACHEDIR.TAG, which makes backup tools skip the
+# installed application): none of it belongs in a package.
+_VENV_MARKERS = (".gitignore", ".hgignore", "CACHEDIR.TAG")
 
 
 @dataclass
@@ -73,12 +77,14 @@ def finalize(staging_venv: Path, final_venv: PurePosixPath) -> Report:
             ):
                 path.unlink()
                 report.removed.append(path)
-            elif (name in (".gitignore", ".hgignore") and here == staging_venv) or name == ".git":
-                path.unlink()  # virtualenv's marker; a submodule's .git file
+            elif (name in _VENV_MARKERS and here == staging_venv) or name == ".git":
+                path.unlink()  # virtualenv's markers; a submodule's .git file
                 report.removed.append(path)
             else:
                 _only_regular(path)
-                if name == "RECORD" and here.name.endswith(".dist-info"):
+                # An installed distribution's; not one a distribution vendors inside itself
+                # (setuptools >= 71, trixie's: its own RECORD has their hashes).
+                if name == "RECORD" and here.name.endswith(".dist-info") and here.parent.name == "site-packages":
                     records.append(path)
                 _rewrite(path, pairs, report)
     changed = {*report.rewritten, *report.removed}

@@ -30,6 +30,18 @@ INSTALLED = os.environ.get("DH_VENV_TEST_INSTALLED") == "1"
 CLEAN_PATH = "/usr/bin:/bin"
 # Wait for the dpkg lock instead of failing when another apt or dpkg runs.
 APT_WAIT = ("-o", "DPkg::Lock::Timeout=900")
+# The interpreter packages are built for, from this machine as dh_venv derives it:
+# /usr/bin/python3 resolved (python3.11 on bookworm, python3.13 on trixie).
+PY = os.path.basename(os.path.realpath("/usr/bin/python3"))
+#: Where a venv's distributions live, relative to the venv.
+SITE = f"lib/{PY}/site-packages"
+#: This machine's Debian release (/etc/os-release): its codename and version number.
+OS_RELEASE = dict(
+    line.split("=", 1) for line in Path("/etc/os-release").read_text().splitlines() if "=" in line and line[0] != "#"
+)
+RELEASE = OS_RELEASE["VERSION_CODENAME"].strip('"')
+#: The CPython tag of extension modules built for PY (cpython-311 for python3.11).
+CPYTHON_TAG = "cpython-" + PY.removeprefix("python").replace(".", "")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -52,7 +64,10 @@ def clean_pip_env() -> dict[str, str]:
 
 @pytest.fixture(scope="session")
 def wheelhouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Wheels of the fixture dependencies, plus Debian's setuptools and wheel for build backends."""
+    """Wheels of the fixture dependencies, plus Debian's setuptools and wheel for build backends.
+
+    packaging too where Debian has its wheel: trixie's wheel (0.46) requires it.
+    """
     out = tmp_path_factory.mktemp("wheelhouse")
     for src in sorted((ROOT / "tests" / "wheels").iterdir()):
         build = tmp_path_factory.mktemp(src.name)
@@ -76,7 +91,7 @@ def wheelhouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
             capture_output=True,
         )
     for whl in Path("/usr/share/python-wheels").glob("*.whl"):
-        if whl.name.startswith(("setuptools-", "wheel-")):
+        if whl.name.startswith(("setuptools-", "wheel-", "packaging-")):
             shutil.copy(whl, out)
     return out
 

@@ -15,10 +15,11 @@ from pathlib import Path
 import pytest
 
 from . import native
-from .conftest import PACKAGES, assert_purged, deb_field, extract, files_containing, installed, run_clean, sh
+from .conftest import PACKAGES, PY, assert_purged, deb_field, extract, files_containing, installed, run_clean, sh
+from .conftest import SITE as VENV_SITE
 
 VENV = "/opt/venvs/cw-app"
-SITE = "opt/venvs/cw-app/lib/python3.11/site-packages"
+SITE = f"opt/venvs/cw-app/{VENV_SITE}"
 
 
 @pytest.fixture(scope="module")
@@ -46,12 +47,12 @@ def test_prebuilt_and_built_from_source(native_wheels, build_package, tmp_path) 
     assert noise == []
 
     deb = build.deb("cw-app")
-    # Exactly the system libraries, versions from bookworm's symbols files:
+    # Exactly the system libraries, versions from the symbols files:
     # libc6 (hardened: __*_chk, __stack_chk_fail) and zlib1g (crc32) for the
     # extensions built here, libstdc++6 (std::to_string) for the prebuilt
     # libcwb; the bundled libcwa/libcwb never; libpq5 (PQlibVersion, 9.1)
     # moved to Recommends by --shlibs-recommends.
-    assert deb_field(deb, "Depends") == "python3.11, libc6 (>= 2.4), zlib1g (>= 1:1.1.4), libstdc++6 (>= 5.2)"
+    assert deb_field(deb, "Depends") == f"{PY}, libc6 (>= 2.4), zlib1g (>= 1:1.1.4), libstdc++6 (>= 5.2)"
     assert deb_field(deb, "Recommends") == "libpq5 (>= 9.1~)"
 
     tree = extract(deb, tmp_path / "x")

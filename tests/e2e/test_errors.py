@@ -6,6 +6,8 @@ import re
 
 import pytest
 
+from .conftest import SITE
+
 CASES = {
     "missing requirements file": (
         "--requirements=nope.txt",
@@ -41,7 +43,7 @@ CASES = {
         "--sourcedirectory=leaky",
         [
             "dh_venv: error: errapp: 1 file(s) of the venv still contain the build path ",
-            "dh_venv: error:   opt/venvs/errapp/lib/python3.11/site-packages/leaky/_where.py",
+            f"dh_venv: error:   opt/venvs/errapp/{SITE}/leaky/_where.py",
         ],
     ),
     "console script clash": (

@@ -9,7 +9,9 @@ from pathlib import Path
 import pytest
 
 from .conftest import (
+    PY,
     ROOT,
+    SITE,
     assert_purged,
     deb_field,
     dpkg_buildpackage,
@@ -34,16 +36,16 @@ def test_example_from_pypi(tmp_path: Path) -> None:
     build = dpkg_buildpackage(source, env)
     assert build.returncode == 0, build.output[-4000:]
     deb = build.deb("hello-venv")
-    assert deb_field(deb, "Depends") == "python3.11"
+    assert deb_field(deb, "Depends") == PY
     tree = extract(deb, tmp_path / "x")
     assert files_containing(tree, str(source)) == []
     pip_find_links = os.environ.get("PIP_FIND_LINKS")
     if pip_find_links:
         assert files_containing(tree, pip_find_links) == []
-    assert list(tree.glob("opt/venvs/hello-venv/lib/python3.11/site-packages/click-*.dist-info"))
+    assert list(tree.glob(f"opt/venvs/hello-venv/{SITE}/click-*.dist-info"))
 
     with installed(deb):
         result = run_clean("hello-venv", "--name", "test")
         assert result.returncode == 0, result.stderr
-        assert result.stdout.strip() == f"Hello, test! (python 3.11 at {VENV})"
+        assert result.stdout.strip() == f"Hello, test! (python {PY.removeprefix('python')} at {VENV})"
     assert_purged("hello-venv", VENV, ["hello-venv"])

@@ -14,6 +14,7 @@ the docs say.
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import tempfile
@@ -23,7 +24,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import PACKAGES, Build, assert_purged, dpkg_buildpackage, installed, run_clean, tool_env
+from .conftest import PACKAGES, PY, Build, assert_purged, dpkg_buildpackage, installed, run_clean, tool_env
 
 pytestmark = pytest.mark.network
 
@@ -201,3 +202,32 @@ def test_poetry_lock_online(tmp_path: Path) -> None:
         assert result.returncode == 0, result.stderr
         assert result.stdout.split() == ["idna==3.3", "inp-poetryapp==0.5.0", "six==1.16.0"]
     assert_purged("inp-poetryapp", "/opt/venvs/inp-poetryapp", ["inp-poetryapp"])
+
+
+def test_vendor_for_another_interpreter_too(tmp_path: Path) -> None:
+    # One wheelhouse for the builds on two releases: the wheels this interpreter takes and the
+    # ones another CPython takes (here two minor versions older, which the pinned release has).
+    local = PY.removeprefix("python")
+    other = f"3.{int(local.split('.')[1]) - 2}"
+    source = tmp_path / "vendor-two" / "rel-files-1.0"
+    shutil.copytree(PACKAGES / "rel-files", source)
+    pyproject = source / "pyproject.toml"
+    pyproject.write_text(
+        pyproject.read_text().replace('dependencies = ["tinydep"]', 'dependencies = ["markupsafe==3.0.2"]')
+    )
+    argv = ["dh-venv", "vendor", f"--python-version={other}"]
+    proc = subprocess.run(argv, cwd=source, env=tool_env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    assert proc.returncode == 0, proc.stdout[-4000:]
+    wheelhouse = source / "debian/wheelhouse"
+    tags = {p.name.split("-")[2] for p in wheelhouse.glob("MarkupSafe-3.0.2-*.whl")}
+    assert tags == {"cp" + local.replace(".", ""), "cp" + other.replace(".", "")}, sorted(tags)
+    assert json.loads((wheelhouse / "manifest.json").read_text())["python"] == f"{local} {other}"
+
+    proc = subprocess.run(
+        ["dh-venv", "vendor", "--python-version=3"], cwd=source, env=tool_env(), capture_output=True, text=True
+    )
+    assert proc.returncode == 1
+    assert proc.stderr.splitlines()[-1] == (
+        "dh-venv: error: source package rel-files: --python-version=3 is not a CPython 3 version; "
+        "give the X.Y of the other release's /usr/bin/python3 (python3 --version there)"
+    )

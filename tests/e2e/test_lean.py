@@ -7,24 +7,47 @@ tests/wheels/leanuser (imports pkg_resources without requiring setuptools).
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
+import zipfile
 from pathlib import Path
 
 import pytest
 
-from .conftest import PACKAGES, assert_purged, extract, installed, run_clean
+from .conftest import PACKAGES, SITE, assert_purged, extract, installed, run_clean
 
 VENV = "/opt/venvs/lean-app"
 SEED = {"pip", "setuptools", "wheel"}
-WARNING = "dh_venv: warning: lean-app: lib/python3.11/site-packages/leanuser/__init__.py import(s) pkg_resources"
+
+
+def _requires_of_debian_wheel(name: str) -> set[str]:
+    """What this release's wheel of ``name`` (python3-wheel-whl, ...) requires: packaging from wheel 0.46 on."""
+    [whl] = Path("/usr/share/python-wheels").glob(f"{name}-*.whl")
+    with zipfile.ZipFile(whl) as archive:
+        metadata = next(n for n in archive.namelist() if n.endswith(".dist-info/METADATA"))
+        lines = archive.read(metadata).decode().splitlines()
+    return {
+        re.split(r"[ ;<>=!~\[(]", line.split(":", 1)[1].strip())[0].lower()
+        for line in lines
+        if line.startswith("Requires-Dist:") and "extra ==" not in line
+    }
+
+
+WHEEL_NEEDS = _requires_of_debian_wheel("wheel")
+WARNING = f"dh_venv: warning: lean-app: {SITE}/leanuser/__init__.py import(s) pkg_resources"
 
 
 def contents(deb: Path) -> tuple[set[str], set[str]]:
     """Names of the distributions in the venv, and of the files in its bin/."""
     listing = subprocess.run(["dpkg-deb", "-c", str(deb)], check=True, capture_output=True, text=True).stdout
     paths = [line.split()[5].rstrip("/") for line in listing.splitlines()]
-    dists = {Path(p).name.split("-")[0].lower() for p in paths if p.endswith(".dist-info")}
+    # Top-level only: setuptools >= 71 (trixie's) carries its vendored distributions' metadata.
+    dists = {
+        Path(p).name.split("-")[0].lower()
+        for p in paths
+        if p.endswith(".dist-info") and Path(p).parent.name == "site-packages"
+    }
     scripts = {Path(p).name for p in paths if p.startswith(f".{VENV}/bin/")}
     return dists, scripts
 
@@ -74,16 +97,26 @@ def test_required_setuptools_stays_and_the_application_runs(tmp_path: Path, buil
 def test_a_requested_extra_brings_what_it_requires(tmp_path: Path, build_package) -> None:  # type: ignore[no-untyped-def]
     both = build_both(build_package, tmp_path, "--extras=build")
     for installer, (dists, _, _, _) in both.items():
-        assert dists == {"lean_app", "leandep", "setuptools", "wheel"}, (installer, dists)
+        assert dists == {"lean_app", "leandep", "setuptools", "wheel"} | WHEEL_NEEDS, (installer, dists)
 
 
 @pytest.mark.parametrize("installer", ["uv", "pip"])
 def test_keep_seed_ships_pip_setuptools_and_wheel(tmp_path: Path, build_package, installer: str) -> None:  # type: ignore[no-untyped-def]
-    build = build_package("lean-app", args=f"--keep-seed --installer={installer}")
+    # On every release, also where virtualenv seeds pip alone (trixie's, for Python >= 3.12):
+    # the documented advice for an application that imports pkg_resources holds.
+    build = build_package("lean-app", args=f"--keep-seed --extras=undeclared --installer={installer}")
     assert build.returncode == 0, build.output[-4000:]
+    assert "pkg_resources" not in build.output
     dists, scripts = contents(build.deb("lean-app"))
-    assert dists == {"lean_app"} | SEED
+    assert dists == {"lean_app", "leanuser"} | SEED | WHEEL_NEEDS
     assert {"pip", "wheel"} <= scripts
+    with installed(build.deb("lean-app")):
+        imports = "import leanuser, pkg_resources, setuptools, wheel; print(leanuser.NAME)"
+        result = run_clean(f"{VENV}/bin/python", "-c", imports)
+        assert (result.returncode, result.stdout) == (0, "leanuser\n"), result.stderr
+        result = run_clean(f"{VENV}/bin/pip", "--version")
+        assert result.returncode == 0 and result.stdout.startswith("pip "), result.stderr
+    assert_purged("lean-app", VENV, ["lean-app"])
 
 
 @pytest.mark.network
@@ -129,4 +162,4 @@ def test_a_module_edited_in_place_is_rebuilt_from_the_same_tree(tmp_path: Path, 
     second = build_package("lean-app", source=source)
     assert second.returncode == 0, second.output[-4000:]
     tree = extract(second.deb("lean-app"), tmp_path / "x")
-    assert "NO-LEANDEP" in (tree / "opt/venvs/lean-app/lib/python3.11/site-packages/lean_app/__init__.py").read_text()
+    assert "NO-LEANDEP" in (tree / "opt/venvs/lean-app" / SITE / "lean_app/__init__.py").read_text()

@@ -2,9 +2,10 @@
 exactly as docs/migration.rst says (its sed command is read from the document) and built with dh-venv.
 
 What the two packages ship is compared file by file, symlink by symlink.  The only differences allowed
-are the ones the document lists: the virtualenv's own tooling (pip, setuptools, activate scripts:
-python -m venv against virtualenv), no shipped bytecode, .dist-info instead of .egg-info metadata,
-python3.X in Depends, and the console-script links a build announces in one line.  Then the old package
+are the ones the document lists: the virtualenv's own tooling (pip, setuptools, activate scripts,
+the .gitignore of Python 3.13's venv: python -m venv against virtualenv), no shipped bytecode,
+.dist-info instead of .egg-info metadata, python3.X in Depends, and the console-script links a build
+announces in one line.  Then the old package
 is installed, the new one over it, the commands run, and the purge leaves nothing.
 """
 
@@ -23,6 +24,7 @@ import pytest
 from .conftest import (
     APT_WAIT,
     PACKAGES,
+    PY,
     ROOT,
     Build,
     assert_purged,
@@ -36,12 +38,11 @@ from .conftest import (
     tool_env,
 )
 
-PY = "python3.11"
 # Files the tool that makes the venv puts there itself (python -m venv with ensurepip for
 # dh-virtualenv --builtin-venv, virtualenv for dh_venv), relative to the venv.
 _TOOLING = re.compile(
     r"(bin/(activate(\..*)?|Activate\.ps1|activate_this\.py|pip[-0-9.]*|wheel[-0-9.]*|python[0-9.]*)"
-    r"|lib64|include(/.*)?|pyvenv\.cfg"
+    r"|lib64|include(/.*)?|pyvenv\.cfg|\.gitignore|CACHEDIR\.TAG"
     r"|lib/python3\.\d+/site-packages/"
     r"((pip|setuptools|wheel|pkg_resources|_distutils_hack)([-_][^/]*\.(dist-info|egg-info|virtualenv))?(/.*)?"
     r"|_virtualenv\.(py|pth)|distutils-precedence\.pth))$"

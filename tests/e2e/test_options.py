@@ -7,7 +7,7 @@ import re
 import shutil
 from pathlib import Path
 
-from .conftest import assert_purged, deb_field, extract, files_containing, installed, run_clean
+from .conftest import PY, SITE, assert_purged, deb_field, extract, files_containing, installed, run_clean
 
 
 def simple_index(root: Path, wheels: list[Path]) -> str:
@@ -49,7 +49,7 @@ def test_root_suffix_rename_preinstall_indexes_verbose(build_package, wheelhouse
     venv = tree / "srv/venvs/errapp-env"
     assert sorted(p.name for p in (tree / "usr/bin").iterdir()) == ["errapp-ctl"]
     assert (tree / "usr/bin/errapp-ctl").readlink() == Path("/srv/venvs/errapp-env/bin/errapp-admin")
-    assert list(venv.glob("lib/python3.11/site-packages/extradep-1.0.dist-info"))
+    assert list(venv.glob(f"{SITE}/extradep-1.0.dist-info"))
     assert "/srv/venvs/errapp-env" in (tree / "DEBIAN/postinst").read_text()
 
     with installed(deb):
@@ -65,19 +65,19 @@ def test_skip_install_system_packages_no_scripts_nocheck(build_package, wheelhou
         args="--skip-install --requirements=requirements-tools.txt --console-script=tinydep-tool "
         f"--use-system-packages -n --extra-pip-arg=--no-index --extra-pip-arg=--find-links={wheelhouse}",
         DH_VENV_PIP_ARGS="",
-        DH_OPTIONS="--python=python3.11 --some-option-of-another-tool",
+        DH_OPTIONS=f"--python={PY} --some-option-of-another-tool",
         DEB_BUILD_OPTIONS="nocheck",
     )
     assert build.returncode == 0, build.output[-4000:]
     assert "dh_venv: warning: ignored unknown options in DH_OPTIONS: --some-option-of-another-tool" in build.output
     assert "pip check" not in build.output
     deb = build.deb("errapp")
-    assert deb_field(deb, "Depends") == "python3.11"
+    assert deb_field(deb, "Depends") == PY
     tree = extract(deb, tmp_path / "x")
     venv = tree / "opt/venvs/errapp"
     assert "include-system-site-packages = true" in (venv / "pyvenv.cfg").read_text()
-    assert not list(venv.glob("lib/python3.11/site-packages/errapp*"))
-    assert list(venv.glob("lib/python3.11/site-packages/tinydep-1.0.dist-info"))
+    assert not list(venv.glob(f"{SITE}/errapp*"))
+    assert list(venv.glob(f"{SITE}/tinydep-1.0.dist-info"))
     assert sorted(p.name for p in (tree / "usr/bin").iterdir()) == ["tinydep-tool"]
     assert not (tree / "DEBIAN/postinst").exists()
     assert not (tree / "DEBIAN/prerm").exists()

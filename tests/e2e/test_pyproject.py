@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .conftest import assert_purged, deb_field, extract, files_containing, installed, run_clean
+from .conftest import PY, assert_purged, deb_field, extract, files_containing, installed, run_clean
 
 VENV = "/opt/venvs/pyproj-app"
 
@@ -13,7 +13,7 @@ def test_two_scripts_and_extra(build_package, tmp_path: Path) -> None:
     build = build_package("pyproject-extras")
     assert build.returncode == 0, build.output[-4000:]
     deb = build.deb("pyproj-app")
-    assert deb_field(deb, "Depends") == "python3.11"
+    assert deb_field(deb, "Depends") == PY
     tree = extract(deb, tmp_path / "x")
     assert files_containing(tree, str(build.source)) == []
     assert sorted(p.name for p in (tree / "usr/bin").iterdir()) == ["pyproj-one", "pyproj-two"]

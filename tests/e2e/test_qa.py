@@ -29,7 +29,19 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import PACKAGES, ROOT, assert_purged, clean_pip_env, extract, installed, run_clean, sh, tool_env
+from .conftest import (
+    CPYTHON_TAG,
+    PACKAGES,
+    RELEASE,
+    ROOT,
+    assert_purged,
+    clean_pip_env,
+    extract,
+    installed,
+    run_clean,
+    sh,
+    tool_env,
+)
 
 SERVER, CLIENT, DOC = "qa-modes-server", "qa-modes-client", "qa-modes-doc"
 SERVER_VENV, CLIENT_VENV = f"/opt/venvs/{SERVER}", f"/opt/venvs/{CLIENT}"
@@ -172,7 +184,7 @@ def test_lintian_is_quiet(builds: dict[str, Result], tmp_path: Path) -> None:
     )
     assert f"{SERVER}: dir-or-file-in-opt [opt/venvs/{SERVER}/*]" in overrides
     # The prebuilt wheel's binary is overridden by path; the local extension is not.
-    assert "site-packages/qa_binwheel/_mul.cpython-311-x86_64-linux-gnu.so]" in overrides
+    assert f"site-packages/qa_binwheel/_mul.{CPYTHON_TAG}-x86_64-linux-gnu.so]" in overrides
     assert "qa_server/_speed" not in overrides
     assert not (extract(debs[DOC], tmp_path / "doc") / "opt").exists()
 
@@ -232,13 +244,13 @@ MIRROR = "http://deb.debian.org/debian"
 
 
 def _base_tarball() -> Path:
-    """A bookworm minbase with the interpreter, made once and kept for later runs."""
+    """A minbase of this machine's release with the interpreter, made once and kept for later runs."""
     python = os.path.basename(PYTHON)
-    tarball = CACHE / f"bookworm-{python}.tar.gz"
+    tarball = CACHE / f"{RELEASE}-{python}.tar.gz"
     if not tarball.exists():
         CACHE.mkdir(parents=True, exist_ok=True)
-        partial = CACHE / f"bookworm-{python}.partial.tar.gz"
-        sh("mmdebstrap", "--variant=minbase", f"--include={python}", "bookworm", str(partial), MIRROR)
+        partial = CACHE / f"{RELEASE}-{python}.partial.tar.gz"
+        sh("mmdebstrap", "--variant=minbase", f"--include={python}", RELEASE, str(partial), MIRROR)
         partial.rename(tarball)
     return tarball
 
@@ -270,7 +282,7 @@ def test_piuparts_install_purge_and_upgrade(builds: dict[str, Result], tmp_path:
         [
             "piuparts",
             f"--basetgz={base}",
-            "--distribution=bookworm",
+            f"--distribution={RELEASE}",
             f"--mirror={MIRROR}",
             f"--bindmount={repo}",
             f"--extra-repo=deb [trusted=yes] file://{repo} ./",

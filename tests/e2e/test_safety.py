@@ -27,6 +27,7 @@ import pytest
 
 from tests.e2e.conftest import (
     PACKAGES,
+    SITE,
     Build,
     assert_purged,
     dpkg_buildpackage,
@@ -93,14 +94,18 @@ def venv_started(build: Build, package: str) -> bool:
 
 
 def test_essential_command_is_refused(builder: Builder) -> None:
-    # The application declares a console script named hostname (essential
-    # package hostname ships /bin/hostname; merged /usr makes it /usr/bin/hostname).
+    # The application declares a console script named hostname (essential package hostname
+    # ships /bin/hostname on bookworm, which merged /usr makes /usr/bin/hostname; trixie's
+    # ships /usr/bin/hostname): dpkg's own path is named.
+    listed = sh("dpkg", "-L", "hostname").stdout.splitlines()
+    owned = next(line for line in listed if line.endswith("bin/hostname"))
+    alias = "" if owned == "/usr/bin/hostname" else " (the same file on a merged-/usr system)"
     build = builder.build("safe-clash", "--sourcedirectory=app")
     assert_one_error(
         build,
         "safe-clash",
         "console script hostname would be linked as /usr/bin/hostname",
-        "/bin/hostname (the same file on a merged-/usr system) belongs to package hostname (essential)",
+        f"but {owned}{alias} belongs to package hostname (essential)",
         "--console-script=hostname=OTHER-NAME",
     )
     assert not (build.source / "debian/safe-clash/usr/bin/hostname").exists()
@@ -304,7 +309,7 @@ def test_absolute_data_files_are_reported(odd) -> None:  # type: ignore[no-untyp
     assert "dh_venv: warning: safe-odd: safe_odd-1.0 installs 1 file(s) meant for outside /opt/venvs/safe-odd" in (
         build.output
     )
-    assert "dh_venv: warning:   lib/python3.11/site-packages/etc/safe-odd/safe-odd.conf" in build.output
+    assert f"dh_venv: warning:   {SITE}/etc/safe-odd/safe-odd.conf" in build.output
 
 
 def test_odd_package_installs_and_runs(odd) -> None:  # type: ignore[no-untyped-def]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .conftest import assert_purged, deb_field, extract, files_containing, installed, run_clean
+from .conftest import PY, assert_purged, deb_field, extract, files_containing, installed, run_clean
 
 SERVER = "/opt/venvs/multi-server"
 CLIENT = "/opt/venvs/python3-multi-client"
@@ -29,8 +29,8 @@ def test_each_package_gets_its_own_venv(build_package, tmp_path: Path) -> None:
         assert files_containing(tree, str(build.source)) == []
     # The interpreter, and the C library the extension links, are in Depends.
     server_depends = deb_field(server, "Depends")
-    assert "python3.11" in server_depends and "libc6" in server_depends, server_depends
-    assert deb_field(client, "Depends") == "python3.11"
+    assert PY in server_depends and "libc6" in server_depends, server_depends
+    assert deb_field(client, "Depends") == PY
     # Files of prebuilt wheels are set aside around dh_strip and friends, which get no options.
     for step in ("dh_venv_setaside", "dh_strip -a\n", "dh_dwz -a\n", "dh_venv_restore"):
         assert f"   {step}" in build.output, step

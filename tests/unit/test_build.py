@@ -11,6 +11,7 @@ import csv
 import hashlib
 import os
 import re
+import subprocess
 import sys
 import textwrap
 from pathlib import Path, PurePosixPath
@@ -62,6 +63,17 @@ def write_project(root: Path) -> None:
     )
     (root / "demo_app").mkdir()
     (root / "demo_app/__init__.py").write_text("def main():\n    return 0\n")
+
+
+def virtualenv_seed(tmp: Path) -> list[str]:
+    """What this machine's virtualenv seeds a venv with: pip, setuptools and wheel on bookworm, pip on trixie."""
+    venv = tmp / "seed-probe"
+    subprocess.run(
+        [sys.executable, "-m", "virtualenv", "-q", "--no-download", "--no-periodic-update", str(venv)],
+        check=True,
+        env={"PATH": "/usr/bin:/bin", "VIRTUALENV_OVERRIDE_APP_DATA": str(tmp / "app-data")},
+    )
+    return sorted(p.name.split("-")[0] for p in venv.glob("lib/python3*/site-packages/*.dist-info"))
 
 
 def record_problems(venv: Path) -> list[str]:
@@ -243,7 +255,8 @@ def test_requirements_only_build(tmp_path: Path) -> None:
     assert taken == {PurePosixPath("/usr/bin/demo-pip"): "demo"}
     assert os.readlink(root / "debian/demo/usr/bin/demo-pip") == "/opt/venvs/demo/bin/pip"
     assert (staging / "bin/pip").read_text().splitlines()[0] == "#!/opt/venvs/demo/bin/python"
-    assert "VIRTUAL_ENV='/opt/venvs/demo'" in (staging / "bin/activate").read_text().splitlines()
+    # Quoted by bookworm's virtualenv, not by trixie's.
+    assert re.search(r"^VIRTUAL_ENV='?/opt/venvs/demo'?$", (staging / "bin/activate").read_text(), re.M)
     assert files_naming(staging, str(root)) == []
     assert list(staging.rglob("__pycache__")) == []
     assert record_problems(staging) == []
@@ -289,7 +302,11 @@ def test_leaked_build_path_is_reported(tmp_path: Path) -> None:
 def app_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[str]]:
     root = tmp_path_factory.mktemp("app") / "src"
     write_project(root)
-    settings = make_settings(root, ["--extra-pip-arg=--no-build-isolation", "--extra-pip-arg=--no-index"])
+    # The build backend from Debian's wheels (python3-setuptools-whl), offline; not from the venv,
+    # which has no setuptools where virtualenv seeds pip alone (trixie's).
+    settings = make_settings(
+        root, ["--extra-pip-arg=--no-index", "--extra-pip-arg=--find-links=/usr/share/python-wheels"]
+    )
     log: list[str] = []
     build.build_package(settings, Runner(log=log.append, verbose=True), VERSION, {})
     return root, log
@@ -353,7 +370,7 @@ def test_app_build_log(app_build: tuple[Path, list[str]]) -> None:
     )
     assert commands[-18:] == [
         f"\t{staging}/bin/python -m pip check",
-        f"\t{staging}/bin/python -m pip uninstall --yes pip setuptools wheel",
+        f"\t{staging}/bin/python -m pip uninstall --yes {' '.join(virtualenv_seed(root.parent))}",
         f"\tdpkg-query -S {owners}",
         f"\trewrite {staging} for /opt/venvs/demo",
         f"\tln -s /opt/venvs/demo/bin/DemoGui {root}/debian/demo/usr/bin/DemoGui",

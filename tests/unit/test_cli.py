@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import argparse
 from pathlib import Path, PurePosixPath
+from typing import NoReturn
 
 import pytest
 
@@ -167,12 +169,26 @@ def test_unknown_option_is_an_error() -> None:
     assert str(info.value) == "unrecognized arguments: --frobnicate; see dh_venv(1)"
 
 
+def argparse_says(argv: list[str], **argument: object) -> str:
+    """What this Python's argparse says about ``argv`` (its wording differs between releases)."""
+
+    class Parser(argparse.ArgumentParser):
+        def error(self, message: str) -> NoReturn:
+            raise ValueError(message)
+
+    parser = Parser()
+    parser.add_argument("--installer", **argument)  # type: ignore[arg-type]
+    with pytest.raises(ValueError) as info:
+        parser.parse_args(argv)
+    return str(info.value)
+
+
 def test_unknown_installer_is_an_error() -> None:
     with pytest.raises(DhVenvError) as info:
         options.parse(["--installer=conda"], {})
-    assert str(info.value) == (
-        "argument --installer: invalid choice: 'conda' (choose from 'pip', 'uv', 'auto'); see dh_venv(1)"
-    )
+    said = argparse_says(["--installer=conda"], choices=["pip", "uv", "auto"])
+    assert said.startswith("argument --installer: invalid choice: ") and "conda" in said
+    assert str(info.value) == f"{said}; see dh_venv(1)"
 
 
 def test_installer_uv_is_a_setting(tmp_path: Path) -> None:

@@ -334,3 +334,29 @@ def test_uv_build_state_is_dropped_with_its_record_rows(venv: FakeVenv) -> None:
     finalize(venv.root, FINAL)
     assert not (venv.info / "uv_cache.json").exists() and not (venv.info / "uv_build.json").exists()
     assert "uv_" not in (venv.info / "RECORD").read_text()
+
+
+def test_virtualenv_markers_at_the_top_are_removed(venv: FakeVenv) -> None:
+    # virtualenv writes .gitignore on every release, CACHEDIR.TAG on newer ones (trixie's).
+    marker = "Signature: 8a477f597d28d172789f06886806bc55\n"
+    (venv.root / ".gitignore").write_text("# created by virtualenv automatically\n*\n")
+    (venv.root / "CACHEDIR.TAG").write_text(marker)
+    (venv.root / SITE / "demo/CACHEDIR.TAG").write_text(marker)
+    report = finalize(venv.root, FINAL)
+    assert not (venv.root / ".gitignore").exists()
+    assert not (venv.root / "CACHEDIR.TAG").exists()
+    assert {venv.root / ".gitignore", venv.root / "CACHEDIR.TAG"} <= set(report.removed)
+    # The application's own files of that name are its business.
+    assert (venv.root / SITE / "demo/CACHEDIR.TAG").read_text() == marker
+
+
+def test_records_of_vendored_distributions_are_left_alone(venv: FakeVenv) -> None:
+    # setuptools >= 71 (trixie's) ships setuptools/_vendor/<dist>.dist-info/RECORD, rows for
+    # bytecode included; its own RECORD has their hashes, which must stay true.
+    site = venv.root / SITE
+    vendored = site / "setuptools/_vendor/autocommand-2.2.2.dist-info/RECORD"
+    vendored.parent.mkdir(parents=True)
+    text = "autocommand/__pycache__/x.cpython-311.pyc,,\nautocommand/x.py,sha256=abc,3\n"
+    vendored.write_text(text)
+    finalize(venv.root, FINAL)
+    assert vendored.read_text() == text
