@@ -22,8 +22,10 @@ from dh_venv.expose import clashes, links, packages, scripts
 from dh_venv.inputs import project, requirements
 from dh_venv.inputs.collect import collect
 from dh_venv.inputs.markers import marker_environment
+from dh_venv.inputs.values import Inputs
 from dh_venv.installers import escapes, lean, uvtool, venv
 from dh_venv.installers import plan as install_plan
+from dh_venv.installers.backend import Backend
 from dh_venv.installers.choose import choose
 from dh_venv.record import provenance
 from dh_venv.record import steps as record
@@ -128,6 +130,21 @@ def _begin(settings: Settings, runner: Runner) -> interpreter.Interpreter:
     return python
 
 
+def _create(settings: Settings, backend: Backend, python: interpreter.Interpreter, wanted: Inputs) -> None:
+    """The venv, seeded only when --keep-seed asks for it (then with all of pip, setuptools and wheel)."""
+    staging = settings.staging_venv
+    backend.create(
+        staging,
+        python,
+        system_site_packages=settings.use_system_packages,
+        extra_args=settings.extra_virtualenv_args,
+        seed=wanted.sources,
+        lean=not settings.keep_seed,
+    )
+    if settings.keep_seed and (staging / "pyvenv.cfg").exists():
+        lean.complete_seed(backend, staging, wanted, settings.work_dir)
+
+
 def build_package(
     settings: Settings,
     runner: Runner,
@@ -154,16 +171,7 @@ def build_package(
     # before the venv exists, what the installer installed after it ran.
     local = uvtool.local_find_links([*settings.extra_pip_args, *to_install.extra_args])[0]
     escapes.check_wheels([*([wanted.sources.wheelhouse] if wanted.sources.wheelhouse else []), *local])
-    backend.create(
-        staging,
-        python,
-        system_site_packages=settings.use_system_packages,
-        extra_args=settings.extra_virtualenv_args,
-        seed=wanted.sources,
-        lean=not settings.keep_seed,
-    )
-    if settings.keep_seed and (staging / "pyvenv.cfg").exists():
-        lean.complete_seed(backend, staging, wanted, settings.work_dir)
+    _create(settings, backend, python, wanted)
     # What follows reads the venv: under --no-act there is none, and the plan ends here.
     seeded = clashes.seed(staging) if (staging / "pyvenv.cfg").exists() else None
     before = escapes.outside_files(settings.staging_root, staging) if seeded is not None else set()
