@@ -112,7 +112,8 @@ def _what_options(own: _ArgGroup) -> None:
         "--requirements",
         action="append",
         metavar="FILE",
-        help="requirements file, relative to the project (repeatable; default: requirements.txt if present)",
+        help="requirements file, relative to the project (repeatable; default: requirements.txt if present; "
+        "'none': no requirements file)",
     )
     own.add_argument(
         "--extras", action="append", default=[], metavar="LIST", help="extras of the application (comma-separated)"
