@@ -17,6 +17,6 @@ setup(
     python_requires=">=3.9",
     packages=find_packages(include=["dh_venv", "dh_venv.*"]),
     package_data={"dh_venv.debhelper": ["autoscripts/*"]},
-    scripts=["bin/dh_venv", "bin/dh_venv_setaside", "bin/dh_venv_restore", "bin/dh-venv"],
+    scripts=["bin/dh_venv", "bin/dh_venv_setaside", "bin/dh_venv_rescan", "bin/dh_venv_restore", "bin/dh-venv"],
     install_requires=["virtualenv", "python-debian", "sh", "packaging"],
 )

@@ -19,9 +19,10 @@ from dh_venv.compiled import state as build_state
 from dh_venv.debhelper import integrate
 from dh_venv.errors import DhVenvError
 from dh_venv.expose import clashes, links, packages, scripts
-from dh_venv.inputs import project, requirements
+from dh_venv.inputs import project, requirements, vcs
 from dh_venv.inputs.collect import collect
 from dh_venv.inputs.markers import marker_environment
+from dh_venv.inputs.pyproject import read_pyproject
 from dh_venv.inputs.values import Inputs
 from dh_venv.installers import escapes, lean, uvtool, venv
 from dh_venv.installers import plan as install_plan
@@ -33,12 +34,13 @@ from dh_venv.relocate import finalize, outside, scan
 from dh_venv.runner import Runner
 from dh_venv.settings import Settings
 
-# Checks of the whole run, before the first venv is built (see dh_venv.expose.packages).
 check_predicted_links = packages.check_predicted_links
 
 
 def check_before_building(all_settings: list[Settings], runner: Runner, own_packages: tuple[str, ...]) -> None:
     """What needs no venv, for every package of the run; then what earlier dh_venv calls built."""
+    for settings in all_settings:
+        integrate.check_maintainer_scripts(settings, own_packages)
     packages.check_before_building(all_settings, runner, own_packages)
     for settings in all_settings:
         _check_earlier_call(settings, own_packages)
@@ -185,6 +187,7 @@ def build_package(
     if settings.check:
         backend.check(staging)
     app = scripts.find_application(staging, copy) if copy else None
+    _check_vcs_version(settings, app, wanted)
     if not settings.keep_seed:
         markers = marker_environment(python, runner)
         lean.leave_out_seed(settings, runner, backend, staging, wanted, markers, app)
@@ -204,6 +207,15 @@ def build_package(
     return made
 
 
+def _check_vcs_version(settings: Settings, app: Path | None, wanted: Inputs) -> None:
+    """A version from git must be the upstream version of debian/changelog."""
+    if app is None or wanted.project is None or not vcs.is_vcs_versioned(read_pyproject(settings.source_dir)):
+        return
+    expected = vcs.upstream_version(settings.build_dir / "debian" / "changelog")
+    if expected:
+        vcs.check_built_version(settings.package, app, expected, {**settings.env, **wanted.build_env})
+
+
 def _expose(
     settings: Settings,
     runner: Runner,
@@ -215,7 +227,7 @@ def _expose(
     """The console-script links of this package, checked against the run and the system."""
     if not settings.expose_scripts:
         return {}
-    app_scripts = scripts.entry_point_scripts(app) if app else []
+    app_scripts = scripts.application_scripts(app) if app else []
     made = links.choose_links(settings, runner, staging, app_scripts)
     if made:
         packages.check_new_links(settings, made, taken, runner, own_packages)

@@ -1,4 +1,4 @@
-"""The dh-venv command, for maintainers: ``dh-venv vendor`` so far.
+"""The dh-venv command, for maintainers: ``dh-venv vendor`` and ``dh-venv migrate``.
 
 Like :mod:`dh_venv.cli.main` (whose options and settings it shares), this is a
 command-line module: it reads argv and the environment, prints, and
@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from dh_venv import __version__
-from dh_venv.cli import configure, options, vendor
+from dh_venv.cli import configure, migrate, options, vendor
 from dh_venv.cli.boundary import guarded, say
 from dh_venv.debhelper import files as debhelper
 from dh_venv.errors import DhVenvError
@@ -112,12 +112,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``dh-venv``."""
     args = list(sys.argv[1:] if argv is None else argv)
     if not args or args[0] in ("-h", "--help"):
-        print(f"usage: {PROG} vendor [options]\n\n  vendor   fill debian/wheelhouse/ for offline builds")
+        print(
+            f"usage: {PROG} COMMAND [options]\n\n"
+            "  vendor   fill debian/wheelhouse/ for offline builds\n"
+            "  migrate  move debian/ from dh-virtualenv to dh-venv (--check: show how)"
+        )
         return 0 if args else 2
     if args[0] == "--version":
         print(f"{PROG} {__version__}")
         return 0
-    if args[0] != "vendor":
-        say(f"{PROG}: error: unknown command {args[0]!r}; the commands are: vendor")
+    commands = {"vendor": run_vendor, "migrate": migrate.run_migrate}
+    if args[0] not in commands:
+        say(f"{PROG}: error: unknown command {args[0]!r}; the commands are: {', '.join(commands)}")
         return 2
-    return guarded(PROG, lambda report: run_vendor(args[1:], os.environ, report))
+    command = commands[args[0]]
+    return guarded(PROG, lambda report: command(args[1:], os.environ, report))

@@ -20,11 +20,13 @@ from dh_venv.cli.boundary import guarded
 from dh_venv.cli.configure import literal_credentials, selection, settings_for
 from dh_venv.cli.options import PROG, parse, split_list
 from dh_venv.compiled import setaside
+from dh_venv.compiled import state as build_state
 from dh_venv.debhelper import files as debhelper
 from dh_venv.errors import DhVenvError, os_error
 from dh_venv.inputs import project
 from dh_venv.installers.backend import build_environment
 from dh_venv.record import steps as record
+from dh_venv.relocate import rescan
 from dh_venv.report import Report
 from dh_venv.runner import Runner
 from dh_venv.settings import Settings
@@ -98,7 +100,7 @@ def _discard_venv(settings: Settings, runner: Runner) -> None:
 
 
 def run_step(step: str, argv: Sequence[str], environ: Mapping[str, str], report: Report) -> int:
-    """``dh_venv_setaside`` or ``dh_venv_restore``: the steps around dh_strip and dh_shlibdeps."""
+    """``dh_venv_rescan``, ``dh_venv_setaside`` or ``dh_venv_restore``: the later steps of the sequence."""
     opts, _ = parse(argv, environ)
     runner = _runner(opts, environ, report)
     build_dir = Path.cwd()
@@ -106,6 +108,9 @@ def run_step(step: str, argv: Sequence[str], environ: Mapping[str, str], report:
     for package in selected:
         notes: list[str] = []
         try:
+            if step == "rescan":
+                _rescan(build_dir, package, runner, report, notes)
+                continue
             if step == "setaside":
                 setaside.set_aside(build_dir, package, runner, notes)
                 continue
@@ -119,12 +124,30 @@ def run_step(step: str, argv: Sequence[str], environ: Mapping[str, str], report:
         except DhVenvError as exc:
             raise exc.for_package(package) from None
         except OSError as exc:
-            what = "set aside" if step == "setaside" else "restore"
-            raise os_error(exc, f"{what} the prebuilt files").for_package(package) from None
+            what = {"setaside": "set aside the prebuilt files", "rescan": "rescan the venv"}.get(
+                step, "restore the prebuilt files"
+            )
+            raise os_error(exc, what).for_package(package) from None
         finally:
             for note in notes:
                 report.notice(note, package)
     return 0
+
+
+def _rescan(build_dir: Path, package: str, runner: Runner, report: Report, notes: list[str]) -> None:
+    """dh_venv_rescan for one package: the venvs dh_venv recorded, and dh-virtualenv's trigger in generated files."""
+    for path, line in debhelper.generated_incumbent_triggers(build_dir, package):
+        report.warning(
+            f"{path}: {line!r} is dh-virtualenv's trigger, which nothing activates or handles any more (the venv "
+            "links its interpreter instead of copying it); delete what writes it",
+            package,
+        )
+    state = build_state.current(build_dir, package, notes)
+    if state is None:
+        return
+    staging = build_dir / state.staging[0] if state.staging else build_dir / "debian" / package
+    for line in rescan.rescan(build_dir, staging, state.venvs, state.allow_build_path, runner):
+        report.info(line, package)
 
 
 def main(argv: Sequence[str] | None = None, *, step: str | None = None) -> int:

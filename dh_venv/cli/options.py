@@ -112,7 +112,7 @@ def _what_options(own: _ArgGroup) -> None:
         "--requirements",
         action="append",
         metavar="FILE",
-        help="requirements file, relative to the project (repeatable; default: requirements.txt if present)",
+        help="requirements file relative to the project (repeatable; default: requirements.txt if present; none)",
     )
     own.add_argument(
         "--extras", action="append", default=[], metavar="LIST", help="extras of the application (comma-separated)"

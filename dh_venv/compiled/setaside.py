@@ -30,6 +30,7 @@ def record(settings: Settings, reports: Iterable[Path | None], links: Iterable[o
     state.staging = [str(root.relative_to(settings.build_dir) if root.is_relative_to(settings.build_dir) else root)]
     state.recommends = list(settings.shlibs_recommends)
     state.ignore = list(settings.shlibs_ignore)
+    state.allow_build_path = list(settings.allow_build_path)
     state_mod.stamp(settings.build_dir, settings.package, state)
     notes: list[str] = []
     old = state_mod.State.load(settings.work_dir, notes)

@@ -59,6 +59,8 @@ class State:
     links: list[str] = field(default_factory=list)
     #: The build this state belongs to (see the module's docstring).
     token: list[str] = field(default_factory=list)
+    #: ``--allow-build-path`` patterns, for dh_venv_rescan.
+    allow_build_path: list[str] = field(default_factory=list)
 
     @classmethod
     def load(cls, work: Path, notes: list[str]) -> State | None:

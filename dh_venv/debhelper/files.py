@@ -251,6 +251,37 @@ def incumbent_triggers(build_dir: Path, package: str) -> list[str]:
     return [line.strip() for line in lines if INCUMBENT_TRIGGER in line.split("#", 1)[0].split()]
 
 
+def without_token(build_dir: Path, package: str, main_package: str) -> list[str]:
+    """The package's own postinst, prerm and postrm that lack ``#DEBHELPER#`` (relative to the tree).
+
+    dh_installdeb puts the snippets there; a script without the token gets
+    none of them.  ``debian/<script>`` stands for the first package's.
+    """
+    missing = []
+    for script in ("postinst", "prerm", "postrm"):
+        path = build_dir / "debian" / f"{package}.{script}"
+        if not path.is_file() and package == main_package:
+            path = build_dir / "debian" / script
+        if path.is_file() and "#DEBHELPER#" not in path.read_text(errors="replace"):
+            missing.append(str(path.relative_to(build_dir)))
+    return missing
+
+
+def generated_incumbent_triggers(build_dir: Path, package: str) -> list[tuple[str, str]]:
+    """(file, line) naming dh-virtualenv's trigger in the triggers debhelper generates for ``package``.
+
+    Scripts run from ``override_dh_venv`` append to this file; dh_installdeb
+    merges it with ``debian/<package>.triggers`` (which dh_venv checks itself).
+    """
+    path = build_dir / "debian" / ".debhelper" / "generated" / package / "triggers"
+    try:
+        lines = path.read_text(errors="replace").splitlines()
+    except OSError:
+        return []
+    shown = str(path.relative_to(build_dir))
+    return [(shown, line.strip()) for line in lines if INCUMBENT_TRIGGER in line.split("#", 1)[0].split()]
+
+
 def include_binaries(build_dir: Path, directory: Path, names: list[str], runner: Runner) -> Path | None:
     """List the files of ``directory`` (under debian/) in debian/source/include-binaries.
 

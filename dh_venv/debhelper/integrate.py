@@ -13,6 +13,7 @@ from pathlib import Path, PurePosixPath
 
 from dh_venv.debhelper import files as debhelper
 from dh_venv.debhelper import lintian
+from dh_venv.errors import DhVenvError
 from dh_venv.interpreter import Interpreter
 from dh_venv.runner import Runner
 from dh_venv.settings import Settings
@@ -63,6 +64,27 @@ def add_lintian_overrides(settings: Settings, runner: Runner, version: str, app:
     debhelper.PackageFiles(settings.build_dir, settings.package, runner, version).add_lintian_overrides(
         settings.staging_root, lintian.render(blocks)
     )
+
+
+def check_maintainer_scripts(settings: Settings, own_packages: tuple[str, ...]) -> None:
+    """Fail if the package's own maintainer scripts would never run dh_venv's snippets.
+
+    No dpkg mechanism byte-compiles for a package without its postinst: a
+    trigger runs that same postinst, which then lacks the snippet too.
+    """
+    if not settings.maintainer_scripts:
+        return
+    main = own_packages[0] if own_packages else settings.package
+    missing = debhelper.without_token(settings.build_dir, settings.package, main)
+    if missing:
+        raise DhVenvError(
+            f"{' and '.join(missing)} {'has' if len(missing) == 1 else 'have'} no #DEBHELPER# line, so dh_venv's "
+            "snippets (byte-compiling the venv after install, removing the bytecode before removal and the venv "
+            "on purge) would never run: without bytecode every start of the application compiles anew",
+            package=settings.package,
+            hint="add a line #DEBHELPER# (before the final exit 0; dh-venv migrate --add-debhelper-token does it), "
+            "or build with -n/--noscripts to go without the snippets",
+        )
 
 
 def warn_incumbent_triggers(settings: Settings, runner: Runner) -> None:

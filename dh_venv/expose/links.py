@@ -55,6 +55,13 @@ def choose_links(
                 f"debian/{package}.links links {link} to {own[link]}, and dh_venv would link it to {target}",
                 hint="delete the line, or link the script elsewhere with --console-script=NAME=OTHER",
             )
+    if settings.console_scripts is None and not app_scripts:
+        runner.report.info(
+            f"the application declares no console script and installs no script into {final}/bin, so the "
+            f"package puts no command on PATH; --console-script=NAME links a script of the venv (a dependency's "
+            f"too), --no-console-scripts says none is wanted",
+            package,
+        )
     if settings.console_scripts is None and links:
         runner.report.info(
             f"linked the application's console scripts as {', '.join(map(str, sorted(links)))}; "

@@ -1,8 +1,9 @@
 """Which console scripts of the venv become commands on ``PATH``.
 
 By default: the application's own scripts, read from its
-``entry_points.txt`` (``console_scripts`` and ``gui_scripts``), not those
-of its dependencies.  The application is the distribution pip installed
+``entry_points.txt`` (``console_scripts`` and ``gui_scripts``) and its
+``RECORD`` (files it installs into ``bin/``: setuptools' ``scripts=``),
+not those of its dependencies.  The application is the distribution pip installed
 from the build copy of the source, recognised by its ``direct_url.json``.
 ``--console-script`` names any script of the venv instead (a dependency's
 too) and may put its link in any directory; a package whose
@@ -12,6 +13,7 @@ choice itself, so the default then links nothing (see :func:`defers_to`).
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlparse
@@ -39,6 +41,27 @@ def declared_scripts(dist_info: Path, *, strict: bool = False) -> list[str]:
 def entry_point_scripts(dist_info: Path) -> list[str]:
     """Names of the console and GUI scripts the application declares (an error if they cannot be read)."""
     return declared_scripts(dist_info, strict=True)
+
+
+def record_scripts(dist_info: Path) -> list[str]:
+    """Names of the files a distribution's ``RECORD`` installs into the venv's ``bin/`` (``scripts=`` files too)."""
+    try:
+        rows = (dist_info / "RECORD").read_text(errors="replace").splitlines()
+    except OSError:
+        return []
+    bin_dir = Path(os.path.normpath(dist_info.parent.parent.parent.parent / "bin"))
+    names = []
+    for row in rows:
+        name = row.split(",", 1)[0].strip('"')
+        path = Path(os.path.normpath(dist_info.parent / name)) if not name.startswith("/") else Path(name)
+        if path.parent == bin_dir and not name.endswith((".pyc", ".pyo")):
+            names.append(path.name)
+    return names
+
+
+def application_scripts(dist_info: Path) -> list[str]:
+    """The application's own commands: its entry points and the scripts its ``RECORD`` puts into ``bin/``."""
+    return sorted({*entry_point_scripts(dist_info), *record_scripts(dist_info)})
 
 
 def link_path(link: str, bin_dir: PurePosixPath) -> PurePosixPath:

@@ -59,6 +59,12 @@ def collect(
     pyproject = read_pyproject(source) if source.is_dir() else {}
     lock_path = choose_lock(source, settings.lock, settings.use_locks, settings.requirements)
     files = requirements.requirement_files(source, settings.requirements) if lock_path is None else []
+    if settings.requirements is None and files:
+        runner.report.info(
+            f"installing {files[0].relative_to(source) if files[0].is_relative_to(source) else files[0]}, found in "
+            "the project (no --requirements given; --requirements=none installs no requirements file)",
+            settings.package,
+        )
     extras = list(settings.extras)
     lock = _read_lock(settings, runner, python, pyproject, lock_path)
     used = _prepared_requirements(settings, runner, files, extras)
@@ -143,11 +149,29 @@ def _extra_index_urls(settings: Settings, lock: Lock | None) -> tuple[str, ...]:
     return tuple(settings.extra_index_urls)
 
 
+def _tagged_version(settings: Settings, runner: Runner, pyproject: Mapping[str, Any]) -> dict[str, str]:
+    """The changelog's upstream version for a git checkout that is its tag plus changes under debian/ only."""
+    if not vcs.is_vcs_versioned(pyproject) or vcs.PRETEND in settings.env or runner.no_act:
+        return {}
+    version = vcs.upstream_version(settings.build_dir / "debian" / "changelog")
+    tag = vcs.tag_plus_debian(settings.build_dir, version, runner) if version else None
+    if tag is None or version is None:
+        return {}
+    runner.report.info(
+        f"the git checkout is tag {tag} plus changes under debian/ only: building version {version}, the "
+        f"upstream version of debian/changelog ({vcs.PRETEND})",
+        settings.package,
+    )
+    return {vcs.PRETEND: version}
+
+
 def _build_env(settings: Settings, runner: Runner, pyproject: Mapping[str, Any], copy: Path | None) -> dict[str, str]:
     """The environment the project is built in; prepares the copy's git index."""
     if copy is None:
         return {}
-    build_env = vcs.vcs_version_env(settings.source_dir, settings.build_dir, pyproject)
+    build_env = vcs.vcs_version_env(settings.source_dir, settings.build_dir, pyproject) or _tagged_version(
+        settings, runner, pyproject
+    )
     vcs.clean_git_copy(copy, runner)
     if "SETUPTOOLS_SCM_PRETEND_VERSION" in build_env:
         runner.announce(

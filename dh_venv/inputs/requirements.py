@@ -22,6 +22,8 @@ from dh_venv.inputs.project import IGNORED
 from dh_venv.runner import Runner
 
 DEFAULT_REQUIREMENTS = "requirements.txt"
+#: ``--requirements=none``: no requirements file at all, not even the default one.
+NO_REQUIREMENTS = "none"
 
 _HASH_OPTION = re.compile(r"^[^#]*?(^|\s)--hash[=\s]")
 
@@ -35,8 +37,9 @@ def requirement_files(source_dir: Path, requested: tuple[str, ...] | None) -> li
         for path in found:
             check_requirements(path)
             check_syntax(path, source_dir)
+            _refuse_unreleased(path)
         return found
-    files = [source_dir / r for r in requested]
+    files = [source_dir / r for r in requested if r != NO_REQUIREMENTS]
     for path in files:
         if path.exists() and not path.is_dir():
             check_requirements(path)  # an error naming what is wrong with it
@@ -47,6 +50,25 @@ def requirement_files(source_dir: Path, requested: tuple[str, ...] | None) -> li
             )
         check_syntax(path, source_dir)
     return files
+
+
+# A requirement fetched from version control: no release, whatever the branch holds today.
+_VCS_REQUIREMENT = re.compile(
+    r"(?:^|[\s=@])(git|hg|svn|bzr)\+[a-z]+://|^(-e|--editable)[\s=]+[a-z][a-z0-9+.-]*://", re.IGNORECASE
+)
+
+
+def _refuse_unreleased(path: Path) -> None:
+    """A requirements file nobody named may be a developer's: no VCS or editable URL requirement in it."""
+    for number, line in enumerate(path.read_text(errors="replace").splitlines(), 1):
+        spec = line.split(" #", 1)[0].strip()
+        if spec and not spec.startswith("#") and _VCS_REQUIREMENT.search(spec):
+            raise DhVenvError(
+                f"{path.name} (picked by default: no --requirements was given) has a version-control or editable "
+                f"URL requirement on line {number}: {spec!r}; that is a development branch, not a release",
+                hint=f"name the file (--requirements={path.name}) to install it anyway, or build without it "
+                "(--requirements=none: the project and its declared dependencies only)",
+            )
 
 
 def is_hashed(paths: list[Path], files: Runner) -> bool:

@@ -126,16 +126,22 @@ def _content(path: Path) -> bytes | None:
 _MAX_LISTED_LEAKS = 20
 
 
-def fail_on_leaks(staging: Path, staging_root: Path, build_dir: Path, allowed: Iterable[str] = ()) -> None:
-    """Stop the build, listing the files, if the venv still names the build directory."""
+def fail_on_leaks(
+    staging: Path, staging_root: Path, build_dir: Path, allowed: Iterable[str] = (), *, after: str = ""
+) -> None:
+    """Stop the build, listing the files, if the venv still names the build directory.
+
+    ``after`` says when the files were written, if not by dh_venv's own installs.
+    """
     leaks = find_leaks([staging], needles_for(build_dir), allowed)
     if not leaks:
         return
     shown = [f"  {p.relative_to(staging_root)}" for p in leaks[:_MAX_LISTED_LEAKS]]
     if len(leaks) > _MAX_LISTED_LEAKS:
         shown.append(f"  ... and {len(leaks) - _MAX_LISTED_LEAKS} more")
+    written = f" (written {after})" if after else ""
     raise DhVenvError(
-        f"{len(leaks)} file(s) of the venv still contain the build path {build_dir}",
+        f"{len(leaks)} file(s) of the venv{written} still contain the build path {build_dir}",
         hint="they would be broken on the target; stop the project from recording absolute build paths, "
         "or, if the path is harmless there, allow the file with --allow-build-path=PATTERN",
         details="\n".join(shown),

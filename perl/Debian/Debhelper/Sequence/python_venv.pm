@@ -55,4 +55,12 @@ foreach my $command (@unused) {
 insert_before("dh_strip_nondeterminism", "dh_venv_setaside");
 insert_before("dh_installdeb", "dh_venv_restore");
 
+# What ran after dh_venv (the venv's own pip in override_dh_venv, files a
+# later override copies in) is relocated, freed of bytecode and scanned for
+# the build path once more, as dh_venv's own installs were: after
+# dh_venv_restore (all files back, debug information stripped into -dbgsym,
+# so a helper compiled with -g in the override no longer names the build
+# directory) and before dh_installdeb and dh_md5sums.
+insert_before("dh_installdeb", "dh_venv_rescan");
+
 1;
