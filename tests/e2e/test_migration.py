@@ -135,6 +135,10 @@ def compare(old: Build, new: Build, package: str, venv: str) -> dict[str, str]:
     overrides = f"/usr/share/lintian/overrides/{package}"
     if overrides not in old_entries:
         assert added.pop(overrides, None) == "file -", f"{overrides} missing from the dh-venv package"
+    # What is in the venv, on record: the bill of materials and the license summary.
+    for record in ("sbom.cdx.json", "venv-licenses.txt"):
+        path = f"/usr/share/doc/{package}/{record}"
+        assert added.pop(path, None) == "file -", f"{path} missing from the dh-venv package"
     return added
 
 
