@@ -103,7 +103,12 @@ class Settings:
     @property
     def work_dir(self) -> Path:
         """Scratch space of this package, removed by dh_clean."""
-        return self.build_dir / "debian" / ".debhelper" / "dh_venv" / self.package
+        return work_dir(self.build_dir, self.package)
+
+
+def work_dir(build_dir: Path, package: str) -> Path:
+    """dh_venv's scratch space and state for ``package`` (the sequence steps have no Settings)."""
+    return build_dir / "debian" / ".debhelper" / "dh_venv" / package
 
 
 # Characters a venv path may not hold: shebang lines end at white space,

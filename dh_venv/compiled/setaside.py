@@ -16,7 +16,7 @@ from dh_venv.compiled import state as state_mod
 from dh_venv.debhelper import files as debhelper
 from dh_venv.errors import DhVenvError
 from dh_venv.runner import Runner
-from dh_venv.settings import Settings
+from dh_venv.settings import Settings, work_dir
 
 
 def record(settings: Settings, reports: Iterable[Path | None], links: Iterable[object] = ()) -> None:
@@ -62,7 +62,7 @@ def _staging(build_dir: Path, package: str, state: state_mod.State) -> Path:
 
 def set_aside(build_dir: Path, package: str, runner: Runner, notes: list[str]) -> None:
     """dh_venv_setaside for one package; ``notes`` gets what was discarded."""
-    work = state_mod.work_dir(build_dir, package)
+    work = work_dir(build_dir, package)
     state = state_mod.current(build_dir, package, notes)
     if state is None:
         return
@@ -87,7 +87,7 @@ def restore(
 ) -> list[str]:
     """dh_venv_restore for one package; returns warnings (``notes`` gets what was discarded)."""
     discarded: list[str] = [] if notes is None else notes
-    work = state_mod.work_dir(build_dir, package)
+    work = work_dir(build_dir, package)
     state = state_mod.current(build_dir, package, discarded)
     if state is None:
         return []

@@ -23,15 +23,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from dh_venv import tree
+from dh_venv.settings import work_dir
 
 STATE = "compiled.json"
 MANIFEST = "prebuilt.json"
 ASIDE = "prebuilt"
 _TOKEN = "dh_venv-build"
-
-
-def work_dir(build_dir: Path, package: str) -> Path:
-    return build_dir / "debian" / ".debhelper" / "dh_venv" / package
 
 
 def _token_file(build_dir: Path, package: str) -> Path:

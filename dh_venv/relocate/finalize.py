@@ -20,7 +20,7 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from dh_venv import tree
+from dh_venv import site, tree
 from dh_venv.errors import DhVenvError
 
 # Version-control metadata (an editable VCS install's checkout, a copied
@@ -157,8 +157,7 @@ def _fix_record(record: Path, staging_venv: Path, final_venv: PurePosixPath, cha
     base = record.parent.parent
     rows: list[list[str]] = []
     dirty = False
-    with record.open(newline="") as fh:
-        original = [row for row in csv.reader(fh) if row]
+    original = [row for row in site.read_record(record) or [] if row]
     for row in original:
         name = row[0]
         if name.startswith(str(final_venv) + "/"):
@@ -184,4 +183,4 @@ def _fix_record(record: Path, staging_venv: Path, final_venv: PurePosixPath, cha
         rows.sort(key=lambda row: row[0])
         out = io.StringIO()
         csv.writer(out, lineterminator="\n").writerows(rows)
-        record.write_text(out.getvalue())
+        tree.write_text(record, out.getvalue())

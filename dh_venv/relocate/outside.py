@@ -9,10 +9,10 @@ looks, so dh_venv lists them.
 
 from __future__ import annotations
 
-import csv
 import os
 from pathlib import Path
 
+from dh_venv import site as site_model
 from dh_venv.report import Report
 from dh_venv.settings import Settings
 
@@ -31,11 +31,7 @@ def outside_prefix(venv: Path) -> dict[str, list[str]]:
     for record in sorted(venv.glob("lib/python3*/site-packages/*.dist-info/RECORD")):
         site = record.parent.parent
         top_level = _top_level(record.parent)
-        try:
-            with record.open(newline="", encoding="utf-8", errors="surrogateescape") as fh:
-                rows = [row[0] for row in csv.reader(fh) if row]
-        except (OSError, csv.Error):
-            continue
+        rows = [row[0] for row in site_model.read_record(record, partial=True) or [] if row]
         strays = []
         for name in rows:
             path = os.path.normpath(os.path.join(site, name))

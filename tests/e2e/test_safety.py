@@ -275,8 +275,9 @@ def odd(builder: Builder) -> tuple[Build, dict[bytes, tuple[str, ...]], dict[byt
         fh.write(f"-e git+file://{repo}#egg=safe-gitdep\n")
     make_odd_files(source)
     before = manifest(source)
-    # A local directory given to --preinstall is built from a copy too.
-    build = dpkg_buildpackage(source, builder.env("--preinstall=./gitdep"))
+    # A local directory given to --preinstall is built from a copy too.  The requirements file
+    # is named: one picked by default may not hold a VCS requirement.
+    build = dpkg_buildpackage(source, builder.env("--preinstall=./gitdep --requirements=requirements.txt"))
     subprocess.run(["debian/rules", "clean"], cwd=source, env=builder.env(), check=True, capture_output=True)
     return build, before, manifest(source)
 
