@@ -1,7 +1,8 @@
 """The shape of dh_venv/: the import rule, no cycles, and debhelper's size discipline.
 
 Layers, from the top: the command lines (``cli``), the pipeline that orders
-the stages (``pipeline``), the stages (one package each), and the shared
+the stages (``pipeline``) with the front ends beside it (``scaffold``: dh-venv init;
+``releases``: chroots, builds and smoke tests per release), the stages (one package each), and the shared
 modules below them.  A module imports only from its own package or a lower
 layer; a stage imports no other stage except the debhelper glue, and
 another stage's frozen values (its ``values`` module), which is what stages
@@ -17,6 +18,8 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parents[2] / "dh_venv"
 STAGES = ("inputs", "installers", "relocate", "expose", "compiled", "debhelper", "record")
+# The pipeline, and the front ends of dh-venv that drive whole builds (init, build, smoke) beside it.
+FRONT_ENDS = ("pipeline", "scaffold", "releases")
 MAX_MODULE_LINES = 300
 MAX_FUNCTION_LINES = 60
 
@@ -34,7 +37,7 @@ def _unit(path: Path) -> str:
 def _layer(unit: str) -> int:
     if unit == "cli":
         return 3
-    if unit == "pipeline":
+    if unit in FRONT_ENDS:
         return 2
     if unit in STAGES:
         return 1
