@@ -24,7 +24,7 @@ from dh_venv.inputs.collect import collect
 from dh_venv.inputs.markers import marker_environment
 from dh_venv.inputs.pyproject import read_pyproject
 from dh_venv.inputs.values import Inputs
-from dh_venv.installers import escapes, lean, uvtool, venv
+from dh_venv.installers import escapes, lean, uvtool
 from dh_venv.installers import plan as install_plan
 from dh_venv.installers.backend import Backend
 from dh_venv.installers.choose import choose
@@ -102,11 +102,13 @@ def _build_copy(settings: Settings, runner: Runner) -> Path | None:
     return copy
 
 
-def _announce_rest(settings: Settings, runner: Runner, version: str, python: interpreter.Interpreter) -> None:
+def _announce_rest(
+    settings: Settings, runner: Runner, backend: Backend, version: str, python: interpreter.Interpreter
+) -> None:
     """Under --no-act: what follows reads the venv, which was not made; say what it would do."""
     staging = settings.staging_venv
     if settings.check:
-        runner.announce(f"{venv.python_of(staging)} -m pip check")
+        backend.check(staging)
     runner.announce(f"rewrite {staging} for {settings.final_venv}, then scan it for {settings.build_dir}")
     if settings.expose_scripts:
         runner.announce(f"link the console scripts of {settings.final_venv}/bin into {settings.bin_dir}")
@@ -179,7 +181,7 @@ def build_package(
     before = escapes.outside_files(settings.staging_root, staging) if seeded is not None else set()
     reports = backend.install(staging, to_install, report=flags.report_path(staging, settings.work_dir))
     if seeded is None:
-        _announce_rest(settings, runner, version, python)
+        _announce_rest(settings, runner, backend, version, python)
         return {}
     escapes.check_venv(staging, settings.staging_root, before, backend.name)
     clashes.check_venv_scripts(staging, seeded)

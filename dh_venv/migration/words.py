@@ -9,17 +9,18 @@ starting a comment.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 from dh_venv.migration import Change, Result
 
 _OPEN = {"(": ")", "{": "}"}
 
 
-def split_comment(line: str) -> tuple[str, str]:
-    """``(code, comment)``: the comment starts at a ``#`` that begins a word, outside quotes."""
+def _bare(text: str) -> Iterator[int]:
+    """Indexes of the characters of ``text`` outside quotes, escapes and ``$(...)``/``${...}``."""
     i, quote, depth = 0, "", 0
-    while i < len(line):
-        c = line[i]
+    while i < len(text):
+        c = text[i]
         if c == "\\":
             i += 2
             continue
@@ -28,45 +29,36 @@ def split_comment(line: str) -> tuple[str, str]:
                 quote = ""
         elif c in "'\"`":
             quote = c
-        elif c == "$" and line[i + 1 : i + 2] in _OPEN:
+        elif c == "$" and text[i + 1 : i + 2] in _OPEN:
             depth += 1
             i += 1
         elif c in ")}" and depth:
             depth -= 1
-        elif c == "#" and not depth and (i == 0 or line[i - 1] in " \t;"):
-            return line[:i], line[i:]
+        elif not depth:
+            yield i
         i += 1
+
+
+def split_comment(line: str) -> tuple[str, str]:
+    """``(code, comment)``: the comment starts at a ``#`` that begins a word, outside quotes."""
+    for i in _bare(line):
+        if line[i] == "#" and (i == 0 or line[i - 1] in " \t;"):
+            return line[:i], line[i:]
     return line, ""
 
 
 def spans(code: str) -> list[tuple[int, int]]:
-    """``(start, end)`` of each shell word of ``code``."""
+    """``(start, end)`` of each shell word of ``code``: the runs between blanks outside quotes."""
+    blanks = {i for i in _bare(code) if code[i] in " \t"}
     out: list[tuple[int, int]] = []
-    i = 0
-    while i < len(code):
-        if code[i] in " \t":
-            i += 1
-            continue
-        start, quote, depth = i, "", 0
-        while i < len(code):
-            c = code[i]
-            if c == "\\":
-                i += 2
-                continue
-            if quote:
-                if c == quote:
-                    quote = ""
-            elif c in "'\"`":
-                quote = c
-            elif c == "$" and code[i + 1 : i + 2] in _OPEN:
-                depth += 1
-                i += 1
-            elif c in ")}" and depth:
-                depth -= 1
-            elif c in " \t" and not depth:
-                break
-            i += 1
-        out.append((start, min(i, len(code))))
+    start: int | None = None
+    for i in range(len(code) + 1):
+        if i == len(code) or i in blanks:
+            if start is not None:
+                out.append((start, i))
+            start = None
+        elif start is None:
+            start = i
     return out
 
 

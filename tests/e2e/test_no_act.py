@@ -80,7 +80,7 @@ def test_no_act_shows_what_a_real_run_executes(tmp_path: Path, wheelhouse: Path)
     planned = run("--no-act")
     real = run("-v")
     # The venv is not made under --no-act: what reads it is only described from there on.
-    end = next(i for i, line in enumerate(planned) if line.startswith("\trewrite ") or " -m pip check" in line)
+    end = next(i for i, line in enumerate(planned) if line.startswith("\trewrite ") or " pip check" in line)
     assert end > 0 and planned[:end] == real[:end], "\n".join(["planned:", *planned, "real:", *real])
     rewritten = source / "debian/.debhelper/dh_venv/setuppy-app/requirements-0.txt"
     assert f"\twrite {rewritten}" in planned[:end]
