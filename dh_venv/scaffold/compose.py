@@ -1,0 +1,115 @@
+"""``compose``: a complete ``debian/`` for a Python project; ``write``: put it into the project."""
+
+from __future__ import annotations
+
+import datetime
+import email.utils
+from collections.abc import Mapping
+from pathlib import Path
+
+import dh_venv.scaffold.control as control
+import dh_venv.scaffold.metadata as metadata
+import dh_venv.scaffold.names as names
+import dh_venv.scaffold.service as service
+from dh_venv.errors import DhVenvError
+from dh_venv.inputs.pyproject import read_pyproject
+from dh_venv.runner import Runner
+from dh_venv.scaffold.copyright import copyright
+from dh_venv.scaffold.values import Project, Request, Scaffold
+
+RULES = "#!/usr/bin/make -f\n\n%:\n\tdh $@ --with python-venv\n"
+SOURCE_FORMAT = "3.0 (quilt)\n"
+
+
+def compose(project: Path, request: Request, environ: Mapping[str, str], runner: Runner) -> Scaffold:
+    """What ``dh-venv init`` writes for the project in ``project``, read from its metadata and this machine."""
+    static = read_pyproject(project).get("project", {}) if (project / "pyproject.toml").is_file() else {}
+    if isinstance(static, dict) and isinstance(static.get("name"), str):
+        names.package_name(static["name"], request.package)  # a name that cannot be Debian's fails first
+    who = names.maintainer(environ, project, runner)
+    distribution = names.release(request.release)
+    found = metadata.read(project, environ, runner, request.package)
+    return from_project(found, request, who, distribution, environ)
+
+
+def from_project(
+    found: Project, request: Request, maintainer: str, distribution: str, environ: Mapping[str, str]
+) -> Scaffold:
+    """The files, from what was read (no program runs here)."""
+    package = names.package_name(found.name, request.package)
+    version = f"{names.debian_version(found.version)}-1"
+    architecture = "any" if found.compiled else "all"
+    depends = list(service.DEPENDS) if request.service else []
+    homepage, _ = control.urls(found.urls)
+    text, notes = copyright(package, found, maintainer=maintainer, source=homepage, environ=environ)
+    files = {
+        "debian/control": control.control(
+            package,
+            found,
+            maintainer=maintainer,
+            architecture=architecture,
+            build_depends=request.build_depends,
+            depends=depends,
+            standards=names.standards_version(),
+        ),
+        "debian/changelog": changelog(package, version, distribution, maintainer, environ),
+        "debian/copyright": text,
+        "debian/rules": RULES,
+        "debian/source/format": SOURCE_FORMAT,
+        "debian/tests/control": tests_control(found.scripts),
+    }
+    if request.service:
+        synopsis = control.synopsis_of(package, found)
+        files[f"debian/{package}.service"] = service.unit(package, synopsis, request.service, found.scripts)
+        files[f"debian/{package}.postinst"] = service.postinst(package)
+        files[f"debian/{package}.postrm"] = service.postrm(package)
+    if found.compiled:
+        notes.append(f"Architecture: any, for the compiled distributions {', '.join(found.compiled)}")
+    if not found.scripts:
+        notes.append(f"{found.name} declares no console script: nothing will be on PATH, and no command is tested")
+    executable = frozenset(p for p in files if p == "debian/rules" or p.endswith((".postinst", ".postrm")))
+    return Scaffold(package, version, files, executable, tuple(notes))
+
+
+def changelog(package: str, version: str, distribution: str, maintainer: str, environ: Mapping[str, str]) -> str:
+    epoch = environ.get("SOURCE_DATE_EPOCH", "")
+    when = (
+        datetime.datetime.fromtimestamp(int(epoch), datetime.UTC)
+        if epoch.isdigit()
+        else datetime.datetime.now(datetime.UTC).replace(microsecond=0)
+    )
+    return (
+        f"{package} ({version}) {distribution}; urgency=medium\n\n"
+        "  * Initial release, written by dh-venv init.\n\n"
+        f" -- {maintainer}  {email.utils.format_datetime(when)}\n"
+    )
+
+
+def tests_control(scripts: tuple[str, ...]) -> str:
+    """An autopkgtest running each command with ``--version`` (or ``--help`` when it has none)."""
+    if not scripts:
+        return "Test-Command: true\nDepends: @\nRestrictions: superficial\n"
+    paragraphs = [
+        f"Test-Command: {s} --version || {s} --help\nDepends: @\nRestrictions: superficial\nFeatures: test-name={s}"
+        for s in scripts
+    ]
+    return "\n\n".join(paragraphs) + "\n"
+
+
+def write(scaffold: Scaffold, project: Path, *, force: bool, runner: Runner) -> list[Path]:
+    """Write the files into ``project``; refuse, naming them, to overwrite any without ``force``."""
+    paths = [project / name for name in sorted(scaffold.files)]
+    existing = [p for p in paths if p.exists() or p.is_symlink()]
+    if existing and not force:
+        shown = ", ".join(str(p.relative_to(project)) for p in existing)
+        raise DhVenvError(
+            f"{shown} already exist{'s' if len(existing) == 1 else ''} in {project}; nothing was written",
+            hint="dh-venv init --force overwrites them",
+        )
+    for path in paths:
+        if path.is_symlink():
+            runner.apply(f"rm {path}", path.unlink)
+        runner.write_text(path, scaffold.files[str(path.relative_to(project))])
+        if str(path.relative_to(project)) in scaffold.executable:
+            runner.apply(f"chmod 0755 {path}", lambda p=path: p.chmod(0o755))  # type: ignore[misc]
+    return paths

@@ -1,0 +1,154 @@
+"""``debian/copyright`` in the machine-readable format, with the project's license in Debian's short names.
+
+The license comes from the metadata as an SPDX expression (through
+:mod:`dh_venv.record.licenses`); each identifier is named as Debian's
+copyright format names it (``MIT`` is ``Expat``, ``GPL-2.0-or-later`` is
+``GPL-2+``).  A license Debian ships in ``/usr/share/common-licenses`` is
+referred to there; any other gets the project's own license file as its
+text.  A header comment says where the licenses of the distributions
+bundled in the venv are in the installed package.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+import textwrap
+from collections.abc import Mapping
+from pathlib import Path
+
+from dh_venv.record.steps import SBOM_NAME, SUMMARY_NAME
+from dh_venv.scaffold.values import Project
+
+FORMAT = "https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/"
+COMMON = Path("/usr/share/common-licenses")
+
+# SPDX identifiers whose Debian short name differs (copyright-format 1.0, "License specification").
+_DEBIAN_NAMES = {
+    "MIT": "Expat",
+    "BSD-2-Clause": "BSD-2-clause",
+    "BSD-3-Clause": "BSD-3-clause",
+    "BSD-4-Clause": "BSD-4-clause",
+    "PSF-2.0": "PSF-2",
+    "Python-2.0": "Python",
+    "Zlib": "Zlib",
+    "Artistic-1.0": "Artistic",
+    "GFDL-1.2-only": "GFDL-1.2",
+    "GFDL-1.3-only": "GFDL-1.3",
+}
+_GNU = re.compile(r"^(A?GPL|LGPL|GFDL)-(\d\.\d)-(only|or-later)$")
+
+
+def debian_name(identifier: str) -> str:
+    """Debian's short name for one SPDX identifier (``GPL-3.0-or-later`` -> ``GPL-3+``)."""
+    if identifier in _DEBIAN_NAMES:
+        return _DEBIAN_NAMES[identifier]
+    gnu = _GNU.match(identifier)
+    if gnu:
+        family, version, scope = gnu.groups()
+        # Debian names GPL and AGPL versions without ".0"; LGPL-2.1 keeps its minor version.
+        version = version.removesuffix(".0")
+        return f"{family}-{version}{'+' if scope == 'or-later' else ''}"
+    return identifier
+
+
+def license_field(project: Project) -> tuple[str, list[str]]:
+    """(the ``License:`` value, the short names it uses) for the project's license."""
+    license = project.license
+    if license.expression:
+        words = re.findall(r"\(|\)|[^\s()]+", license.expression)
+        out, names = [], []
+        for index, word in enumerate(words):
+            if word in ("OR", "AND"):
+                out.append(word.lower())
+            elif word == "WITH":
+                out.append("with")
+            elif word in "()":
+                continue
+            elif index and words[index - 1] == "WITH":
+                out.append(f"{word} exception")
+            else:
+                name = debian_name(word)
+                out.append(name)
+                names.append(name)
+        return " ".join(out), list(dict.fromkeys(names))
+    if license.names:
+        name = re.sub(r"\s+", "-", license.names[0].strip())
+        return name, [name]
+    return "unknown", ["unknown"]
+
+
+def copyright(
+    package: str, project: Project, *, maintainer: str, source: str | None, environ: Mapping[str, str]
+) -> tuple[str, list[str]]:
+    """(the text of ``debian/copyright``, warnings for the maintainer)."""
+    year = _year(environ)
+    field, names = license_field(project)
+    holders = _holders(project) or [f"the {project.name} authors"]
+    contact = next((a for a in project.authors if "@" in a), None)
+    header = [f"Format: {FORMAT}", f"Upstream-Name: {project.name}"]
+    header += [f"Upstream-Contact: {contact}"] if contact else []
+    header += [f"Source: {source}"] if source else []
+    site = f"/opt/venvs/{package}"
+    comment = (
+        f"The package bundles, in the virtual environment under {site}, the Python distributions "
+        f"{project.name} needs, each with its own license. /usr/share/doc/{package}/{SUMMARY_NAME} lists every "
+        f"one of them with its license, /usr/share/doc/{package}/{SBOM_NAME} is their bill of materials, and "
+        f"each keeps its license files in its .dist-info directory under {site}/lib/."
+    )
+    header.append("Comment: " + "\n ".join(textwrap.wrap(comment, 70, break_on_hyphens=False)))
+    files = [
+        "Files: *",
+        "Copyright: " + "\n           ".join(f"{year} {h}" for h in holders),
+        f"License: {field}",
+    ]
+    debian = ["Files: debian/*", f"Copyright: {year} {maintainer}", f"License: {field}"]
+    paragraphs = ["\n".join(header), "\n".join(files), "\n".join(debian)]
+    warnings = []
+    for name in names:
+        text = _license_text(name, project, len(names) == 1)
+        if text is None:
+            warnings.append(
+                f"debian/copyright: no text found for the license {name} (not in {COMMON}, and the project "
+                "ships no license file): add it under its License: paragraph"
+            )
+            text = f" The text of the {name} license was not found in the project."
+        paragraphs.append(f"License: {name}\n{text}")
+    return "\n\n".join(paragraphs) + "\n", warnings
+
+
+def _license_text(name: str, project: Project, only: bool) -> str | None:
+    common = COMMON / name.removesuffix("+")
+    if common.is_file() and name != "BSD":
+        later = " or any later version" if name.endswith("+") else ""
+        return (
+            f" On Debian systems, the complete text of the {name.removesuffix('+')} license{later}\n"
+            f" can be found in {common}."
+        )
+    files = project.license_files
+    key = re.sub(r"[^a-z0-9]", "", name.lower())
+    matching = [t for n, t in files.items() if key and key in re.sub(r"[^a-z0-9]", "", n.lower())]
+    text = matching[0] if matching else next(iter(files.values())) if only and files else None
+    if text is None:
+        return None
+    lines = [line.rstrip() for line in text.strip("\n").expandtabs().splitlines()]
+    return "\n".join(f" {line}" if line.strip() else " ." for line in lines)
+
+
+def _holders(project: Project) -> list[str]:
+    holders: list[str] = []
+    for author in project.authors:
+        for one in re.split(r",\s*(?![^<]*>)", author):
+            name = re.sub(r"\s*<[^>]*>", "", one).strip().strip('"')
+            name = name or one.strip()
+            if name and name not in holders:
+                holders.append(name)
+    return holders
+
+
+def _year(environ: Mapping[str, str]) -> int:
+    epoch = environ.get("SOURCE_DATE_EPOCH", "")
+    when = int(epoch) if epoch.isdigit() else None
+    if when is None:
+        return datetime.datetime.now(datetime.UTC).year
+    return datetime.datetime.fromtimestamp(when, datetime.UTC).year

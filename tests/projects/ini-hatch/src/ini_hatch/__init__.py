@@ -1,0 +1,1 @@
+"""ini-hatch: a dh-venv test fixture."""
