@@ -66,13 +66,16 @@ class Variant:
     mmdebstrap: str
     include: tuple[str, ...]
     aptopts: tuple[str, ...]
+    #: mmdebstrap's --skip.
+    skip: tuple[str, ...] = ()
 
 
 VARIANTS = {
     # What sbuild --chroot-mode=unshare expects (sbuild installs recommends only when asked).
     "buildd": Variant("buildd", (), ('APT::Install-Recommends "false"',)),
     # A minimal system a user would install the package on; apt there behaves as on the user's machine.
-    "smoke": Variant("apt", ("python3",), ()),
+    # No device nodes: every run unpacks it into a system whose /dev mmdebstrap made (so also without root).
+    "smoke": Variant("apt", ("python3",), (), ("output/dev",)),
 }
 
 
@@ -117,6 +120,7 @@ def _inputs(release: str, variant: str, extra: Sequence[str], mirror: str, ca: P
         "format": _FORMAT,
         "release": release,
         "variant": variant,
+        "skip": list(VARIANTS[variant].skip),
         "include": sorted({*VARIANTS[variant].include, *extra, *(["ca-certificates"] if ca else [])}),
         "sources": _sources(release, mirror),
         "architecture": _architecture(),
@@ -224,6 +228,7 @@ def tarball(
     spec = VARIANTS[variant]
     argv = [program, f"--variant={spec.mmdebstrap}", "--format=tar"]
     argv += [f"--aptopt={opt}" for opt in spec.aptopts]
+    argv += [f"--skip={skip}" for skip in spec.skip]
     include = inputs["include"]
     assert isinstance(include, list)
     if include:

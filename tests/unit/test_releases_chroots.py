@@ -94,7 +94,7 @@ def test_made_once_then_reused_and_keyed_by_its_inputs(fake: dict[str, str]) -> 
     assert lines[0] == f"dh-venv: making the {release} smoke chroot with mmdebstrap (once; kept in {first.parent})"
     (call,) = _calls(fake)
     mirror = fake["DH_VENV_MIRROR"]
-    assert call.startswith("--variant=apt --format=tar --include=python3 ")
+    assert call.startswith("--variant=apt --format=tar --skip=output/dev --include=python3 ")
     assert call.endswith(f" deb {mirror} {release} main deb {mirror} {release}-updates main")
     assert chroots.tarball(release, "smoke", _runner(lines), fake) == first
     assert len(_calls(fake)) == 1
