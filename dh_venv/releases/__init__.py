@@ -1,0 +1,1 @@
+"""Front ends that work per Debian release: the supported releases, their chroots, smoke tests."""
