@@ -16,7 +16,7 @@ setup(
     license="GPL-2+",
     python_requires=">=3.9",
     packages=find_packages(include=["dh_venv", "dh_venv.*"]),
-    package_data={"dh_venv.debhelper": ["autoscripts/*"]},
+    package_data={"dh_venv.debhelper": ["autoscripts/*"], "dh_venv.releases": ["smoke-inside.sh"]},
     scripts=["bin/dh_venv", "bin/dh_venv_setaside", "bin/dh_venv_rescan", "bin/dh_venv_restore", "bin/dh-venv"],
     install_requires=["virtualenv", "python-debian", "sh", "packaging"],
 )

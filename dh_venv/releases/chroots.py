@@ -170,13 +170,11 @@ def _check_reachable(mirror: str, release: str, cache: Path) -> None:
         ) from None
 
 
-def _mmdebstrap(environ: Mapping[str, str], release: str) -> str:
+def mmdebstrap(environ: Mapping[str, str], why: str) -> str:
+    """The mmdebstrap program on ``environ``'s PATH, or an error saying ``why`` it is needed and how to get it."""
     found = shutil.which("mmdebstrap", path=environ.get("PATH", os.defpath))
     if found is None:
-        raise DhVenvError(
-            f"mmdebstrap is not installed; it makes the {release} chroot",
-            hint="apt-get install mmdebstrap",
-        )
+        raise DhVenvError(f"mmdebstrap is not installed; {why}", hint="apt-get install mmdebstrap")
     return found
 
 
@@ -220,7 +218,7 @@ def tarball(
     path = cache / f"{release}-{variant}-{inputs['architecture']}-{key}.tar"
     if _usable(path, inputs, max_age, time.time()):
         return path
-    program = _mmdebstrap(environ, release)
+    program = mmdebstrap(environ, f"it makes the {release} chroot")
     _check_reachable(mirror, release, cache)
     with doing("create the chroot cache", cache):
         cache.mkdir(parents=True, exist_ok=True)
