@@ -1,4 +1,4 @@
-"""A command for dh-venv smoke's tests: --version, --greet NAME, --fail."""
+"""A command for dh-venv smoke's tests that has no --version (smoke falls back to --help)."""
 
 import argparse
 import sys
@@ -6,7 +6,6 @@ import sys
 
 def main() -> int:
     parser = argparse.ArgumentParser(prog="smk-leaky")
-    parser.add_argument("--version", action="version", version="smk-leaky 1.0")
     parser.add_argument("--greet", metavar="NAME")
     parser.add_argument("--fail", action="store_true")
     args = parser.parse_args()
