@@ -2,10 +2,12 @@
 
 A stanza's ``Test-Command`` runs under ``sh -e``; ``Tests`` names scripts
 in ``Tests-Directory`` (default: beside the control file).  ``Depends``
-adds packages to install (``@`` stands for the packages under test);
-``Restrictions`` are honoured as autopkgtest does where a fresh chroot can
-(``allow-stderr``, ``skippable``); a stanza needing what a chroot is not
-(a machine, a reboot, the built source tree) is skipped with the reason.
+adds packages to install (``@`` stands for the packages under test).
+``Restrictions`` are honoured as autopkgtest does where a fresh chroot can:
+without ``allow-stderr``, output on stderr fails a test; with
+``skippable``, exit status 77 skips it.  ``Features: test-name=NAME`` names
+a command.  A stanza needing what a chroot is not (a machine, a reboot,
+the built source tree) is skipped with the reason.
 """
 
 from __future__ import annotations
@@ -84,7 +86,9 @@ def _stanza(stanza: Deb822, where: str, tests_dir: Path) -> list[Test]:
     allow_stderr, skippable = "allow-stderr" in restrictions, "skippable" in restrictions
     if "Test-Command" in stanza:
         command = " ".join(line.strip() for line in stanza["Test-Command"].strip().splitlines())
-        return [Test(command, command, None, allow_stderr, skippable, skipped)]
+        features = re.split(r"[\s,]+", stanza.get("Features", ""))
+        named = [f.removeprefix("test-name=") for f in features if f.startswith("test-name=")]
+        return [Test(named[0] if named else command, command, None, allow_stderr, skippable, skipped)]
     found = []
     for name in stanza["Tests"].split():
         script = tests_dir / stanza.get("Tests-Directory", "") / name
