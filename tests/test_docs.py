@@ -55,3 +55,16 @@ def test_dh_venv_man_page_builds() -> None:
     )
     assert out.returncode == 0, out.stderr
     assert "\\-\\-allow\\-sdists" in out.stdout
+
+
+def test_dh_venv_smoke_options_are_documented() -> None:
+    """Every option of dh-venv smoke's parser is in its man page, and the man page has the command."""
+    from dh_venv.cli.smoke import parser
+
+    page = (ROOT / "docs" / "dh-venv.rst").read_text()
+    assert "**dh-venv smoke**" in page
+    for action in parser()._actions:
+        for option in action.option_strings:
+            if option not in ("-h", "--help"):
+                assert f"**{option}" in page, f"{option} of dh-venv smoke is not in docs/dh-venv.rst"
+    assert "smoke.rst" in (ROOT / "debian" / "dh-venv.docs").read_text()
