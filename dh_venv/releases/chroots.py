@@ -225,6 +225,9 @@ def tarball(
     partial = cache / f".{path.name}.{os.getpid()}.partial.tar"
     spec = VARIANTS[variant]
     argv = [program, f"--variant={spec.mmdebstrap}", "--format=tar"]
+    if os.geteuid() != 0:
+        # Not mmdebstrap's fakechroot fallback: its tarballs do not work with sbuild or dh-venv smoke.
+        argv.insert(1, "--mode=unshare")
     argv += [f"--aptopt={opt}" for opt in spec.aptopts]
     argv += [f"--skip={skip}" for skip in spec.skip]
     include = inputs["include"]

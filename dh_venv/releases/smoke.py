@@ -200,7 +200,11 @@ def _checks(results: Path, debs: Sequence[Deb], tests: Tests | None, release: st
 
 
 def _run(program: str, tarball: Path, release: str, work: Path, runner: Runner, env: Mapping[str, str]) -> None:
-    argv = [program, "--variant=custom", "--skip=update", f"--setup-hook=tar-in {shlex.quote(str(tarball))} /"]
+    # As a user, mmdebstrap's unshare mode (its auto mode would fall back to fakechroot, where nothing here works).
+    mode = "--mode=root" if os.geteuid() == 0 else "--mode=unshare"
+    argv = [program, mode, "--variant=custom", "--skip=update", f"--setup-hook=tar-in {shlex.quote(str(tarball))} /"]
+    # The tarball has no /dev (chroots.VARIANTS): mmdebstrap fills it, in unshare mode by bind mounts into it.
+    argv += ['--setup-hook=mkdir -p "$1/dev"']
     argv += [f"--customize-hook=copy-in {shlex.quote(str(work / 'smoke'))} /"]
     argv += ['--customize-hook=chroot "$1" /bin/sh /smoke/plan/inside.sh']
     argv += [f"--customize-hook=copy-out /smoke/results {shlex.quote(str(work / 'out'))}", release, "/dev/null"]

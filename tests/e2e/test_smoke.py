@@ -19,7 +19,7 @@ import pytest
 from dh_venv.releases import chroots
 from dh_venv.runner import Runner
 
-from .conftest import PACKAGES, RELEASE, Build, dpkg_buildpackage, tool_env
+from .conftest import PACKAGES, RELEASE, Build, dpkg_buildpackage, sh, tool_env
 
 CACHE = Path(os.environ.get("DH_VENV_TEST_CACHE", "/var/cache/dh-venv-tests")) / "chroots"
 SUMMARY = re.compile(r"dh-venv smoke: (\d+) passed, (\d+) failed(?:, (\d+) skipped)? in \d+ s")
@@ -146,3 +146,42 @@ def test_without_mmdebstrap_or_a_deb(built: Build, tmp_path: Path) -> None:
     result = smoke("--release", "hamm", str(built.deb("smk-app")), cwd=tmp_path)
     assert result.returncode == 1
     assert result.stderr.startswith("dh-venv: error: 'hamm' is not a supported Debian release; give one of: ")
+
+
+USER = "smk-user"
+
+
+@pytest.mark.network  # the Debian archive
+def test_as_a_user_through_mmdebstrap_unshare_mode(built: Build, tarball: Path) -> None:
+    """A user with subordinate ids (docs/smoke.rst) smokes with root's cached tarball, in unshare mode."""
+    if sh("id", USER, check=False).returncode != 0:
+        sh("useradd", "--system", "--no-create-home", "--home-dir", "/nonexistent", "--shell", "/bin/sh", USER)
+    if not any(line.startswith(f"{USER}:") for line in Path("/etc/subuid").read_text().splitlines()):
+        sh("usermod", "--add-subuids", "300000-365535", "--add-subgids", "300000-365535", USER)
+    top = Path(f"/tmp/{USER}-{os.getpid()}")
+    shutil.rmtree(top, ignore_errors=True)
+    top.mkdir()
+    try:
+        deb = Path(shutil.copy(built.deb("smk-app"), top))
+        sh("chown", "-R", f"{USER}:", str(top))
+        env = tool_env(HOME="/nonexistent", **{chroots.VARIABLE: str(CACHE)})
+        result = subprocess.run(
+            ["runuser", "-u", USER, "--", "dh-venv", "smoke", "-v", deb.name],
+            cwd=top,
+            env=env,
+            capture_output=True,
+            text=True,
+        )
+    finally:
+        shutil.rmtree(top, ignore_errors=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "mmdebstrap --mode=unshare --variant=custom" in result.stderr
+    *lines, summary = _lines(result)
+    assert lines == [
+        f"dh-venv smoke: smk-app in a fresh {RELEASE} system ({tarball.name})",
+        "PASS install: smk-app_1.0_all.deb",
+        "PASS run: smk-app --version (smk-app 1.0)",
+        "PASS purge: smk-app",
+        "PASS clean: after the purge (nothing left in /opt/venvs/smk-app, /usr/bin)",
+    ]
+    assert SUMMARY.fullmatch(summary).groups() == ("4", "0", None)  # type: ignore[union-attr]
