@@ -1,4 +1,4 @@
-#!/bin/sh
+# Run by /bin/sh (no #! line: it is data of the dh_venv package, copied into the chroot).
 # The part of `dh-venv smoke` that runs inside the fresh chroot (dh_venv/releases/smoke.py
 # writes /smoke/plan and reads /smoke/results back):
 #
