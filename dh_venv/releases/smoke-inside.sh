@@ -5,11 +5,12 @@
 #   plan/debs/*.deb   the packages under test        plan/packages  their names
 #   plan/extra        packages the tests depend on    plan/venvs     their venv directories
 #   plan/links        the /usr/bin links they ship    plan/checks/N/ kind (command, test-command,
-#                     test-script), arg (command name, shell command, script), allow-stderr?
+#                     test-script), arg (command name, shell command, script)
 #
-# Every step leaves STEP.status (exit status) and STEP.log; each check N leaves
-# checks/N.{status,out,err,flag}; `left` lists what the purge left behind.  This
-# script always exits 0, so that mmdebstrap copies the results out.
+# Every step leaves STEP.status (exit status; "none" for a purge with nothing
+# to purge) and STEP.log; each check N leaves checks/N.{status,out,err,flag};
+# `left` lists what the purge left behind.  This script always exits 0, so
+# that mmdebstrap copies the results out.
 set -u
 plan=/smoke/plan
 out=/smoke/results
@@ -65,8 +66,14 @@ if [ "$(cat "$out/install.status")" = 0 ]; then
 	done
 fi
 
-# shellcheck disable=SC2046
-step purge apt-get purge -y -q $(cat "$plan/packages")
+# The packages dpkg knows (a failed install may have left some half-installed; others never got in).
+known=$(while read -r package; do dpkg-query -W "$package" >/dev/null 2>&1 && echo "$package"; done <"$plan/packages")
+if [ -n "$known" ]; then
+	# shellcheck disable=SC2086
+	step purge apt-get purge -y -q $known
+else
+	echo none >"$out/purge.status"
+fi
 {
 	while read -r venv; do
 		[ ! -e "$venv" ] && [ ! -L "$venv" ] || find "$venv" | LC_ALL=C sort

@@ -107,7 +107,7 @@ def _write_plan(root: Path, debs: Sequence[Deb], tests: Tests | None) -> None:
     (plan / "venvs").write_text("".join(f"{v}\n" for d in debs for v in d.venvs))
     (plan / "links").write_text("".join(f"{link}\n" for d in debs for link in d.links))
     (plan / "extra").write_text("".join(f"{name}\n" for name in (tests.depends if tests else ())))
-    for number, (kind, arg, allow_stderr) in enumerate(_runs(debs, tests), 1):
+    for number, (kind, arg) in enumerate(_runs(debs, tests), 1):
         check = plan / "checks" / f"{number:03d}"
         check.mkdir(parents=True)
         (check / "kind").write_text(kind)
@@ -115,20 +115,18 @@ def _write_plan(root: Path, debs: Sequence[Deb], tests: Tests | None) -> None:
             shutil.copy(arg, check / "arg")
         else:
             (check / "arg").write_text(arg)
-        if allow_stderr:
-            (check / "allow-stderr").touch()
 
 
-def _runs(debs: Sequence[Deb], tests: Tests | None) -> list[tuple[str, str, bool]]:
-    """(kind, argument, allow stderr) of every check that runs, in order."""
+def _runs(debs: Sequence[Deb], tests: Tests | None) -> list[tuple[str, str]]:
+    """(kind, argument) of every check that runs, in order."""
     if tests is None:
-        return [("command", os.path.basename(link), True) for d in debs for link in d.links]
+        return [("command", os.path.basename(link)) for d in debs for link in d.links]
     runs = []
     for test in tests.tests:
         if test.skipped is None and test.command is not None:
-            runs.append(("test-command", test.command, test.allow_stderr))
+            runs.append(("test-command", test.command))
         elif test.skipped is None and test.script is not None:
-            runs.append(("test-script", str(test.script), test.allow_stderr))
+            runs.append(("test-script", str(test.script)))
     return runs
 
 
@@ -188,7 +186,11 @@ def _checks(results: Path, debs: Sequence[Deb], tests: Tests | None, release: st
                 continue
             number += 1
             checks.append(_ran(results, number, "test", test.name, test.allow_stderr, test.skippable))
-    checks.append(_step(results, "purge", "purge", " ".join(d.package for d in debs)))
+    purged = " ".join(d.package for d in debs)
+    if _read(results / "purge.status").strip() == "none":
+        checks.append(Check("SKIP", "purge", purged, "none of them was installed"))
+    else:
+        checks.append(_step(results, "purge", "purge", purged))
     left = _read(results / "left").split()
     if left:
         shown = ", ".join(left[:10]) + (f" and {len(left) - 10} more" if len(left) > 10 else "")

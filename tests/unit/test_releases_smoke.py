@@ -136,8 +136,9 @@ def test_checks_when_nothing_could_be_installed(tmp_path: Path) -> None:
         {"update.status": "100\n", "update.log": "E: no\n", "install.status": "100\n", "install.log": log},
     )
     (results / "left").write_text(left)
-    (results / "purge.status").write_text("0\n")
+    (results / "purge.status").write_text("none\n")
     checks = smoke._checks(results, [DEB], None, "trixie")
+    assert checks[-2] == Check("SKIP", "purge", "smk-x", "none of them was installed")
     assert checks[0] == Check("FAIL", "update", "apt-get update in trixie", "no network, or the mirror failed", "E: no")
     assert checks[1] == Check("FAIL", "install", "smk-x_1_all.deb", "exit status 100", log.rstrip().split("\n", 15)[-1])
     assert checks[2] == Check("SKIP", "run", "smk-x --version", "not run: the install failed")
