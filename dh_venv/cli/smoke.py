@@ -68,6 +68,12 @@ def run_smoke(argv: Sequence[str], environ: Mapping[str, str], report: Report) -
     runner = Runner(log=report.write, verbose=opts.verbose, report=report)
     outcome = smoke(opts.debs, runner, environ, release=opts.release, tests=opts.tests, cwd=Path.cwd())
     show(outcome)
+    check(outcome)
+    return 0
+
+
+def check(outcome: Outcome) -> None:
+    """Raise the error that names the failed checks, if any failed (``dh-venv build --smoke`` too)."""
     failed = [f"{c.what} {c.subject}" for c in outcome.checks if c.status == "FAIL"]
     if failed:
         raise DhVenvError(
@@ -75,4 +81,3 @@ def run_smoke(argv: Sequence[str], environ: Mapping[str, str], report: Report) -
             package=", ".join(outcome.packages),
             hint="see the FAIL lines above",
         )
-    return 0
