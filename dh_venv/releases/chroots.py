@@ -222,6 +222,7 @@ def tarball(
     _check_reachable(mirror, release, cache)
     with doing("create the chroot cache", cache):
         cache.mkdir(parents=True, exist_ok=True)
+        _remove_abandoned(cache, path.name)
     partial = cache / f".{path.name}.{os.getpid()}.partial.tar"
     spec = VARIANTS[variant]
     argv = [program, f"--variant={spec.mmdebstrap}", "--format=tar"]
@@ -254,6 +255,16 @@ def tarball(
         partial.unlink(missing_ok=True)
     runner.report.info(f"made {path} ({path.stat().st_size / 1e6:.0f} MB) in {time.monotonic() - started:.0f} s")
     return path
+
+
+def _remove_abandoned(cache: Path, name: str) -> None:
+    """Partial tarballs of ``name`` that a killed run left, a day old or more (a running one writes its own)."""
+    for partial in cache.glob(f".{name}.*.partial.tar"):
+        try:
+            if time.time() - partial.stat().st_mtime > 86400:
+                partial.unlink()
+        except FileNotFoundError:
+            pass
 
 
 def _scan_interpreter(path: Path) -> str | None:

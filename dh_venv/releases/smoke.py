@@ -174,6 +174,10 @@ def _checks(results: Path, debs: Sequence[Deb], tests: Tests | None, release: st
         checks.append(Check("FAIL", "update", update.subject, "no network, or the mirror failed", update.output))
     checks.append(_step(results, "install", "install", ", ".join(d.path.name for d in debs)))
     number = 0
+    if tests is None and not any(d.links for d in debs):
+        checks.append(
+            Check("SKIP", "run", "no command", "none in /usr/bin points into a venv; list tests with --tests")
+        )
     if tests is None:
         for link in (link for d in debs for link in d.links):
             number += 1

@@ -12,6 +12,7 @@ import json
 import os
 import subprocess
 import tarfile
+import time
 from pathlib import Path
 
 import pytest
@@ -110,10 +111,16 @@ def test_made_once_then_reused_and_keyed_by_its_inputs(fake: dict[str, str]) -> 
 def test_a_corrupt_or_stale_tarball_is_made_again(fake: dict[str, str]) -> None:
     release = targets.supported()[0].codename
     path = chroots.tarball(release, "smoke", _runner([]), fake)
+    # What a killed run left: removed when a day old, with the next tarball made.
+    old, recent = path.parent / f".{path.name}.1.partial.tar", path.parent / f".{path.name}.2.partial.tar"
+    old.write_text("")
+    recent.write_text("")
+    os.utime(old, (time.time() - 90000, time.time() - 90000))
     with path.open("ab") as fh:
         fh.write(b"half a block")
     assert chroots.tarball(release, "smoke", _runner([]), fake) == path
     assert len(_calls(fake)) == 2
+    assert not old.exists() and recent.exists()
     Path(f"{path}.json").unlink()
     chroots.tarball(release, "smoke", _runner([]), fake)
     assert len(_calls(fake)) == 3

@@ -143,3 +143,14 @@ def test_checks_when_nothing_could_be_installed(tmp_path: Path) -> None:
     assert checks[1] == Check("FAIL", "install", "smk-x_1_all.deb", "exit status 100", log.rstrip().split("\n", 15)[-1])
     assert checks[2] == Check("SKIP", "run", "smk-x --version", "not run: the install failed")
     assert checks[-1].detail == ("left: " + ", ".join(f"/opt/venvs/smk-x/f{n}" for n in range(10)) + " and 2 more")
+
+
+def test_a_package_without_commands_says_so(tmp_path: Path) -> None:
+    results = _results(tmp_path, {"update.status": "0", "install.status": "0", "purge.status": "0", "left": ""})
+    bare = Deb(Path("smk-doc_1_all.deb"), "smk-doc", (), ())
+    assert smoke._checks(results, [bare], None, "trixie") == [
+        Check("PASS", "install", "smk-doc_1_all.deb"),
+        Check("SKIP", "run", "no command", "none in /usr/bin points into a venv; list tests with --tests"),
+        Check("PASS", "purge", "smk-doc"),
+        Check("PASS", "clean", "after the purge", "nothing left in /usr/bin"),
+    ]
