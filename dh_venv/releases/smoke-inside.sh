@@ -14,11 +14,12 @@
 set -u
 plan=/smoke/plan
 out=/smoke/results
-mkdir -p "$out/checks" /tmp/smoke-work
+mkdir -p "$out/checks"
 export DEBIAN_FRONTEND=noninteractive
+# A clean environment, in the check's own empty directory (autopkgtest's AUTOPKGTEST_TMP).
 clean_env() {
-	env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8 \
-		AUTOPKGTEST_TMP=/tmp/smoke-work "$@"
+	(cd "$work" && env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root \
+		LANG=C.UTF-8 AUTOPKGTEST_TMP="$work" "$@")
 }
 step() {
 	name=$1
@@ -37,23 +38,25 @@ run_check() {
 	id=$(basename "$dir")
 	kind=$(cat "$dir/kind")
 	result=$out/checks/$id
+	work=/tmp/smoke-work/$id
+	mkdir -p "$work"
 	case $kind in
 	command)
 		# --version, else --help: what every command line answers.
 		for flag in --version --help; do
 			echo "$flag" >"$result.flag"
-			(cd /tmp/smoke-work && clean_env timeout 120 "$(cat "$dir/arg")" "$flag") >"$result.out" 2>"$result.err" </dev/null
+			clean_env timeout 120 "$(cat "$dir/arg")" "$flag" >"$result.out" 2>"$result.err" </dev/null
 			status=$?
 			[ $status != 0 ] || break
 		done
 		;;
 	test-command)
-		(cd /tmp/smoke-work && clean_env timeout 600 sh -ec "$(cat "$dir/arg")") >"$result.out" 2>"$result.err" </dev/null
+		clean_env timeout 600 sh -ec "$(cat "$dir/arg")" >"$result.out" 2>"$result.err" </dev/null
 		status=$?
 		;;
 	test-script)
 		chmod +x "$dir/arg"
-		(cd /tmp/smoke-work && clean_env timeout 600 "$dir/arg") >"$result.out" 2>"$result.err" </dev/null
+		clean_env timeout 600 "$dir/arg" >"$result.out" 2>"$result.err" </dev/null
 		status=$?
 		;;
 	esac
