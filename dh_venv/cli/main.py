@@ -116,7 +116,7 @@ def run_step(step: str, argv: Sequence[str], environ: Mapping[str, str], report:
                 continue
             recommends = [p for v in opts.shlibs_recommends for p in split_list(v)]
             ignore = [p for v in opts.shlibs_ignore for p in split_list(v)]
-            for warning in setaside.restore(build_dir, package, runner, recommends, ignore, notes):
+            for warning in setaside.restore(build_dir, package, runner, recommends, ignore, notes, environ):
                 report.warning(warning)
             # After dh_shlibdeps: the bill of materials names what the venv links against.
             for warning in record.write(build_dir, package, runner, __version__, environ):

@@ -7,11 +7,11 @@ after ``dh_shlibdeps`` (see :mod:`dh_venv.compiled.prebuilt` for why).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from pathlib import Path
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path, PurePosixPath
 
-from dh_venv import elf, errors
-from dh_venv.compiled import prebuilt, shlibs
+from dh_venv import caches, elf, errors
+from dh_venv.compiled import prebuilt, shlibcache, shlibs
 from dh_venv.compiled import state as state_mod
 from dh_venv.debhelper import files as debhelper
 from dh_venv.errors import DhVenvError
@@ -40,6 +40,12 @@ def record(settings: Settings, reports: Iterable[Path | None], links: Iterable[o
     state.save(settings.work_dir)
 
 
+def _is_elf(path: Path, known: dict[Path, tuple[str, bool | None]]) -> bool:
+    """Whether ``path`` is ELF, as dh_venv_setaside saw it (a file it moved is unchanged), else by reading it."""
+    kind = known[path][1] if path in known else None
+    return elf.is_elf(path) if kind is None else kind
+
+
 def _linked_binaries(files: list[Path]) -> list[Path]:
     """The files dpkg-shlibdeps can and needs to read.
 
@@ -54,6 +60,48 @@ def _linked_binaries(files: list[Path]) -> list[Path]:
         if dynamic.kind in (2, 3) and dynamic.needed and dynamic.machine == machine:
             linked.append(path)
     return linked
+
+
+def _depends(
+    package: str,
+    build_dir: Path,
+    staging: Path,
+    venvs: list[Path],
+    binaries: list[Path],
+    known: dict[Path, tuple[str, bool | None]],
+    runner: Runner,
+    environ: Mapping[str, str] | None,
+    notes: list[str],
+) -> str:
+    """What ``binaries`` need from the system: from the cache (see :mod:`.shlibcache`), else dpkg-shlibdeps."""
+    if not binaries:
+        return ""
+    libraries = shlibs.shared_libraries(staging, venvs)
+    lib_dirs = sorted({p.parent for p in libraries})
+    if environ is None:
+        return shlibs.depends(package, binaries, lib_dirs, runner, build_dir)
+    root = caches.cache_root(environ, build_dir)
+    hashes = {p: known[p][0] if p in known else prebuilt.file_hash(p) for p in binaries}
+    files = [(PurePosixPath("/", p.relative_to(staging)), h) for p, h in hashes.items()]
+    digest = shlibcache.key(files, lib_dirs, libraries, shlibcache.system_data(build_dir, environ))
+    entry = shlibcache.entry_path(root, digest)
+    cached = shlibcache.lookup(root, digest, notes)
+    if cached is not None:
+        runner.announce(
+            f"dependencies of {len(binaries)} prebuilt ELF file(s) reused from {entry} "
+            "(the files and the system's shlibs/symbols data are unchanged; no dpkg-shlibdeps run)"
+        )
+        return cached
+    depends = shlibs.depends(package, binaries, lib_dirs, runner, build_dir)
+
+    def remember() -> None:
+        try:
+            shlibcache.store(root, digest, depends)
+        except OSError as exc:
+            notes.append(f"cannot cache the dependencies of the prebuilt files in {entry} ({exc.strerror})")
+
+    runner.apply(f"remember the dependencies of {len(binaries)} prebuilt ELF file(s) in {entry}", remember)
+    return depends
 
 
 def _staging(build_dir: Path, package: str, state: state_mod.State) -> Path:
@@ -84,8 +132,13 @@ def restore(
     recommends: Sequence[str] = (),
     ignore: Sequence[str] = (),
     notes: list[str] | None = None,
+    environ: Mapping[str, str] | None = None,
 ) -> list[str]:
-    """dh_venv_restore for one package; returns warnings (``notes`` gets what was discarded)."""
+    """dh_venv_restore for one package; returns warnings (``notes`` gets what was discarded).
+
+    With ``environ`` (the build's), the dependencies of the prebuilt files
+    come from the cache when neither they nor the system changed.
+    """
     discarded: list[str] = [] if notes is None else notes
     work = work_dir(build_dir, package)
     state = state_mod.current(build_dir, package, discarded)
@@ -93,19 +146,18 @@ def restore(
         return []
     staging = _staging(build_dir, package, state)
     restored: list[Path] = []
+    known: dict[Path, tuple[str, bool | None]] = {}
 
     def move_back() -> None:
         with errors.doing(f"move the prebuilt files of {package} back from {work / state_mod.ASIDE}"):
-            restored.extend(prebuilt.restore(staging, work, discarded))
+            restored.extend(prebuilt.restore(staging, work, discarded, known))
 
     if not runner.apply(f"move the prebuilt files back from {work / state_mod.ASIDE}", move_back):
         return []
     prebuilt.refresh_records(staging, state)
-    binaries = _linked_binaries([p for p in restored if elf.is_elf(p)])
+    binaries = _linked_binaries([p for p in restored if _is_elf(p, known)])
     venvs = prebuilt.staging_venvs(staging, state)
-    added = (
-        shlibs.depends(package, binaries, shlibs.library_dirs(staging, venvs), runner, build_dir) if binaries else ""
-    )
+    added = _depends(package, build_dir, staging, venvs, binaries, known, runner, environ, discarded)
     files = debhelper.PackageFiles(build_dir, package, runner, "")
     depends, moved, unused = shlibs.arrange(
         files.substvar("shlibs:Depends"), added, [*state.recommends, *recommends], [*state.ignore, *ignore]

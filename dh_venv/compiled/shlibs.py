@@ -10,6 +10,7 @@ whether or not the bundled libraries carry an RPATH of their own.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path, PurePosixPath
@@ -21,14 +22,21 @@ from dh_venv.runner import Runner
 _NOT_FOUND = re.compile(r"cannot find library (\S+) needed by (\S+)")
 
 
+def shared_libraries(staging_root: Path, venvs: Iterable[Path]) -> list[PurePosixPath]:
+    """Installed paths of the venvs' shared libraries (what ``-l`` lets dpkg-shlibdeps find in the package)."""
+    found = set()
+    for venv in venvs:
+        for dirpath, _, filenames in os.walk(venv):
+            # By name first: reading every file of a large venv to find its few libraries costs.
+            for path in (Path(dirpath, n) for n in filenames if ".so" in n):
+                if elf.is_elf(path) and (".so." in path.name or elf.read_dynamic(path).soname):
+                    found.add(PurePosixPath("/", path.relative_to(staging_root)))
+    return sorted(found)
+
+
 def library_dirs(staging_root: Path, venvs: Iterable[Path]) -> list[PurePosixPath]:
     """Installed paths of the venv directories that hold shared libraries."""
-    dirs = set()
-    for venv in venvs:
-        for path in elf.find_elf_files(venv):
-            if ".so" in path.name and (".so." in path.name or elf.read_dynamic(path).soname):
-                dirs.add(PurePosixPath("/", path.parent.relative_to(staging_root)))
-    return sorted(dirs)
+    return sorted({p.parent for p in shared_libraries(staging_root, venvs)})
 
 
 def depends(

@@ -224,3 +224,29 @@ def test_state_of_an_earlier_sequence_is_discarded(tmp_path: Path) -> None:
     notes.clear()
     assert state.current(tmp_path, "demo", notes) is None
     assert notes == [f"{work / state.STATE} is corrupt (an interrupted write?); discarded it"]
+
+
+def test_restore_reports_hashes_and_kinds_and_sees_a_rewrite_that_kept_size_and_time(
+    staging: Path, tmp_path: Path
+) -> None:
+    work = tmp_path / "work"
+    work.mkdir()
+    prebuilt.set_aside(staging, work, _state(), [])
+    entries = json.loads((work / prebuilt.MANIFEST).read_text())
+    assert {e["path"]: e["elf"] for e in entries}[f"{SITE}/wl/_x.so"] is True
+    known: dict[Path, tuple[str, bool | None]] = {}
+    prebuilt.restore(staging, work, [], known)
+    assert known[staging / SITE / "wl/_x.so"] == (_hash(b"\x7fELF1"), True)
+    assert known[staging / SITE / "wl.libs/l.so"] == (_hash(b"l"), False)
+
+    # Same size, same modification time, other bytes: the inode change time gives it away, the hash decides.
+    prebuilt.set_aside(staging, work, _state(), [])
+    aside = work / prebuilt.ASIDE / SITE / "wl/_x.so"
+    before = aside.stat()
+    aside.write_bytes(b"\x7fELF9")
+    os.utime(aside, ns=(before.st_atime_ns, before.st_mtime_ns))
+    with pytest.raises(DhVenvError) as info:
+        prebuilt.restore(staging, work, [])
+    assert info.value.message == (
+        f"prebuilt file {SITE}/wl/_x.so was changed or removed while set aside in {work / prebuilt.ASIDE}"
+    )
