@@ -57,11 +57,13 @@ def _stat(path: Path) -> list[object]:
     return [path.name, st.st_size, st.st_mtime_ns]
 
 
-def _content(path: Path) -> list[object]:
+def _content(path: Path, build_dir: Path) -> list[object]:
+    """A file of the build tree: by its path in the tree (a copy of the tree elsewhere finds it) and content."""
+    name = str(path.relative_to(build_dir))
     try:
-        return [str(path), hashlib.sha256(path.read_bytes()).hexdigest()]
+        return [name, hashlib.sha256(path.read_bytes()).hexdigest()]
     except OSError:
-        return [str(path), None]
+        return [name, None]
 
 
 def _library_dirs() -> list[Path]:
@@ -89,7 +91,7 @@ def system_data(build_dir: Path, environ: Mapping[str, str]) -> list[object]:
     data += [[str(d), *_stat(d)[1:]] for d in _library_dirs()]
     debian = build_dir / "debian"
     local = [debian / "shlibs.local", *sorted(debian.glob("*/DEBIAN/shlibs")), *sorted(debian.glob("*/DEBIAN/symbols"))]
-    data += [_content(p) for p in local if p.is_file()]
+    data += [_content(p, build_dir) for p in local if p.is_file()]
     data += [[v, environ.get(v)] for v in _ENVIRONMENT]
     return data
 

@@ -150,3 +150,10 @@ def test_an_unwritable_cache_only_costs_a_notice(tree: Path, tmp_path: Path) -> 
     first, _, notes = _depends(tree, cache)
     assert [shlibs.names(i).pop() for i in shlibs.split(first)] == ["zlib1g"]
     assert len(notes) == 1 and notes[0].startswith("cannot cache the dependencies of the prebuilt files in ")
+
+
+def test_system_data_is_the_same_for_a_copy_of_the_tree(tmp_path: Path) -> None:
+    for tree in ("a", "b"):
+        (tmp_path / tree / "debian").mkdir(parents=True)
+        (tmp_path / tree / "debian/shlibs.local").write_text("libz 1 zlib1g\n")
+    assert shlibcache.system_data(tmp_path / "a", {}) == shlibcache.system_data(tmp_path / "b", {})
