@@ -151,3 +151,17 @@ def test_hostile_venv_path_runs_nothing(tmp_path: Path) -> None:
     assert (result.returncode, result.stderr) == (0, "")
     assert not venv.exists() and not venv.parent.exists()
     assert list(cwd.iterdir()) == [] and not list(tmp_path.rglob("PWNED"))
+
+
+def test_postinst_leaves_out_the_test_suites_inside_packages(scripts: dict[str, Path], tmp_path: Path) -> None:
+    site = tmp_path / "root/venv/lib/python3/site-packages"
+    for rel in ("demo/tests/test_a.py", "demo/sub/test/test_b.py", "demo/testing.py", "demo/contests.py", "tests.py"):
+        (site / rel).parent.mkdir(parents=True, exist_ok=True)
+        (site / rel).write_text("Y = 2\n")
+    assert run(scripts["postinst"], "configure", "1.0").returncode == 0
+    assert [p.removeprefix("lib/python3/site-packages/") for p in bytecode(tmp_path / "root/venv")] == [
+        f"__pycache__/tests.{TAG}.pyc",
+        f"demo/__pycache__/__init__.{TAG}.pyc",
+        f"demo/__pycache__/contests.{TAG}.pyc",
+        f"demo/__pycache__/testing.{TAG}.pyc",
+    ]
