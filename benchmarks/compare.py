@@ -37,14 +37,15 @@ from benchlib.compressor import compressor_env, compressor_label
 from benchlib.context import Context, cache_contents, setup_context
 from benchlib.floor import floor
 from benchlib.incumbent import find_incumbent_rules
-from benchlib.inputs import TOOLS, BenchError, InputSpec, load_inputs
+from benchlib.inputs import BASELINE, TOOLS, BenchError, InputSpec, load_inputs
 from benchlib.install import install_and_run
 from benchlib.machine import MachineInfo, check_prerequisites, how_text, machine_info
 from benchlib.measurement import Measurement
 from benchlib.profile import profile
 from benchlib.record import InputResult, RunSettings, run_json
-from benchlib.report import report_input, targets_table
+from benchlib.report import report_input
 from benchlib.summary import MODES, summarise
+from benchlib.targets import targets_table
 from benchlib.workarounds import Workaround
 
 
@@ -71,7 +72,15 @@ def say(line: str) -> None:
 
 def make_parser(inputs: Mapping[str, InputSpec]) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
-    parser.add_argument("--repeat", type=int, default=3, metavar="N", help="measured rounds per input (default 3)")
+    parser.add_argument(
+        "--rounds",
+        "--repeat",
+        dest="repeat",
+        type=int,
+        default=3,
+        metavar="N",
+        help="measured rounds per input (default 3)",
+    )
     parser.add_argument("--inputs", default=",".join(inputs), help=f"comma-separated, from: {', '.join(inputs)}")
     parser.add_argument("--modes", default="cold,warm", help="which builds to measure: cold, warm (default both)")
     parser.add_argument("--no-install", action="store_true", help="skip apt install and first-run timings")
@@ -188,6 +197,8 @@ def measure(
 
 def bench_input(opts: Options, ctx: Context, spec: InputSpec, ours: Sequence[Workaround]) -> InputResult:
     """Warm-ups (dh-virtualenv's find its workarounds), then the measured rounds of one input."""
+    started = time.monotonic()
+    baseline: list[float] = []
     say(f"\n[{spec.name}] warm-up builds (not measured)")
     warm = build(ctx, spec, "dh-venv", ours, "warmup")
     if not warm.ok:
@@ -198,6 +209,7 @@ def bench_input(opts: Options, ctx: Context, spec: InputSpec, ours: Sequence[Wor
     if not ctx.keep:
         shutil.rmtree(warm.run_dir)
         shutil.rmtree(warm_inc.run_dir)
+    warmed = time.monotonic()
 
     measured: dict[str, dict[str, list[Measurement]]] = {t: {m: [] for m in opts.modes} for t in TOOLS}
     for i in range(opts.repeat):
@@ -210,8 +222,25 @@ def bench_input(opts: Options, ctx: Context, spec: InputSpec, ours: Sequence[Wor
                 label = f"r{i + 1}-{mode}"
                 m = measure(ctx, spec, tool, mode, workarounds, label, final=final, install=opts.install)
                 measured[tool][mode].append(m)
+        if spec.name == "small":
+            baseline.append(measure_baseline(ctx, spec, f"r{i + 1}"))
     summaries = {t: summarise(measured[t]) for t in TOOLS}
-    return InputResult(spec, incumbent, tuple(opts.modes), measured, summaries, profile(measured))
+    elapsed = (warmed - started, time.monotonic() - warmed)
+    say(f"    [{spec.name}] warm-ups {elapsed[0]:.0f} s, {opts.repeat} round(s) {elapsed[1]:.0f} s")
+    return InputResult(
+        spec, incumbent, tuple(opts.modes), measured, summaries, profile(measured), tuple(baseline), elapsed
+    )
+
+
+def measure_baseline(ctx: Context, spec: InputSpec, label: str) -> float:
+    """``dh`` alone on the same source, no venv: what any package of it costs."""
+    b = build(ctx, spec, BASELINE, (), label)
+    if not b.ok:
+        raise fail(b, "baseline build (dh alone, no venv)")
+    say(f"    {label + '-dh':12s} {'dh alone':13s} {b.wall:7.2f} s (no venv, load {b.load_before:.2f})")
+    if not ctx.keep:
+        shutil.rmtree(b.run_dir)
+    return b.wall
 
 
 def print_results(opts: Options, ctx: Context, results: Mapping[str, InputResult], info: MachineInfo) -> None:
@@ -222,13 +251,27 @@ def print_results(opts: Options, ctx: Context, results: Mapping[str, InputResult
     for result in results.values():
         print()
         print(report_input(result.spec, result.summaries, result.incumbent, opts.repeat, result.profile))
-    print("\nTargets (ratio dh-venv / dh-virtualenv)")
-    print("  " + targets_table({n: r.summaries for n, r in results.items()}).replace("\n", "\n  "))
+    baseline = results["small"].baseline_s if "small" in results else None
+    if baseline is not None:
+        small = results["small"].summaries["dh-venv"].wall_warm
+        margin = f"; dh-venv's warm build of the small app is {small - baseline:.2f} s above it" if small else ""
+        print(f"\ndh alone (no venv) on the small app's source: {baseline:.2f} s (median){margin}")
+    print(f"\nTargets (compressor: {compressor_label(ctx.compressor)})")
+    print("  " + targets_table({n: r.summaries for n, r in results.items()}, baseline).replace("\n", "\n  "))
     print()
     print(how_text(info, opts.repeat, opts.install, ctx.compressor))
     for tool in TOOLS:
         files, size = cache_contents(ctx.cache_dir(tool))
         print(f"  {tool}'s caches at the end: {files} files, {size / 2**20:.1f} MiB")
+
+
+def full_run_estimate(opts: Options, inputs: Mapping[str, InputSpec], results: Mapping[str, InputResult]) -> str:
+    """How long the default run (3 rounds of every input) would take here, from this run's per-round times."""
+    default = 3
+    seconds = sum(r.elapsed[0] + r.elapsed[1] / opts.repeat * default for r in results.values())
+    missing = [name for name in inputs if name not in results]
+    line = f"A run of --rounds {default} of {', '.join(results)} takes about {seconds / 60:.0f} min on this machine"
+    return line + (f" (plus {', '.join(missing)}, not run here)." if missing else ".")
 
 
 def run_benchmark(opts: Options, inputs: Mapping[str, InputSpec], work: Path, started: float) -> int:
@@ -250,6 +293,7 @@ def run_benchmark(opts: Options, inputs: Mapping[str, InputSpec], work: Path, st
     load_end = os.getloadavg()
     print(f"  load average at start {load_start[0]:.2f}, at end {load_end[0]:.2f}")
     print(f"\nTotal benchmark time: {elapsed:.0f} s ({elapsed / 60:.1f} min)")
+    print(full_run_estimate(opts, inputs, results))
     if opts.json:
         compressor = opts.compressor or "default"
         settings = RunSettings(opts.repeat, opts.names, opts.modes, compressor, dict(ctx.compressor), round(elapsed, 1))

@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from .inputs import CHECKOUT
+from .inputs import BASELINE, CHECKOUT
 
 # The environment both builds get (see README.rst, "Fairness").
 PIP_NETWORK_VARS = {
@@ -144,7 +144,8 @@ def setup_context(work: Path, keep: bool, compressor: Mapping[str, str] | None =
     base_env = clean_environment()
     original = base_env.get("PATH", "/usr/bin:/bin")
     paths = {}
-    for tool, path in {"dh-venv": f"{CHECKOUT / 'bin'}:{original}", "dh-virtualenv": original}.items():
+    tools = {"dh-venv": f"{CHECKOUT / 'bin'}:{original}", "dh-virtualenv": original, BASELINE: original}
+    for tool, path in tools.items():
         shims = work / "shims" / tool
         make_shims(shims, path)
         paths[tool] = f"{shims}:{path}"

@@ -19,13 +19,18 @@ CHECKOUT = Path(__file__).resolve().parents[2]
 INPUTS_DIR = CHECKOUT / "benchmarks" / "inputs"
 
 TOOLS = ("dh-venv", "dh-virtualenv")
+#: Not a tool: ``dh`` alone on the same source, no venv (the baseline of the small app's target).
+BASELINE = "dh"
 BUILD_DEPENDS = {
     "dh-venv": "debhelper-compat (= 13), dh-venv, python3",
     "dh-virtualenv": "debhelper-compat (= 13), dh-virtualenv, python3",
+    BASELINE: "debhelper-compat (= 13)",
 }
 BASE_RULES = {
     "dh-venv": "#!/usr/bin/make -f\n\n%:\n\tdh $@ --with python-venv\n",
     "dh-virtualenv": "#!/usr/bin/make -f\n\n%:\n\tdh $@ --with python-virtualenv\n",
+    # No build system: nothing is built or installed, the package holds its documentation only.
+    BASELINE: "#!/usr/bin/make -f\n\n%:\n\tdh $@ --buildsystem=none\n",
 }
 
 
@@ -44,6 +49,8 @@ class InputSpec:
     script_args: tuple[str, ...]
     description: str
     tree: Path
+    #: Replaces the tree's requirements.txt (an input that pins other versions of the same application).
+    requirements: Path | None = None
 
 
 def load_inputs() -> dict[str, InputSpec]:
@@ -63,8 +70,9 @@ def load_inputs() -> dict[str, InputSpec]:
             script_args=tuple(data.get("script_args", ())),
             description=data["description"],
             tree=tree,
+            requirements=meta.parent / data["requirements"] if "requirements" in data else None,
         )
-    order = {"small": 0, "mid": 1, "heavy": 2}
+    order = {"small": 0, "mid": 1, "mid-newest": 2, "heavy": 3}
     return dict(sorted(specs.items(), key=lambda kv: (order.get(kv[0], 9), kv[0])))
 
 
@@ -82,6 +90,8 @@ def _ignore_leftovers(directory: str, names: list[str]) -> set[str]:
 def write_source(spec: InputSpec, dest: Path, tool: str, extra_rules: str = "") -> None:
     """A fresh copy of the input for ``tool``: its Build-Depends and debian/rules."""
     shutil.copytree(spec.tree, dest, ignore=_ignore_leftovers)
+    if spec.requirements is not None:
+        shutil.copyfile(spec.requirements, dest / "requirements.txt")
     control = dest / "debian" / "control"
     text, count = re.subn(
         r"^Build-Depends:.*(?:\n[ \t].*)*", f"Build-Depends: {BUILD_DEPENDS[tool]}", control.read_text(), flags=re.M

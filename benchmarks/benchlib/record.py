@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import statistics
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 
@@ -22,6 +23,14 @@ class InputResult:
     measured: Mapping[str, ByMode]  # tool -> mode -> builds
     summaries: Mapping[str, Summary]  # tool -> medians
     profile: Profile
+    #: Seconds of each build of the same source by ``dh`` alone, without a venv (measured for the small input).
+    baseline: tuple[float, ...] = ()
+    #: Seconds this input took: warm-ups, and all its rounds.
+    elapsed: tuple[float, float] = (0.0, 0.0)
+
+    @property
+    def baseline_s(self) -> float | None:
+        return statistics.median(self.baseline) if self.baseline else None
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -36,6 +45,8 @@ class InputResult:
                 }
                 for t in TOOLS
             },
+            "baseline_walls": [round(w, 3) for w in self.baseline],
+            "elapsed_s": {"warmup": round(self.elapsed[0], 1), "rounds": round(self.elapsed[1], 1)},
         }
 
 

@@ -40,17 +40,6 @@ ROWS: list[tuple[str, Getter, str]] = [
     ("pip/setuptools/wheel shipped in the venv", lambda s: s.seeds_shipped, "bool"),
 ]
 
-# The issue's targets for dh-venv / dh-virtualenv (mid-size app; the small
-# app must simply be faster): (label, figure, largest ratio, inputs).
-TARGETS: list[tuple[str, Getter, float, tuple[str, ...]]] = [
-    ("whole build, warm", lambda s: s.wall_warm, 1 / 3, ("mid",)),
-    ("whole build, cold", lambda s: s.wall_cold, 1 / 2, ("mid",)),
-    ("venv step, warm", lambda s: s.venv_warm, 1 / 10, ("mid",)),
-    (".deb size", lambda s: s.deb_bytes, 1 / 2, ("mid",)),
-    ("Installed-Size", lambda s: s.installed_size_kib, 1 / 2, ("mid",)),
-    ("whole build, warm", lambda s: s.wall_warm, 1.0, ("small",)),
-]
-
 
 def _venvs_line(a: Summary, b: Summary) -> str:
     """Whether both venvs hold the same distributions, pip/setuptools/wheel aside."""
@@ -114,18 +103,3 @@ def report_input(
         out += _details(tool, s)
     out += _workarounds(incumbent)
     return "\n".join(out)
-
-
-def targets_table(all_summaries: Mapping[str, Mapping[str, Summary]]) -> str:
-    rows = [["input", "figure", "ratio", "target", "met"]]
-    for label, figure, target, inputs in TARGETS:
-        for name in inputs:
-            if name not in all_summaries:
-                continue
-            a, b = figure(all_summaries[name]["dh-venv"]), figure(all_summaries[name]["dh-virtualenv"])
-            if a is None or not b:
-                rows.append([name, label, "-", f"<= {target:.2f}", "?"])
-                continue
-            value = a / b
-            rows.append([name, label, f"{value:.2f}", f"<= {target:.2f}", "yes" if value <= target else "NO"])
-    return table(rows) if len(rows) > 1 else "(no input with targets was run)"

@@ -74,6 +74,7 @@ class Summary:
     first_run_s: float | None
     floor_s: float | None
     floor_ratio: float | None
+    restore_warm: float | None  # dh_venv_restore alone (dh-venv only)
 
     def to_json(self) -> dict[str, object]:
         return asdict(self)
@@ -183,4 +184,5 @@ def summarise(builds: ByMode) -> Summary:
         first_run_s=med([i.first_run_s for i in installs]),
         floor_s=floor_s,
         floor_ratio=base / floor_s if base and floor_s else None,
+        restore_warm=med([m.build.steps.get("dh_venv_restore") for m in builds.get("warm", [])]),
     )

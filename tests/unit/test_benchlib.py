@@ -6,6 +6,7 @@ the tables and the JSON file can be worked out on paper.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 import sys
@@ -20,14 +21,15 @@ from benchlib.builds import Build, parse_steps
 from benchlib.compressor import compressor_env, compressor_label
 from benchlib.floor import Floor
 from benchlib.incumbent import Finding, IncumbentRules
-from benchlib.inputs import InputSpec
+from benchlib.inputs import BASELINE, InputSpec, load_inputs, write_source
 from benchlib.install import InstallTimes
 from benchlib.machine import MachineInfo, how_text
 from benchlib.measurement import Measurement
 from benchlib.profile import profile
 from benchlib.record import InputResult, RunSettings, run_json
-from benchlib.report import report_input, targets_table
+from benchlib.report import report_input
 from benchlib.summary import Summary, summarise
+from benchlib.targets import targets_table
 from benchlib.workarounds import WORKAROUNDS
 
 SPEC = InputSpec("small", "hello-venv", "1.0", "hello", (), "a small app", Path("/nonexistent"))
@@ -42,7 +44,7 @@ SUMMARY_KEYS = [
     "installed_size_kib_range", "files", "files_range", "symlinks", "symlinks_range", "pyc_files", "pyc_files_range",
     "build_path_files", "depends", "depends_python3_11", "console_script_on_path", "usr_bin", "build_path_kinds",
     "distributions", "seed_packages", "seeds_shipped", "data_member", "apt_install_s", "first_run_s", "floor_s",
-    "floor_ratio",
+    "floor_ratio", "restore_warm",
 ]  # fmt: skip
 ANALYSIS_KEYS = [
     "deb", "deb_bytes", "dbgsym_bytes", "data_member", "depends", "installed_size_kib", "depends_python3_11", "files",
@@ -92,7 +94,13 @@ MEASURED = {
                 "dh-venv",
                 "warm",
                 6.0,
-                {"dh_venv": 1.0, "dh_builddeb": 1.0, "dh_strip": 0.5, "dh_dwz": 0.25, "dh_link": 0.05},
+                {
+                    "dh_venv": 1.0,
+                    "dh_builddeb": 1.0,
+                    "dh_strip": 0.5,
+                    "dh_dwz": 0.25,
+                    "dh_link": 0.05,
+                },
             )
         ],
     },
@@ -174,22 +182,48 @@ def test_report_details_and_workarounds() -> None:
     assert lines[-3:] == ["    | \tdh $@ --with python-virtualenv", "    | ", "    | override_dh_dwz:"]
 
 
+def test_restore_warm_is_the_median_of_the_warm_builds() -> None:
+    warm = [measurement("dh-venv", "warm", 6.0, {"dh_venv_restore": t}) for t in (0.2, 0.9, 0.25)]
+    cold = [measurement("dh-venv", "cold", 9.0, {"dh_venv_restore": 5.0})]
+    assert summarise({"cold": cold, "warm": warm}).restore_warm == 0.25
+    assert summaries()["dh-virtualenv"].restore_warm is None
+
+
 def test_targets_table() -> None:
-    rows = targets_table({"mid": summaries(), "small": summaries()}).splitlines()
+    ours = dataclasses.replace(summaries()["dh-venv"], restore_warm=0.25)
+    both = {"dh-venv": ours, "dh-virtualenv": summaries()["dh-virtualenv"]}
+    runs = {"mid": both, "heavy": both, "small": both}
+    rows = targets_table(runs, baseline=4.0).splitlines()
     cells = [re.split(r" {2,}", r.strip()) for r in rows[2:]]
     assert cells == [
-        ["mid", "whole build, warm", "0.50", "<= 0.33", "NO"],
-        ["mid", "whole build, cold", "0.50", "<= 0.50", "yes"],
-        ["mid", "venv step, warm", "0.20", "<= 0.10", "NO"],
-        ["mid", ".deb size", "0.50", "<= 0.50", "yes"],
-        ["mid", "Installed-Size", "0.50", "<= 0.50", "yes"],
-        ["small", "whole build, warm", "0.50", "<= 1.00", "yes"],
+        ["whole build, warm / dh-virtualenv's", "mid", "0.50", "<= 0.33", "NO"],
+        ["whole build, warm / floor", "mid", "3.00", "<= 1.30", "NO"],
+        ["whole build, warm / floor", "heavy", "3.00", "<= 1.30", "NO"],
+        ["whole build, warm - dh alone", "small", "2.00 s", "<= 3.00 s", "yes"],
+        ["dh_venv step, warm / dh_virtualenv's", "mid", "0.20", "<= 0.10", "NO"],
+        ["dh_venv step, warm / dh_virtualenv's", "heavy", "0.20", "<= 0.10", "NO"],
+        ["dh_venv_restore, warm", "mid", "0.25 s", "< 0.30 s", "yes"],
+        ["dh_venv_restore, warm", "heavy", "0.25 s", "< 1.00 s", "yes"],
+        ["apt install / dh-virtualenv's", "mid", "0.50", "<= 1.00", "yes"],
+        ["apt install / dh-virtualenv's", "heavy", "0.50", "<= 1.00", "yes"],
+        ["whole build, cold / dh-virtualenv's (before: 0.57)", "small", "0.50", "<= 0.57", "yes"],
+        ["whole build, cold / dh-virtualenv's (before: 0.53)", "mid", "0.50", "<= 0.53", "yes"],
+        ["whole build, cold / dh-virtualenv's (before: 0.53)", "heavy", "0.50", "<= 0.53", "yes"],
+        ["whole build, cold / dh-virtualenv's", "mid", "0.50", "<= 0.50", "yes"],
+        [".deb size / dh-virtualenv's", "mid", "0.50", "<= 0.50", "yes"],
+        ["Installed-Size / dh-virtualenv's", "mid", "0.50", "<= 0.50", "yes"],
+        ["whole build, warm / dh-virtualenv's", "small", "0.50", "<= 1.00", "yes"],
     ]
-    assert targets_table({"heavy": summaries()}) == "(no input with targets was run)"
+    # Without the baseline measured, the small app's margin is unknown, not passed.
+    unknown = [r for r in targets_table({"small": summaries()}).splitlines() if "dh alone" in r]
+    assert re.split(r" {2,}", unknown[0].strip())[2:] == ["-", "<= 3.00 s", "?"]
+    assert targets_table({"other": summaries()}) == "(no input with targets was run)"
 
 
 def test_json_keys_and_values() -> None:
     result = InputResult(SPEC, INCUMBENT, ("cold", "warm"), MEASURED, summaries(), profile(MEASURED))
+    assert result.baseline_s is None
+    assert dataclasses.replace(result, baseline=(3.0, 2.5, 9.0)).baseline_s == 3.0
     info = MachineInfo("2", "6.1", "cpu", "3.8", "12.11", "Python 3.11.2", "none", {"debhelper": "13.11.4"}, "0.2.0")
     settings = RunSettings(1, ["small"], ["cold", "warm"], "default", {}, 42.0)
     data = json.loads(json.dumps(run_json(info, settings, {"small": result})))
@@ -202,7 +236,10 @@ def test_json_keys_and_values() -> None:
         "elapsed_s": 42.0,
     }  # fmt: skip
     record = data["inputs"]["small"]
-    assert list(record) == ["package", "description", "dh_virtualenv_rules", "profile", "tools"]
+    assert list(record) == [
+        "package", "description", "dh_virtualenv_rules", "profile", "tools", "baseline_walls", "elapsed_s",
+    ]  # fmt: skip
+    assert (record["baseline_walls"], record["elapsed_s"]) == ([], {"warmup": 0.0, "rounds": 0.0})
     assert record["dh_virtualenv_rules"].endswith("dh $@ --with python-virtualenv\n\noverride_dh_dwz:\n")
     assert list(record["profile"]) == ["threshold_s", "modes", "rows"]
     other = record["profile"]["rows"][-2]
@@ -254,3 +291,17 @@ def test_parse_steps_counts_nested_commands_once(tmp_path: Path) -> None:
     log.write_text("dh_strip 10.0 12.0 0\ndh_dwz 10.5 11.0 0\ndh_builddeb 12.0 13.5 0\ndh_strip 14.0 14.5 0\nbad\n")
     assert parse_steps(log) == {"dh_strip": 2.5, "dh_builddeb": 1.5}
     assert parse_steps(tmp_path / "missing") == {}
+
+
+def test_the_newest_input_is_mid_with_other_pins_and_the_baseline_has_no_venv(tmp_path: Path) -> None:
+    inputs = load_inputs()
+    assert list(inputs) == ["small", "mid", "mid-newest", "heavy"]
+    newest, mid = inputs["mid-newest"], inputs["mid"]
+    assert newest.tree == mid.tree and newest.package == mid.package
+    write_source(newest, tmp_path / "new", "dh-venv")
+    pins = (tmp_path / "new/requirements.txt").read_text()
+    assert "SQLAlchemy==2.1.9" in pins and pins != (mid.tree / "requirements.txt").read_text()
+    write_source(inputs["small"], tmp_path / "dh", BASELINE)
+    assert (tmp_path / "dh/debian/rules").read_text().endswith("\tdh $@ --buildsystem=none\n")
+    control = (tmp_path / "dh/debian/control").read_text()
+    assert "Build-Depends: debhelper-compat (= 13)\n" in control
