@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import subprocess
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -139,8 +140,20 @@ def clean_environment() -> dict[str, str]:
     return env
 
 
+def compile_checkout() -> None:
+    """Byte-compile the checkout's dh_venv package, as the installed dh-venv (and dh-virtualenv) is.
+
+    Otherwise a caller's ``PYTHONDONTWRITEBYTECODE`` makes every ``dh_venv*``
+    command compile dh-venv's own modules again, which no installed package does.
+    """
+    subprocess.run(
+        ["/usr/bin/python3", "-m", "compileall", "-q", str(CHECKOUT / "dh_venv")], check=True, capture_output=True
+    )
+
+
 def setup_context(work: Path, keep: bool, compressor: Mapping[str, str] | None = None) -> Context:
     """The shims of each tool under work/shims, and an empty cache each."""
+    compile_checkout()
     base_env = clean_environment()
     original = base_env.get("PATH", "/usr/bin:/bin")
     paths = {}
