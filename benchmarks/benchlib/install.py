@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import time
 from dataclasses import asdict, dataclass
+from pathlib import Path
 
 from .analysis import INSTALL_ROOT
 from .builds import Build, the_deb
@@ -20,6 +22,8 @@ class InstallTimes:
 
     apt_install_s: float
     first_run_s: float
+    #: Files and directories the purge left in the venv's directory (removed then, so the next install starts clean).
+    left_after_purge: int = 0
 
     def to_json(self) -> dict[str, object]:
         return asdict(self)
@@ -47,4 +51,13 @@ def install_and_run(spec: InputSpec, b: Build) -> InstallTimes:
             raise BenchError(f"{script} failed after installing {deb.name}:\n{first.stderr[-2000:]}")
     finally:
         subprocess.run([*APT, "purge", spec.package], capture_output=True, env=env)
-    return InstallTimes(installed, first_run)
+    return InstallTimes(installed, first_run, _remove_leftovers(Path("/", INSTALL_ROOT, spec.package)))
+
+
+def _remove_leftovers(venv: Path) -> int:
+    """How many entries a purge left under ``venv`` (bytecode of the first run, say); then remove them."""
+    if not venv.is_dir() or subprocess.run(["dpkg-query", "-S", str(venv)], capture_output=True).returncode == 0:
+        return 0
+    left = sum(1 for _ in venv.rglob("*")) + 1
+    shutil.rmtree(venv, ignore_errors=True)
+    return left

@@ -75,6 +75,7 @@ class Summary:
     floor_s: float | None
     floor_ratio: float | None
     restore_warm: float | None  # dh_venv_restore alone (dh-venv only)
+    left_after_purge: float | None  # entries left in the venv's directory after apt purge
 
     def to_json(self) -> dict[str, object]:
         return asdict(self)
@@ -185,4 +186,5 @@ def summarise(builds: ByMode) -> Summary:
         floor_s=floor_s,
         floor_ratio=base / floor_s if base and floor_s else None,
         restore_warm=med([m.build.steps.get("dh_venv_restore") for m in builds.get("warm", [])]),
+        left_after_purge=med([i.left_after_purge for i in installs]),
     )

@@ -44,7 +44,7 @@ SUMMARY_KEYS = [
     "installed_size_kib_range", "files", "files_range", "symlinks", "symlinks_range", "pyc_files", "pyc_files_range",
     "build_path_files", "depends", "depends_python3_11", "console_script_on_path", "usr_bin", "build_path_kinds",
     "distributions", "seed_packages", "seeds_shipped", "data_member", "apt_install_s", "first_run_s", "floor_s",
-    "floor_ratio", "restore_warm",
+    "floor_ratio", "restore_warm", "left_after_purge",
 ]  # fmt: skip
 ANALYSIS_KEYS = [
     "deb", "deb_bytes", "dbgsym_bytes", "data_member", "depends", "installed_size_kib", "depends_python3_11", "files",
@@ -82,7 +82,7 @@ def measurement(tool: str, mode: str, wall: float, steps: dict[str, float]) -> M
     if mode == "cold":
         return Measurement(mode, b, analysis(tool))
     floor = Floor(2.0 if ours else 3.0, "xz", None, 1234)
-    install = InstallTimes(4.0, 0.5) if ours else InstallTimes(8.0, 1.0)
+    install = InstallTimes(4.0, 0.5) if ours else InstallTimes(8.0, 1.0, 3)
     return Measurement(mode, b, analysis(tool), floor, install)
 
 
@@ -150,6 +150,7 @@ def test_figures_table_rows() -> None:
     assert rows["Installed-Size (KiB)"] == ["500", "1,000", "0.50"]
     assert rows["apt install of the .deb (s)"] == ["4.00", "8.00", "0.50"]
     assert rows["first run of the installed command (s)"] == ["0.50", "1.00", "0.50"]
+    assert rows["files left in the venv dir after apt purge"] == ["0", "3", "0.00"]
     assert rows["Depends names python3.11"] == ["yes", "no"]
     assert rows["pip/setuptools/wheel shipped in the venv"] == ["no", "yes"]
 
@@ -259,7 +260,7 @@ def test_json_keys_and_values() -> None:
     assert list(cold["analysis"]) == ANALYSIS_KEYS
     assert (cold["mode"], cold["install"], cold["floor"]) == ("cold", None, None)
     assert list(warm["steps_s"]) == ["dh_builddeb", "dh_dwz", "dh_link", "dh_strip", "dh_venv"]
-    assert warm["install"] == {"apt_install_s": 4.0, "first_run_s": 0.5}
+    assert warm["install"] == {"apt_install_s": 4.0, "first_run_s": 0.5, "left_after_purge": 0}
     assert warm["floor"] == {"seconds": 2.0, "compressor": "xz", "level": None, "deb_bytes": 1234}
 
 
@@ -305,3 +306,14 @@ def test_the_newest_input_is_mid_with_other_pins_and_the_baseline_has_no_venv(tm
     assert (tmp_path / "dh/debian/rules").read_text().endswith("\tdh $@ --buildsystem=none\n")
     control = (tmp_path / "dh/debian/control").read_text()
     assert "Build-Depends: debhelper-compat (= 13)\n" in control
+
+
+def test_what_a_purge_left_is_counted_and_removed(tmp_path: Path) -> None:
+    from benchlib.install import _remove_leftovers
+
+    venv = tmp_path / "venvs/app"
+    (venv / "lib/__pycache__").mkdir(parents=True)
+    (venv / "lib/__pycache__/_virtualenv.cpython-311.pyc").write_bytes(b"")
+    assert _remove_leftovers(venv) == 4 and not venv.exists()
+    assert _remove_leftovers(venv) == 0
+    assert _remove_leftovers(Path("/usr/bin")) == 0  # dpkg's own: never touched
