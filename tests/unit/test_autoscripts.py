@@ -164,4 +164,5 @@ def test_postinst_leaves_out_the_test_suites_inside_packages(scripts: dict[str, 
         f"demo/__pycache__/__init__.{TAG}.pyc",
         f"demo/__pycache__/contests.{TAG}.pyc",
         f"demo/__pycache__/testing.{TAG}.pyc",
+        f"demo/sub/test/__pycache__/test_b.{TAG}.pyc",
     ]
