@@ -44,7 +44,7 @@ def from_project(
     """The files, from what was read (no program runs here)."""
     package = names.package_name(found.name, request.package)
     version = f"{names.debian_version(found.version)}-1"
-    architecture = "any" if found.compiled else "all"
+    architecture = "any" if found.compiled or found.unbuilt else "all"
     depends = list(service.DEPENDS) if request.service else []
     homepage, _ = control.urls(found.urls)
     text, notes = copyright(package, found, maintainer=maintainer, source=homepage, environ=environ)
@@ -73,6 +73,11 @@ def from_project(
     if found.compiled:
         shown = ", ".join(" ".join(w.split("-")[:2]) for w in found.compiled)
         notes.append(f"Architecture: any: the requirement set holds compiled distributions ({shown})")
+    if found.unbuilt:
+        notes.append(
+            f"Architecture: any: could not build {', '.join(found.unbuilt)} here to tell whether it compiles code; "
+            "name what it needs to build with --build-depends"
+        )
     if not found.scripts:
         notes.append(f"{found.name} declares no console script: nothing will be on PATH, and no command is tested")
     executable = frozenset(p for p in files if p == "debian/rules" or p.endswith((".postinst", ".postrm")))

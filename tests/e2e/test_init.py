@@ -180,3 +180,39 @@ def test_a_project_pip_cannot_build(tmp_path: Path) -> None:
     )
     assert any("this project does not build" in line for line in lines[1:]), result.stderr
     assert not (project / "debian").exists()
+
+
+def test_an_sdist_that_does_not_build_here_makes_it_any(tmp_path: Path) -> None:
+    """A dependency only as an sdist that needs a header this machine lacks: init says so, takes any."""
+    sdist_dir = tmp_path / "ini-csdist-1.0"
+    sdist_dir.mkdir()
+    (sdist_dir / "pyproject.toml").write_text(
+        '[build-system]\nrequires = ["setuptools"]\nbuild-backend = "setuptools.build_meta"\n'
+    )
+    (sdist_dir / "setup.py").write_text(
+        "from setuptools import Extension, setup\n"
+        "setup(name='ini-csdist', version='1.0', ext_modules=[Extension('ini_csdist', ['ini_csdist.c'])])\n"
+    )
+    (sdist_dir / "ini_csdist.c").write_text("#include <ini-no-such-header.h>\n")
+    (sdist_dir / "PKG-INFO").write_text("Metadata-Version: 2.1\nName: ini-csdist\nVersion: 1.0\n")
+    sdist = tmp_path / "ini_csdist-1.0.tar.gz"
+    with tarfile.open(sdist, "w:gz") as tar:
+        tar.add(sdist_dir, arcname="ini_csdist-1.0")
+    project = tmp_path / "ini-needs-c"
+    project.mkdir()
+    (project / "ini_needs_c.py").write_text("")
+    (project / "pyproject.toml").write_text(
+        '[build-system]\nrequires = ["setuptools>=77"]\nbuild-backend = "setuptools.build_meta"\n'
+        '[project]\nname = "ini-needs-c"\nversion = "1.0"\ndescription = "Needs a C library"\nlicense = "MIT"\n'
+        f'dependencies = ["ini-csdist @ {sdist.as_uri()}"]\n[tool.setuptools]\npy-modules = ["ini_needs_c"]\n'
+    )
+    result = _init(project, "--build-depends", "libini-dev")
+    assert result.returncode == 0, result.stderr
+    assert (
+        "dh-venv: notice: Architecture: any: could not build ini_csdist-1.0.tar.gz (ini_csdist.c:1:10: fatal error: "
+        "ini-no-such-header.h: No such file or directory) here to tell whether it compiles code; name what it "
+        "needs to build with --build-depends\n"
+    ) in result.stderr
+    control = (project / "debian" / "control").read_text()
+    assert "Architecture: any\n" in control
+    assert " dh-sequence-python-venv,\n libini-dev\n" in control

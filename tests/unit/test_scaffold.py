@@ -235,6 +235,22 @@ def test_from_project_compiled_and_service() -> None:
     assert "Architecture: any: the requirement set holds compiled distributions (markupsafe 3.0)" in scaffold.notes
 
 
+def test_from_project_sdist_not_built_here_is_any() -> None:
+    found = _project(unbuilt=("psycopg2-2.9.tar.gz (pg_config executable not found)",))
+    scaffold = from_project(found, Request(), "M <m@e.org>", "bookworm", EPOCH)
+    assert "Architecture: any\n" in scaffold.files["debian/control"]
+    assert scaffold.notes == (
+        "Architecture: any: could not build psycopg2-2.9.tar.gz (pg_config executable not found) here to tell "
+        "whether it compiles code; name what it needs to build with --build-depends",
+    )
+
+
+def test_release_must_be_known() -> None:
+    assert names.release("trixie") == "trixie"
+    with pytest.raises(DhVenvError, match=r"^--release 'bookwrom' is not a Debian release that this machine knows"):
+        names.release("bookwrom")
+
+
 def test_write_refuses_to_overwrite_then_forces(tmp_path: Path) -> None:
     scaffold = from_project(_project(), Request(), "M <m@e.org>", "trixie", EPOCH)
     (tmp_path / "debian").mkdir()
