@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime
 import json
 import re
 from collections.abc import Mapping
@@ -11,12 +10,12 @@ from pathlib import Path
 from packaging.version import InvalidVersion, Version
 
 from dh_venv.errors import CommandError, DhVenvError
+from dh_venv.releases import targets
 from dh_venv.runner import Runner
 
 # Debian Policy 5.6.7: lower case letters, digits, + - . ; at least two characters; alphanumeric first.
 _DEBIAN_NAME = re.compile(r"[a-z0-9][a-z0-9+.-]+")
 _NAME_RULE = "lower-case letters, digits, '+', '-' and '.', at least two characters, starting with a letter or digit"
-_DISTRO_INFO = Path("/usr/share/distro-info/debian.csv")
 _POLICY_RELEASES = Path("/usr/share/lintian/data/debian-policy/releases.json")
 
 
@@ -88,14 +87,13 @@ def _git_config(key: str, project: Path, environ: Mapping[str, str], runner: Run
 
 
 def release(given: str | None) -> str:
-    """The changelog's distribution: the target release, else this machine's codename, else unstable."""
+    """The changelog's distribution: the target release (a supported one), else this machine's codename."""
     if given:
-        known = _known_releases()
-        if not re.fullmatch(r"[a-z][a-z0-9-]*", given) or (known and given not in known):
-            shown = f" ({', '.join(known)})" if known else ""
+        supported = targets.supported()
+        if given not in [r.codename for r in supported]:
             raise DhVenvError(
-                f"--release {given!r} is not a Debian release that this machine knows{shown}",
-                hint="give a release codename, such as the one of the machines the package is for",
+                f"--release {given!r} is not a Debian release dh-venv builds for ({targets.names(supported)})",
+                hint="give one of those",
             )
         return given
     try:
@@ -105,20 +103,6 @@ def release(given: str | None) -> str:
     except OSError:
         pass
     return "unstable"
-
-
-def _known_releases() -> list[str]:
-    """Debian's codenames still supported, then unstable's names, from distro-info-data (none if absent)."""
-    try:
-        rows = [line.split(",") for line in _DISTRO_INFO.read_text().splitlines()[1:]]
-    except OSError:
-        return []
-    today = datetime.date.today().isoformat()
-    # Supported: made already, and with no end-of-life date yet, or one (eol, eol-lts, eol-elts) to come.
-    current = [
-        r[2] for r in rows if len(r) > 3 and r[0] and r[3] <= today and (len(r) < 6 or not r[5] or max(r[5:8]) >= today)
-    ]
-    return [*current, "sid", "unstable", "experimental"]
 
 
 def standards_version() -> str | None:

@@ -10,6 +10,7 @@ import pytest
 
 from dh_venv.errors import DhVenvError
 from dh_venv.record.licenses import License
+from dh_venv.releases import targets
 from dh_venv.runner import Runner
 from dh_venv.scaffold import Project, Request, compose, control, copyright, names, service, write
 from dh_venv.scaffold.compose import from_project
@@ -245,10 +246,15 @@ def test_from_project_sdist_not_built_here_is_any() -> None:
     )
 
 
-def test_release_must_be_known() -> None:
-    assert names.release("trixie") == "trixie"
-    with pytest.raises(DhVenvError, match=r"^--release 'bookwrom' is not a Debian release that this machine knows"):
+def test_release_must_be_supported() -> None:
+    supported = targets.supported()
+    assert names.release(supported[-1].codename) == supported[-1].codename
+    with pytest.raises(DhVenvError) as exc:
         names.release("bookwrom")
+    assert str(exc.value) == (
+        f"--release 'bookwrom' is not a Debian release dh-venv builds for ({targets.names(supported)}); "
+        "give one of those"
+    )
 
 
 def test_write_refuses_to_overwrite_then_forces(tmp_path: Path) -> None:
