@@ -125,10 +125,27 @@ def test_readme_paragraphs_skip_rest_markup() -> None:
     assert control.readme_paragraphs(rst, "text/x-rst") == ["Some link and code here, at length."]
 
 
+def test_readme_introduction_ends_at_the_next_heading() -> None:
+    rst = (
+        "yamllint\n========\n\nA linter for YAML files, with `docs <https://x>`_ and a reference_.\n\n"
+        "Installation\n------------\n\nUsing pip, the Python package manager:\n\n.. code:: bash\n\n"
+        "   pip install yamllint\n"
+    )
+    assert control.readme_paragraphs(rst, "text/x-rst") == ["A linter for YAML files, with docs and a reference."]
+    markdown = "# App\n\nIntro of the app, in words.\n\nRun it like this:\n\n```\napp --go\n```\n\n## Usage\n\nMore."
+    assert control.readme_paragraphs(markdown, "text/markdown") == ["Intro of the app, in words."]
+
+
 def test_synopsis_is_one_short_line_without_the_name() -> None:
     long = _project(summary="web-app: " + "very " * 30 + "long.")
     synopsis = control.synopsis_of("web-app", long)
     assert len(synopsis) <= 80 and synopsis.startswith("Very very") and synopsis.endswith("...")
+
+
+def test_synopsis_starts_with_no_article() -> None:
+    assert control.synopsis_of("yl", _project(summary="A linter for YAML files.")) == "Linter for YAML files"
+    assert control.synopsis_of("yl", _project(summary="The tool")) == "Tool"
+    assert control.synopsis_of("yl", _project(summary="Another tool")) == "Another tool"
 
 
 def test_urls_give_homepage_and_vcs() -> None:
