@@ -52,11 +52,36 @@ def debian_name(identifier: str) -> str:
     return identifier
 
 
+# The first lines of license texts Debian ships in /usr/share/common-licenses: (pattern, SPDX identifier).
+_TEXTS = (
+    (r"GNU AFFERO GENERAL PUBLIC LICENSE\s+Version 3", "AGPL-3.0-only"),
+    (r"GNU LESSER GENERAL PUBLIC LICENSE\s+Version 3", "LGPL-3.0-only"),
+    (r"GNU LESSER GENERAL PUBLIC LICENSE\s+Version 2\.1", "LGPL-2.1-only"),
+    (r"GNU GENERAL PUBLIC LICENSE\s+Version 3", "GPL-3.0-only"),
+    (r"GNU GENERAL PUBLIC LICENSE\s+Version 2", "GPL-2.0-only"),
+    (r"Apache License\s+Version 2\.0, January 2004", "Apache-2.0"),
+    (r"Mozilla Public License,? [Vv]ersion 2\.0", "MPL-2.0"),
+)
+
+
+def recognised(texts: Mapping[str, str]) -> str | None:
+    """The SPDX identifier of the one license file, when it is the whole text of a license Debian ships."""
+    if len(texts) != 1:
+        return None
+    head = " ".join(next(iter(texts.values())).split()[:40])
+    return next((spdx for pattern, spdx in _TEXTS if re.search(pattern, head, flags=re.IGNORECASE)), None)
+
+
 def license_field(project: Project) -> tuple[str, list[str]]:
-    """(the ``License:`` value, the short names it uses) for the project's license."""
+    """(the ``License:`` value, the short names it uses) for the project's license.
+
+    Metadata that names no SPDX license (``GNU-GPL``) is read from the license
+    file when that is the complete text of one of Debian's common licenses.
+    """
     license = project.license
-    if license.expression:
-        words = re.findall(r"\(|\)|[^\s()]+", license.expression)
+    expression = license.expression or recognised(project.license_files)
+    if expression:
+        words = re.findall(r"\(|\)|[^\s()]+", expression)
         out, names = [], []
         for index, word in enumerate(words):
             if word in ("OR", "AND"):

@@ -195,6 +195,19 @@ def test_copyright_is_machine_readable_with_license_texts() -> None:
     assert paragraphs[4].startswith("License: Apache-2.0\n On Debian systems, the complete text")
 
 
+def test_license_recognised_from_its_text_when_the_metadata_names_none() -> None:
+    gpl = "          GNU GENERAL PUBLIC LICENSE\n           Version 3, 29 June 2007\n\n Copyright..."
+    found = _project(license=License(names=("GNU-GPL",)), license_files={"LICENSE.txt": gpl})
+    text, warnings = copyright.copyright("cowsay", found, maintainer="M <m@e.org>", source=None, environ=EPOCH)
+    assert warnings == [] and "GENERAL PUBLIC" not in text
+    assert text.rstrip().split("\n\n")[-1] == (
+        "License: GPL-3\n On Debian systems, the complete text of the GPL-3 license\n"
+        " can be found in /usr/share/common-licenses/GPL-3."
+    )
+    unknown = _project(license=License(names=("Custom",)), license_files={"LICENSE": "Do what you like.\n"})
+    assert copyright.license_field(unknown) == ("Custom", ["Custom"])
+
+
 def test_copyright_without_a_license_text_warns() -> None:
     _, warnings = copyright.copyright(
         "web-app", _project(license_files={}), maintainer="M <m@example.org>", source=None, environ=EPOCH
