@@ -74,6 +74,8 @@ def run_init(argv: Sequence[str], environ: Mapping[str, str], report: Report) ->
         report.info(f"wrote {path.relative_to(project)}")
     for note in result.notes:
         report.notice(note)
+    for warning in result.warnings:
+        report.warning(warning)
     where = "" if project == Path.cwd() else f"cd {opts.directory} && "
     report.info(f"next: {where}dh-venv build (or: {where}dpkg-buildpackage -us -uc -b)")
     return 0

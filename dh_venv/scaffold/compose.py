@@ -47,7 +47,8 @@ def from_project(
     architecture = "any" if found.compiled or found.unbuilt else "all"
     depends = list(service.DEPENDS) if request.service else []
     homepage, _ = control.urls(found.urls)
-    text, notes = copyright(package, found, maintainer=maintainer, source=homepage, environ=environ)
+    text, warnings = copyright(package, found, maintainer=maintainer, source=homepage, environ=environ)
+    notes = []
     files = {
         "debian/control": control.control(
             package,
@@ -79,9 +80,9 @@ def from_project(
             "name what it needs to build with --build-depends"
         )
     if not found.scripts:
-        notes.append(f"{found.name} declares no console script: nothing will be on PATH, and no command is tested")
+        warnings.append(f"{found.name} declares no console script: nothing will be on PATH, and no command is tested")
     executable = frozenset(p for p in files if p == "debian/rules" or p.endswith((".postinst", ".postrm")))
-    return Scaffold(package, version, files, executable, tuple(notes))
+    return Scaffold(package, version, files, executable, tuple(notes), tuple(warnings))
 
 
 def changelog(package: str, version: str, distribution: str, maintainer: str, environ: Mapping[str, str]) -> str:

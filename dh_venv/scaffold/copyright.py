@@ -133,7 +133,12 @@ def copyright(
     own = [n for n in names if not _common(n)]
     for name in names:
         text = _license_text(name, project, len(own) == 1)
-        if text is None:
+        if text is None and name == "unknown":
+            warnings.append(
+                f"debian/copyright: {project.name} declares no license and ships no license file; write its "
+                "license in place of 'unknown' (and into the project's metadata)"
+            )
+        elif text is None:
             warnings.append(
                 f"debian/copyright: no text found for the license {name} (not in {COMMON}, and the project "
                 "ships no license file): add it under its License: paragraph"

@@ -59,3 +59,5 @@ class Scaffold:
     executable: frozenset[str] = frozenset()
     #: Lines for the maintainer: choices made on their behalf, things to check.
     notes: tuple[str, ...] = ()
+    #: What the maintainer must still do in the files (a license text that was not found).
+    warnings: tuple[str, ...] = ()

@@ -218,6 +218,18 @@ def test_copyright_without_a_license_text_warns() -> None:
     ]
 
 
+def test_no_license_at_all_is_a_warning_of_the_scaffold() -> None:
+    found = _project(license=License(), license_files={}, scripts=())
+    scaffold = from_project(found, Request(), "M <m@e.org>", "bookworm", EPOCH)
+    assert "License: unknown\n" in scaffold.files["debian/copyright"]
+    assert scaffold.warnings == (
+        "debian/copyright: Web_App declares no license and ships no license file; write its license in place "
+        "of 'unknown' (and into the project's metadata)",
+        "Web_App declares no console script: nothing will be on PATH, and no command is tested",
+    )
+    assert scaffold.files["debian/tests/control"] == "Test-Command: true\nDepends: @\nRestrictions: superficial\n"
+
+
 def test_service_runs_the_command_as_the_package_user() -> None:
     unit = service.unit("web-app", "Serves", "web-app serve --port 80%", ["web-app"])
     assert "ExecStart=/usr/bin/web-app serve --port 80%%\n" in unit
