@@ -104,7 +104,8 @@ def tests_control(scripts: tuple[str, ...]) -> str:
     if not scripts:
         return "Test-Command: true\nDepends: @\nRestrictions: superficial\n"
     paragraphs = [
-        f"Test-Command: {s} --version || {s} --help\nDepends: @\nRestrictions: superficial\nFeatures: test-name={s}"
+        f"Test-Command: {s} --version 2>/dev/null || {s} --help\nDepends: @\nRestrictions: superficial\n"
+        f"Features: test-name={s}"
         for s in scripts
     ]
     return "\n\n".join(paragraphs) + "\n"

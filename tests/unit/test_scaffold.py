@@ -10,7 +10,7 @@ import pytest
 
 from dh_venv.errors import DhVenvError
 from dh_venv.record.licenses import License
-from dh_venv.releases import targets
+from dh_venv.releases import targets, testcontrol
 from dh_venv.runner import Runner
 from dh_venv.scaffold import Project, Request, compose, control, copyright, names, service, write
 from dh_venv.scaffold.compose import from_project
@@ -261,9 +261,21 @@ def test_from_project_all_files() -> None:
     control_text = scaffold.files["debian/control"]
     assert "Build-Depends: debhelper-compat (= 13),\n dh-sequence-python-venv,\n libpq-dev\n" in control_text
     assert "Architecture: all\nDepends: ${misc:Depends}\n" in control_text
-    assert "Test-Command: web-admin --version || web-admin --help\n" in scaffold.files["debian/tests/control"]
+    tests = scaffold.files["debian/tests/control"]
+    assert "Test-Command: web-admin --version 2>/dev/null || web-admin --help\n" in tests
     assert "no-manual-page [usr/bin/web-app]" in scaffold.files["debian/web-app.lintian-overrides"]
     assert scaffold.executable == frozenset({"debian/rules"})
+
+
+def test_tests_control_is_what_dh_venv_smoke_runs(tmp_path: Path) -> None:
+    scaffold = from_project(_project(), Request(), "M <m@e.org>", "trixie", EPOCH)
+    write(scaffold, tmp_path, force=False, runner=_runner())
+    tests = testcontrol.read(tmp_path / "debian" / "tests" / "control")
+    assert [(t.name, t.command) for t in tests.tests] == [
+        ("web-app", "web-app --version 2>/dev/null || web-app --help"),
+        ("web-admin", "web-admin --version 2>/dev/null || web-admin --help"),
+    ]
+    assert tests.depends == ()
 
 
 def test_from_project_compiled_and_service() -> None:
