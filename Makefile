@@ -18,7 +18,7 @@ DEPS := build-essential debhelper dpkg-dev fakeroot python3-virtualenv python3-d
 # What the tests need on top: fixtures build wheels and a C extension.
 TEST_DEPS := python3-pytest python3-pip python3-wheel python3-dev python3-venv mypy lintian \
 	python3-pip-whl python3-setuptools-whl python3-wheel-whl \
-	gcc g++ patchelf zlib1g-dev libpq-dev git dh-virtualenv passwd \
+	gcc g++ patchelf zlib1g-dev libpq-dev git dh-virtualenv passwd systemd \
 	diffoscope-minimal piuparts mmdebstrap uidmap
 # The tests `make check` runs; check-subset runs SUBSET instead.
 TESTS := tests

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 import email.utils
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import dh_venv.scaffold.control as control
@@ -19,13 +19,19 @@ from dh_venv.scaffold.values import Project, Request, Scaffold
 
 RULES = "#!/usr/bin/make -f\n\n%:\n\tdh $@ --with python-venv\n"
 SOURCE_FORMAT = "3.0 (quilt)\n"
+_MARKERS = ("pyproject.toml", "setup.cfg", "setup.py")
 
 
 def compose(project: Path, request: Request, environ: Mapping[str, str], runner: Runner) -> Scaffold:
     """What ``dh-venv init`` writes for the project in ``project``, read from its metadata and this machine."""
-    static = read_pyproject(project).get("project", {}) if (project / "pyproject.toml").is_file() else {}
-    if isinstance(static, dict) and isinstance(static.get("name"), str):
-        names.package_name(static["name"], request.package)  # a name that cannot be Debian's fails first
+    if not any((project / m).is_file() for m in _MARKERS):
+        raise DhVenvError(
+            f"no Python project in {project}: none of {', '.join(_MARKERS)} found",
+            hint="run dh-venv init at the top of the project, or give its directory: dh-venv init DIR",
+        )
+    static = read_pyproject(project).get("name")
+    if isinstance(static, str) and static:
+        names.package_name(static, request.package)  # a name that cannot be Debian's fails before any build
     who = names.maintainer(environ, project, runner)
     distribution = names.release(request.release)
     found = metadata.read(project, environ, runner, request.package)
@@ -38,10 +44,11 @@ def from_project(
     """The files, from what was read (no program runs here)."""
     package = names.package_name(found.name, request.package)
     version = f"{names.debian_version(found.version)}-1"
-    architecture = "any" if found.compiled else "all"
+    architecture = "any" if found.compiled or found.unbuilt else "all"
     depends = list(service.DEPENDS) if request.service else []
     homepage, _ = control.urls(found.urls)
-    text, notes = copyright(package, found, maintainer=maintainer, source=homepage, environ=environ)
+    text, warnings = copyright(package, found, maintainer=maintainer, source=homepage, environ=environ)
+    notes = []
     files = {
         "debian/control": control.control(
             package,
@@ -57,6 +64,7 @@ def from_project(
         "debian/rules": RULES,
         "debian/source/format": SOURCE_FORMAT,
         "debian/tests/control": tests_control(found.scripts),
+        f"debian/{package}.lintian-overrides": lintian_overrides(found.scripts),
     }
     if request.service:
         synopsis = control.synopsis_of(package, found)
@@ -64,11 +72,17 @@ def from_project(
         files[f"debian/{package}.postinst"] = service.postinst(package)
         files[f"debian/{package}.postrm"] = service.postrm(package)
     if found.compiled:
-        notes.append(f"Architecture: any, for the compiled distributions {', '.join(found.compiled)}")
+        shown = ", ".join(" ".join(w.split("-")[:2]) for w in found.compiled)
+        notes.append(f"Architecture: any: the requirement set holds compiled distributions ({shown})")
+    if found.unbuilt:
+        notes.append(
+            f"Architecture: any: could not build {', '.join(found.unbuilt)} here to tell whether it compiles code; "
+            "name what it needs to build with --build-depends"
+        )
     if not found.scripts:
-        notes.append(f"{found.name} declares no console script: nothing will be on PATH, and no command is tested")
+        warnings.append(f"{found.name} declares no console script: nothing will be on PATH, and no command is tested")
     executable = frozenset(p for p in files if p == "debian/rules" or p.endswith((".postinst", ".postrm")))
-    return Scaffold(package, version, files, executable, tuple(notes))
+    return Scaffold(package, version, files, executable, tuple(notes), tuple(warnings))
 
 
 def changelog(package: str, version: str, distribution: str, maintainer: str, environ: Mapping[str, str]) -> str:
@@ -90,22 +104,51 @@ def tests_control(scripts: tuple[str, ...]) -> str:
     if not scripts:
         return "Test-Command: true\nDepends: @\nRestrictions: superficial\n"
     paragraphs = [
-        f"Test-Command: {s} --version || {s} --help\nDepends: @\nRestrictions: superficial\nFeatures: test-name={s}"
+        f"Test-Command: {s} --version 2>/dev/null || {s} --help\nDepends: @\nRestrictions: superficial\n"
+        f"Features: test-name={s}"
         for s in scripts
     ]
     return "\n\n".join(paragraphs) + "\n"
 
 
+#: The files every scaffold has (a service adds three named after the package).
+ALWAYS = (
+    "debian/changelog",
+    "debian/control",
+    "debian/copyright",
+    "debian/rules",
+    "debian/source/format",
+    "debian/tests/control",
+)
+
+
+def check_free(project: Path, names: Sequence[str] = ALWAYS) -> None:
+    """Refuse, naming them, files of ``names`` that exist in ``project`` (``--force`` skips this)."""
+    existing = [n for n in names if (project / n).exists() or (project / n).is_symlink()]
+    if existing:
+        raise DhVenvError(
+            f"{', '.join(existing)} already exist{'s' if len(existing) == 1 else ''} in {project}; nothing was written",
+            hint="dh-venv init --force overwrites them",
+        )
+
+
+def lintian_overrides(scripts: Sequence[str]) -> str:
+    """What lintian says of every package made this way that is a choice, not a defect (each line says why)."""
+    text = (
+        "# A package for one's own machines, not an upload to Debian: there is no ITP bug to close.\n"
+        "initial-upload-closes-no-bugs\n"
+    )
+    if scripts:
+        text += "# The commands document themselves with --help; drop a line when you ship a manual page.\n"
+        text += "".join(f"no-manual-page [usr/bin/{s}]\n" for s in scripts)
+    return text
+
+
 def write(scaffold: Scaffold, project: Path, *, force: bool, runner: Runner) -> list[Path]:
     """Write the files into ``project``; refuse, naming them, to overwrite any without ``force``."""
     paths = [project / name for name in sorted(scaffold.files)]
-    existing = [p for p in paths if p.exists() or p.is_symlink()]
-    if existing and not force:
-        shown = ", ".join(str(p.relative_to(project)) for p in existing)
-        raise DhVenvError(
-            f"{shown} already exist{'s' if len(existing) == 1 else ''} in {project}; nothing was written",
-            hint="dh-venv init --force overwrites them",
-        )
+    if not force:
+        check_free(project, sorted(scaffold.files))
     for path in paths:
         if path.is_symlink():
             runner.apply(f"rm {path}", path.unlink)

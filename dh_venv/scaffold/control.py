@@ -93,38 +93,62 @@ def synopsis_of(package: str, project: Project) -> str:
     text = " ".join(project.summary.split()).rstrip(".") or f"Python application {project.name}"
     if text.lower().startswith((package, project.name.lower())):
         text = re.sub(r"^\S+\s*[:,-]*\s*", "", text) or f"Python application {project.name}"
+    text = re.sub(r"^(an?|the)\s+(?=\S)", "", text, flags=re.IGNORECASE)  # lintian: no leading article
     if len(text) > _SYNOPSIS_MAX:
         text = text[: _SYNOPSIS_MAX - 3].rsplit(" ", 1)[0] + "..."
     return text[0].upper() + text[1:] if text[0].islower() and text.split()[0].isalpha() else text
 
 
 def readme_paragraphs(readme: str, content_type: str) -> list[str]:
-    """The prose paragraphs of a Markdown, reST or plain readme: no headings, badges, code, tables, HTML."""
+    """The introduction of a Markdown, reST or plain readme: its prose paragraphs before the second heading.
+
+    Headings, badges, code, lists, tables and HTML are left out, and so are
+    paragraphs that introduce an example (ending with a colon).
+    """
     paragraphs: list[str] = []
     fenced = False
     for block in re.split(r"\n\s*\n", readme.replace("\r\n", "\n")):
         lines = block.splitlines()
-        if any(line.lstrip().startswith(("```", "~~~")) for line in lines):
-            fenced = not fenced if sum(line.lstrip().startswith(("```", "~~~")) for line in lines) % 2 else fenced
+        fences = sum(line.lstrip().startswith(("```", "~~~")) for line in lines)
+        if fences:
+            fenced = fenced != bool(fences % 2)
             continue
-        if fenced or not lines or _not_prose(lines):
+        if fenced or not lines:
+            continue
+        if _heading(lines):
+            if paragraphs:
+                break
+            continue
+        if _not_prose(lines):
             continue
         text = " ".join(line.strip() for line in lines)
         text = re.sub(r"!?\[([^\]]*)\]\([^)]*\)", r"\1", text)  # Markdown links and images
         text = re.sub(r"`([^`<]*?)\s*<[^>]*>`_+", r"\1", text)  # reST links
+        text = re.sub(r"(?<=\w)__?(?=[\s.,;)]|$)", "", text)  # reST references: name_
         text = re.sub(r"[`*]+|\s_(?=\w)", lambda m: " " if m.group(0).startswith(" ") else "", text).strip()
-        if len(text) > 20:
+        if len(text) > 20 and not text.endswith(":") and " " in text:
             paragraphs.append(text)
     return paragraphs
+
+
+_UNDERLINE = re.compile(r"[=\-~^\"'`#*+]{3,}")
+
+
+def _heading(lines: list[str]) -> bool:
+    """A Markdown heading, or a reST title (underlined, maybe overlined)."""
+    first = lines[0].strip()
+    return (
+        re.match(r"#{1,6}\s", first) is not None
+        or _UNDERLINE.fullmatch(first) is not None
+        or (len(lines) >= 2 and _UNDERLINE.fullmatch(lines[1].strip()) is not None)
+    )
 
 
 def _not_prose(lines: list[str]) -> bool:
     first = lines[0].strip()
     return (
-        first.startswith(("#", "<", "[!", "![", ".. ", "|", ">", "- ", "* ", "+ ", "::", ":"))
-        or (len(lines) >= 2 and re.fullmatch(r"[=\-~^\"'`#*+]{3,}", lines[1].strip()) is not None)
-        or re.fullmatch(r"[=\-~^\"'`#*+]{3,}", first) is not None
-        or lines[0].startswith(("    ", "\t"))
+        first.startswith(("<", "[!", "![", ".. ", "|", ">", "- ", "* ", "+ ", "::", ":"))
+        or lines[0][:1].isspace()
         or re.match(r"\d+\.\s", first) is not None
         or (not first[:1].isalnum() and not first.startswith(("(", '"')))
     )

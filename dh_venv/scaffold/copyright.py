@@ -52,11 +52,36 @@ def debian_name(identifier: str) -> str:
     return identifier
 
 
+# The first lines of license texts Debian ships in /usr/share/common-licenses: (pattern, SPDX identifier).
+_TEXTS = (
+    (r"GNU AFFERO GENERAL PUBLIC LICENSE\s+Version 3", "AGPL-3.0-only"),
+    (r"GNU LESSER GENERAL PUBLIC LICENSE\s+Version 3", "LGPL-3.0-only"),
+    (r"GNU LESSER GENERAL PUBLIC LICENSE\s+Version 2\.1", "LGPL-2.1-only"),
+    (r"GNU GENERAL PUBLIC LICENSE\s+Version 3", "GPL-3.0-only"),
+    (r"GNU GENERAL PUBLIC LICENSE\s+Version 2", "GPL-2.0-only"),
+    (r"Apache License\s+Version 2\.0, January 2004", "Apache-2.0"),
+    (r"Mozilla Public License,? [Vv]ersion 2\.0", "MPL-2.0"),
+)
+
+
+def recognised(texts: Mapping[str, str]) -> str | None:
+    """The SPDX identifier of the one license file, when it is the whole text of a license Debian ships."""
+    if len(texts) != 1:
+        return None
+    head = " ".join(next(iter(texts.values())).split()[:40])
+    return next((spdx for pattern, spdx in _TEXTS if re.search(pattern, head, flags=re.IGNORECASE)), None)
+
+
 def license_field(project: Project) -> tuple[str, list[str]]:
-    """(the ``License:`` value, the short names it uses) for the project's license."""
+    """(the ``License:`` value, the short names it uses) for the project's license.
+
+    Metadata that names no SPDX license (``GNU-GPL``) is read from the license
+    file when that is the complete text of one of Debian's common licenses.
+    """
     license = project.license
-    if license.expression:
-        words = re.findall(r"\(|\)|[^\s()]+", license.expression)
+    expression = license.expression or recognised(project.license_files)
+    if expression:
+        words = re.findall(r"\(|\)|[^\s()]+", expression)
         out, names = [], []
         for index, word in enumerate(words):
             if word in ("OR", "AND"):
@@ -85,7 +110,7 @@ def copyright(
     year = _year(environ)
     field, names = license_field(project)
     holders = _holders(project) or [f"the {project.name} authors"]
-    contact = next((a for a in project.authors if "@" in a), None)
+    contact = _contact(project)
     header = [f"Format: {FORMAT}", f"Upstream-Name: {project.name}"]
     header += [f"Upstream-Contact: {contact}"] if contact else []
     header += [f"Source: {source}"] if source else []
@@ -105,9 +130,15 @@ def copyright(
     debian = ["Files: debian/*", f"Copyright: {year} {maintainer}", f"License: {field}"]
     paragraphs = ["\n".join(header), "\n".join(files), "\n".join(debian)]
     warnings = []
+    own = [n for n in names if not _common(n)]
     for name in names:
-        text = _license_text(name, project, len(names) == 1)
-        if text is None:
+        text = _license_text(name, project, len(own) == 1)
+        if text is None and name == "unknown":
+            warnings.append(
+                f"debian/copyright: {project.name} declares no license and ships no license file; write its "
+                "license in place of 'unknown' (and into the project's metadata)"
+            )
+        elif text is None:
             warnings.append(
                 f"debian/copyright: no text found for the license {name} (not in {COMMON}, and the project "
                 "ships no license file): add it under its License: paragraph"
@@ -117,17 +148,25 @@ def copyright(
     return "\n\n".join(paragraphs) + "\n", warnings
 
 
+def _common(name: str) -> Path | None:
+    """The file of ``/usr/share/common-licenses`` that holds the license ``name``, if any."""
+    path = COMMON / name.removesuffix("+")
+    return path if name != "BSD" and path.is_file() else None
+
+
 def _license_text(name: str, project: Project, only: bool) -> str | None:
-    common = COMMON / name.removesuffix("+")
-    if common.is_file() and name != "BSD":
+    """The paragraph text: a pointer into common-licenses, else the project's file for it (its only one)."""
+    common = _common(name)
+    if common is not None:
         later = " or any later version" if name.endswith("+") else ""
         return (
             f" On Debian systems, the complete text of the {name.removesuffix('+')} license{later}\n"
             f" can be found in {common}."
         )
     files = project.license_files
-    key = re.sub(r"[^a-z0-9]", "", name.lower())
-    matching = [t for n, t in files.items() if key and key in re.sub(r"[^a-z0-9]", "", n.lower())]
+    spdx = {v: k for k, v in _DEBIAN_NAMES.items()}.get(name, name)
+    keys = {re.sub(r"[^a-z0-9]", "", k.lower()) for k in (name, spdx)}
+    matching = [t for n, t in files.items() if any(k in re.sub(r"[^a-z0-9]", "", n.lower()) for k in keys)]
     text = matching[0] if matching else next(iter(files.values())) if only and files else None
     if text is None:
         return None
@@ -136,14 +175,28 @@ def _license_text(name: str, project: Project, only: bool) -> str | None:
 
 
 def _holders(project: Project) -> list[str]:
-    holders: list[str] = []
+    """The names among the authors (an address alone counts when no name is given anywhere)."""
+    names: list[str] = []
+    addresses: list[str] = []
     for author in project.authors:
         for one in re.split(r",\s*(?![^<]*>)", author):
             name = re.sub(r"\s*<[^>]*>", "", one).strip().strip('"')
-            name = name or one.strip()
-            if name and name not in holders:
-                holders.append(name)
-    return holders
+            kept = addresses if "@" in name or not name else names
+            if (name or one.strip()) not in kept:
+                kept.append(name or one.strip())
+    return names or addresses
+
+
+def _contact(project: Project) -> str | None:
+    """``Name <address>`` of the first author with an address (the name from Author when given apart)."""
+    address = next((a for a in project.authors if "@" in a), None)
+    if address is None:
+        return None
+    first = re.split(r",\s*(?![^<]*>)", address)[0].strip()
+    if "<" in first:
+        return first
+    names = _holders(project)
+    return f"{names[0]} <{first}>" if names and "@" not in names[0] else first
 
 
 def _year(environ: Mapping[str, str]) -> int:

@@ -24,7 +24,7 @@ from dh_venv import interpreter
 from dh_venv.errors import CommandError, DhVenvError
 from dh_venv.inputs import project as project_files
 from dh_venv.inputs.collect import collect
-from dh_venv.installers import plan
+from dh_venv.installers import failures, plan
 from dh_venv.installers.backend import build_environment
 from dh_venv.installers.pip import PipBackend
 from dh_venv.installers.venv import python_of
@@ -55,11 +55,17 @@ def read(source: Path, environ: Mapping[str, str], runner: Runner, package: str 
         files = tmp / "files"
         files.mkdir()
         fetcher.download(tmp / "venv", plan.plan(wanted, tmp), files, allow_sdists=True)
+        unbuilt = []
         for sdist in sorted(p for p in files.iterdir() if p.name.endswith(_SDISTS)):
-            _build(tmp / "venv", sdist, files, env, runner, sdist)
+            try:
+                _build(tmp / "venv", sdist, files, env, runner, sdist)
+            except DhVenvError as exc:
+                # Most likely a compiler or headers missing here: what --build-depends names for the build.
+                why = failures.build_failure(exc.details)
+                unbuilt.append(f"{sdist.name} ({why})" if why else sdist.name)
         compiled = [wheel.name] if _compiled(wheel.name) else []
         compiled += sorted(p.name for p in files.glob("*.whl") if _compiled(p.name))
-    return dataclasses.replace(found, compiled=tuple(compiled))
+    return dataclasses.replace(found, compiled=tuple(compiled), unbuilt=tuple(unbuilt))
 
 
 def _build(venv: Path, what: Path, dest: Path, env: Mapping[str, str], runner: Runner, shown: Path) -> Path:

@@ -10,6 +10,7 @@ from pathlib import Path
 from packaging.version import InvalidVersion, Version
 
 from dh_venv.errors import CommandError, DhVenvError
+from dh_venv.releases import targets
 from dh_venv.runner import Runner
 
 # Debian Policy 5.6.7: lower case letters, digits, + - . ; at least two characters; alphanumeric first.
@@ -86,10 +87,14 @@ def _git_config(key: str, project: Path, environ: Mapping[str, str], runner: Run
 
 
 def release(given: str | None) -> str:
-    """The changelog's distribution: the target release, else this machine's codename, else unstable."""
+    """The changelog's distribution: the target release (a supported one), else this machine's codename."""
     if given:
-        if not re.fullmatch(r"[a-z][a-z0-9-]*", given):
-            raise DhVenvError(f"--release {given!r} is not a release codename", hint="give one like bookworm")
+        supported = targets.supported()
+        if given not in [r.codename for r in supported]:
+            raise DhVenvError(
+                f"--release {given!r} is not a Debian release dh-venv builds for ({targets.names(supported)})",
+                hint="give one of those",
+            )
         return given
     try:
         for line in Path("/etc/os-release").read_text().splitlines():

@@ -43,6 +43,8 @@ class Project:
     scripts: tuple[str, ...] = ()
     #: Distribution files of the resolved set (the project's wheel included) that hold compiled code.
     compiled: tuple[str, ...] = ()
+    #: Sdists of the resolved set that could not be built here, so whether they compile code is not known.
+    unbuilt: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -57,3 +59,5 @@ class Scaffold:
     executable: frozenset[str] = frozenset()
     #: Lines for the maintainer: choices made on their behalf, things to check.
     notes: tuple[str, ...] = ()
+    #: What the maintainer must still do in the files (a license text that was not found).
+    warnings: tuple[str, ...] = ()
