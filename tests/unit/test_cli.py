@@ -8,8 +8,9 @@ from typing import NoReturn
 
 import pytest
 
-from dh_venv.cli import configure, options
+from dh_venv.cli import configure, options, steps
 from dh_venv.cli import main as cli
+from dh_venv.compiled import setaside
 from dh_venv.errors import DhVenvError
 from dh_venv.settings import Settings
 
@@ -465,8 +466,8 @@ def test_steps_keep_dh_selection_of_override_targets(tmp_path: Path, monkeypatch
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("DH_INTERNAL_OPTIONS", "-i")
     seen: list[str] = []
-    monkeypatch.setattr(cli.setaside, "set_aside", lambda build_dir, package, runner, notes: seen.append(package))
-    assert cli.main(["-pdemo-a", "-pdemo-any"], step="setaside") == 0
+    monkeypatch.setattr(setaside, "set_aside", lambda build_dir, package, runner, notes: seen.append(package))
+    assert steps.main("setaside", ["-pdemo-a", "-pdemo-any"]) == 0
     assert seen == ["demo-a"]
 
 
