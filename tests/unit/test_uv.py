@@ -74,7 +74,7 @@ def fake_uv(tmp_path: Path, body: str) -> Path:
     bin_dir = tmp_path / "fakebin"
     bin_dir.mkdir()
     script = bin_dir / "uv"
-    script.write_text("#!/bin/sh\n" + body)
+    script.write_text("#!/bin/sh\ncase $1 in --version) echo 'uv 0.9.7 (fake)'; exit 0;; esac\n" + body)
     script.chmod(0o755)
     return bin_dir
 
