@@ -15,7 +15,8 @@ compiler wrappers, ``SOURCE_DATE_EPOCH``, ``SETUPTOOLS_SCM_PRETEND_VERSION``
 ... every variable but the few in :data:`_IGNORED`, with the build
 directory written as ``<build>``), the index options and the installer with
 its version.  The versions of unpinned build requirements an index offers
-are not in it: ``DH_VENV_NO_REUSE=1`` builds anew (and refreshes the entry).
+are not in it: ``DH_VENV_NO_REUSE=1`` builds the project in the install, as
+without the cache, and installs a pinned set online.
 
 An entry is a directory ``project-wheels/<key>/`` holding the wheel and
 ``entry.json`` (its name, sha256 and what the key was made of), written
@@ -48,7 +49,7 @@ from dh_venv.runner import Runner
 
 #: The cache's subdirectory for project wheels.
 DIRECTORY = "project-wheels"
-#: Set to ``1``: build the project (and resolve) anew, ignoring what the cache holds.
+#: Set to ``1``: the project built by the install and the requirements resolved online, as without this cache.
 NO_REUSE = "DH_VENV_NO_REUSE"
 #: Bump when what goes into the key changes meaning.
 _FORMAT = "1"
@@ -71,12 +72,14 @@ def reuse_or_build(
     work_dir = plan.work_dir
     if plan.project is None or work_dir is None or runner.no_act or not interpreter_identity(venv):
         return None
+    if env.get(NO_REUSE) == "1":
+        runner.announce(f"{NO_REUSE}=1: the project is built by the install, the cache is not used")
+        return None
     key = wheel_key(plan.project, venv, env, plan, installer, work_dir)
-    if env.get(NO_REUSE) != "1":
-        wheel = lookup(runner, cache, key)
-        if wheel is not None:
-            runner.announce(f"reused the project's wheel from the cache (key {key[:16]}): {wheel.name}")
-            return wheel
+    wheel = lookup(runner, cache, key)
+    if wheel is not None:
+        runner.announce(f"reused the project's wheel from the cache (key {key[:16]}): {wheel.name}")
+        return wheel
     (work_dir / "tmp").mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="wheel-", dir=work_dir / "tmp") as tmp:
         if not build(Path(tmp)) or len(list(Path(tmp).glob("*.whl"))) != 1:

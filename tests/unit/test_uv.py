@@ -269,3 +269,41 @@ def test_remove_seed_with_uv_keeps_what_is_needed(tmp_path: Path) -> None:
     backend.remove_seed(venv, {"setuptools"})
     assert log.read_text() == f"pip uninstall --python {venv}/bin/python pip "
     assert not (venv / ".lock").exists()  # uv's lock of the venv does not stay in the package
+
+
+@pytest.mark.parametrize(
+    ("version", "used"),
+    [("0.9.0", True), ("0.9.7", True), ("0.9.30", True), ("0.8.24", False), ("0.10.0", False), ("1.0.0", False)],
+)
+def test_uv_on_path_is_usable_only_in_the_tested_range(version: str, used: bool) -> None:
+    assert uvtool.usable(version) is used
+    assert not uvtool.usable(version + "-dev") and not uvtool.usable("")
+
+
+def test_uv_on_path_too_old_is_ignored_for_the_pinned_one(tmp_path: Path) -> None:
+    calls = tmp_path / "calls"
+    bin_dir = tmp_path / "fakebin"
+    bin_dir.mkdir()
+    (bin_dir / "uv").write_text(f'#!/bin/sh\necho "$@" >> {calls}\necho "uv 0.4.30 (abc 2024-11-01)"\n')
+    (bin_dir / "uv").chmod(0o755)
+    pinned = tmp_path / "cache" / "uv-bin" / uvtool.VERSION / "uv"
+    pinned.parent.mkdir(parents=True)
+    pinned.write_text("#!/bin/sh\n")
+    lines: list[str] = []
+    found = uvtool.find_or_fetch(
+        Runner(log=lines.append, verbose=True), {"PATH": str(bin_dir)}, tmp_path / "cache", None
+    )
+    assert found == pinned
+    assert lines[-1] == (
+        f"\tignored {bin_dir}/uv (uv 0.4.30): dh_venv uses uv 0.9.0 to below 0.10.0 from PATH; "
+        f"using uv {uvtool.VERSION}"
+    )
+    assert calls.read_text() == "--version\n"
+
+
+def test_uv_on_path_in_range_is_used(tmp_path: Path) -> None:
+    bin_dir = fake_uv(tmp_path, "exit 1\n")  # says it is 0.9.7
+    found = uvtool.find_or_fetch(Runner(log=[].append), {"PATH": str(bin_dir)}, tmp_path / "cache", None)
+    assert found == bin_dir / "uv" and not (tmp_path / "cache").exists()
+    assert uvtool.version_of(Runner(log=[].append), bin_dir / "uv") == "0.9.7"
+    assert uvtool.version_of(Runner(log=[].append), tmp_path / "missing") == ""
