@@ -118,6 +118,8 @@ def find_or_fetch(
 
 def version_of(runner: Runner, uv: Path) -> str:
     """What ``uv --version`` says its version is ("" if it does not run or say)."""
+    if uv.parent.name == VERSION and uv.parent.parent.name == "uv-bin":
+        return VERSION  # the pinned one, unpacked into the cache after its hash was checked
     try:
         out = runner.run([uv, "--version"], env={"PATH": os.defpath}, changes_files=False)
     except CommandError:
