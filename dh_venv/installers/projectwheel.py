@@ -41,6 +41,7 @@ import zipfile
 from collections.abc import Callable, Mapping
 from dataclasses import replace
 from pathlib import Path
+from urllib.parse import unquote, urlparse
 
 from dh_venv.errors import DhVenvError
 from dh_venv.installers.plan import Plan, Step, with_extras
@@ -239,19 +240,22 @@ def with_wheel(plan: Plan, wheel: Path) -> Plan:
 
 def as_built_from(venv: Path, wheel: Path, project: Path) -> None:
     """Make the project's ``direct_url.json`` say it was installed from ``project``, as without the cache."""
-    wanted = json.dumps({"url": wheel.as_uri(), "archive_info": {}}, separators=(",", ":"))
     for direct in venv.glob("lib*/python*/site-packages/*.dist-info/direct_url.json"):
         try:
             data = json.loads(direct.read_text())
         except (OSError, ValueError):
             continue
-        if not isinstance(data, dict) or data.get("url") != wheel.as_uri():
+        url = urlparse(str(data.get("url", ""))) if isinstance(data, dict) else None
+        if url is None or url.scheme != "file" or Path(unquote(url.path)) != wheel:
             continue
         text = json.dumps({"url": project.as_uri(), "dir_info": {}}, separators=(",", ":"))
         direct.write_text(text)
         _fix_record_row(direct, text.encode())
         return
-    raise DhVenvError(f"the venv holds no distribution installed from {wheel} (looked for {wanted})")
+    raise DhVenvError(
+        f"the venv holds no distribution installed from the project's wheel {wheel} (no direct_url.json names it)",
+        hint=f"build with {NO_REUSE}=1 to install the project's directory, and report this",
+    )
 
 
 def _fix_record_row(path: Path, data: bytes) -> None:

@@ -130,7 +130,7 @@ class UvBackend:
     def install(self, venv: Path, plan: Plan, *, report: Path | None = None) -> list[Path]:
         # uv writes no report: the wheel tags tell prebuilt from built here (dh_venv.compiled.prebuilt).
         backend.write_files(plan, self.runner)
-        identity = f"uv {uvtool.version_of(self.runner, self.program(plan))}"
+        identity = "" if self.runner.no_act else f"uv {uvtool.version_of(self.runner, self.program(plan))}"
         wheel = projectwheel.reuse_or_build(
             self.runner, plan, venv, {**self.uv_env, **plan.build_env}, identity, self.cache,
             lambda out: self._build_wheel(venv, plan, out),

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from dh_venv.errors import DhVenvError
 from dh_venv.inputs.values import Inputs, Sources
 from dh_venv.installers import projectwheel
 from dh_venv.installers.plan import Plan, plan
@@ -181,3 +182,20 @@ def test_no_reuse_under_no_act_or_without_a_project(tmp_path: Path) -> None:
         is None
     )
     assert lines == ["\tDH_VENV_NO_REUSE=1: the project is built by the install, the cache is not used"]
+
+
+def test_direct_url_of_a_wheel_whose_name_needs_quoting_and_the_error_without_one(tmp_path: Path) -> None:
+    wheel = tmp_path / "cache dir/app-1.0+deb1-py3-none-any.whl"
+    dist_info = tmp_path / "venv/lib/python3/site-packages/app-1.0+deb1.dist-info"
+    dist_info.mkdir(parents=True)
+    # Written as an installer may: the "+" left as it is, the space quoted.
+    url = "file://" + str(wheel).replace(" ", "%20")
+    (dist_info / "direct_url.json").write_text(json.dumps({"url": url, "archive_info": {}}))
+    (dist_info / "RECORD").write_text("")
+    projectwheel.as_built_from(tmp_path / "venv", wheel, Path("/b/src"))
+    assert json.loads((dist_info / "direct_url.json").read_text())["url"] == "file:///b/src"
+    with pytest.raises(DhVenvError) as info:
+        projectwheel.as_built_from(tmp_path / "venv", wheel, Path("/b/src"))
+    assert info.value.message == (
+        f"the venv holds no distribution installed from the project's wheel {wheel} (no direct_url.json names it)"
+    )
