@@ -10,10 +10,11 @@ The key is a sha256 over everything the wheel is made from: every file of
 the project's build copy (names, contents, executable bits, symlink
 targets; the git refs but not the rest of ``.git``), the interpreter (its
 real path, size and modification time, and the venv's ``version_info``),
-the environment the build sees (``CFLAGS`` and the other flags, the
-compiler wrappers, ``SOURCE_DATE_EPOCH``, ``SETUPTOOLS_SCM_PRETEND_VERSION``
-... every variable but the few in :data:`_IGNORED`, with the build
-directory written as ``<build>``), the index options and the installer with
+the variables the build reads (:func:`read_variables`: ``CFLAGS`` and the
+other flags, the compilers and dh_venv's wrappers of them, ``PATH``,
+``SOURCE_DATE_EPOCH``, ``SETUPTOOLS_SCM_PRETEND_VERSION``, whole families
+such as ``PYTHON*`` and ``CMAKE_*``, and any variable the project's build
+files name; with the build directory written as ``<build>``), the index options and the installer with
 its version.  The versions of unpinned build requirements an index offers
 are not in it: ``DH_VENV_NO_REUSE=1`` builds the project in the install, as
 without the cache, and installs a pinned set online.
@@ -32,9 +33,11 @@ difference and nothing names the cache.
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import json
 import os
+import re
 import shutil
 import tempfile
 import zipfile
@@ -54,14 +57,28 @@ DIRECTORY = "project-wheels"
 NO_REUSE = "DH_VENV_NO_REUSE"
 #: Bump when what goes into the key changes meaning.
 _FORMAT = "1"
-# Variables that say nothing about the wheel: the shell, the terminal, make's
-# job server, debhelper's own, fakeroot's, the caches' places, the test runner's.
-_IGNORED = {
-    "PWD", "OLDPWD", "SHLVL", "_", "TERM", "COLUMNS", "LINES", "LS_COLORS", "DISPLAY", "MAIL",
-    "MAKEFLAGS", "MAKELEVEL", "MFLAGS", "MAKEOVERRIDES", "FAKEROOTKEY", "FAKED_MODE",
-    "PIP_CACHE_DIR", "UV_CACHE_DIR", "VIRTUALENV_OVERRIDE_APP_DATA",
-}  # fmt: skip
-_IGNORED_PREFIXES = ("DH_", "SSH_", "PYTEST_", "XDG_SESSION_", "DBUS_")
+#: Variables the build of a wheel reads: compilers, tools and their flags, the locale, the epoch, the path.
+READ_VARIABLES = frozenset({
+    "CC", "CXX", "CPP", "LD", "AR", "RANLIB", "NM", "OBJCOPY", "LDSHARED", "CFLAGS", "CXXFLAGS", "CPPFLAGS",
+    "LDFLAGS", "FFLAGS", "FCFLAGS", "OBJCFLAGS", "OBJCXXFLAGS", "ARFLAGS", "RUSTFLAGS", "SOURCE_DATE_EPOCH",
+    "PATH", "LANG", "LANGUAGE", "TZ", "MAX_JOBS", "NPY_NUM_BUILD_JOBS",
+})  # fmt: skip
+#: ... and every variable of these families (build backends', build systems', Python's, the locale's, Debian's).
+READ_PREFIXES = (
+    "SETUPTOOLS_", "DISTUTILS_", "_PYTHON_", "PYTHON", "PBR_", "HATCH_", "PDM_", "FLIT_", "POETRY_", "MATURIN_",
+    "SKBUILD_", "CMAKE_", "MESON", "PKG_CONFIG", "CARGO_", "PYO3_", "CYTHON", "NPY_", "LC_", "DEB_HOST_",
+    "DEB_BUILD_ARCH", "DEB_TARGET_",
+)  # fmt: skip
+# Files of the project that say which other variables its build reads.
+_BUILD_FILES = (
+    "setup.py",
+    "setup.cfg",
+    "pyproject.toml",
+    "build.py",
+    "hatch_build.py",
+    "meson.build",
+    "CMakeLists.txt",
+)
 #: Builds a wheel of the project into the directory given; returns whether it could.
 Builder = Callable[[Path], bool]
 
@@ -118,15 +135,24 @@ def wheel_key(project: Path, venv: Path, env: Mapping[str, str], plan: Plan, ins
     feed("format", _FORMAT, "installer", installer)
     tree_digest(project, feed)
     feed("python", *interpreter_identity(venv))
-    for name in sorted(env):
-        if name in _IGNORED or name.startswith(_IGNORED_PREFIXES):
-            continue
+    for name in sorted(read_variables(project, env)):
         value = env[name]
         feed("env", name, norm(value))
         if value.startswith(str(work_dir)) and os.path.isfile(value):
             feed("file", norm(Path(value).read_text(errors="surrogateescape")))
     feed("sources", norm(repr(plan.sources)), "args", *(norm(a) for a in plan.extra_args), "extras", *plan.extras)
     return h.hexdigest()
+
+
+def read_variables(project: Path, env: Mapping[str, str]) -> set[str]:
+    """The variables of ``env`` the project's build reads: :data:`READ_VARIABLES`, :data:`READ_PREFIXES`,
+    and any other its build files (``setup.py``, ``pyproject.toml``, ...) name."""
+    text = ""
+    for name in _BUILD_FILES:
+        with contextlib.suppress(OSError):
+            text += (project / name).read_text(errors="replace")
+    named = set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", text))
+    return {n for n in env if n in READ_VARIABLES or n.startswith(READ_PREFIXES) or n in named}
 
 
 def tree_digest(root: Path, feed: Callable[..., None]) -> None:

@@ -54,7 +54,17 @@ def test_the_same_project_in_another_build_directory_has_the_same_key(tmp_path: 
     first = key_of(tmp_path / "a")
     assert key_of(tmp_path / "b") == first
     # What says nothing of the wheel: the shell's, debhelper's, the cache's place.
-    assert key_of(tmp_path / "b", {"DH_VERBOSE": "1", "SHLVL": "3", "UV_CACHE_DIR": "/x", "PYTEST_X": "y"}) == first
+    said = {"DH_VERBOSE": "1", "SHLVL": "3", "UV_CACHE_DIR": "/x", "PYTEST_X": "y", "CI_JOB_ID": "7", "HOME": "/h"}
+    assert key_of(tmp_path / "b", said) == first
+
+
+def test_a_variable_the_build_files_name_is_in_the_key(tmp_path: Path) -> None:
+    first = key_of(tmp_path)
+    assert key_of(tmp_path, {"APP_WITH_SPEEDUPS": "1"}) == first
+    setup = tmp_path / "debian/.debhelper/dh_venv/pkg/src/setup.py"
+    setup.write_text(setup.read_text() + "import os\nos.environ.get('APP_WITH_SPEEDUPS')\n")
+    edited = key_of(tmp_path)
+    assert key_of(tmp_path, {"APP_WITH_SPEEDUPS": "1"}) != edited
 
 
 @pytest.mark.parametrize(
@@ -86,7 +96,16 @@ def test_a_changed_source_tree_changes_the_key(tmp_path: Path, change: str) -> N
 
 @pytest.mark.parametrize(
     "env",
-    [{"CFLAGS": "-O0"}, {"LDFLAGS": "-Wl,-z,now"}, {"SOURCE_DATE_EPOCH": "1"}, {"SETUPTOOLS_SCM_PRETEND_VERSION": "2"}],
+    [
+        {"CFLAGS": "-O0"},
+        {"LDFLAGS": "-Wl,-z,now"},
+        {"CC": "clang"},
+        {"PATH": "/opt/gcc/bin:/usr/bin"},
+        {"SOURCE_DATE_EPOCH": "1"},
+        {"SETUPTOOLS_SCM_PRETEND_VERSION": "2"},
+        {"CMAKE_ARGS": "-DX=1"},
+        {"PYTHONHASHSEED": "0"},
+    ],
 )
 def test_build_flags_and_variables_change_the_key(tmp_path: Path, env: dict[str, str]) -> None:
     assert key_of(tmp_path, env) != key_of(tmp_path)
