@@ -73,6 +73,7 @@ class Warm:
         assert (shared_cache / "uv-bin").is_dir(), "no uv in the session's cache: the network is needed"
         shutil.copytree(shared_cache / "uv-bin", self.cache / "uv-bin", symlinks=True)
         self.count = 0
+        self.first = Path()
 
     def source(self) -> Path:
         self.count += 1
@@ -97,6 +98,7 @@ def warm(tmp_path_factory: pytest.TempPathFactory, wheelhouse: Path, shared_cach
     first = warm.build()
     assert BUILT in first.output and REUSED not in first.output, first.output[-4000:]
     assert OFFLINE not in first.output
+    warm.first = first.deb("warm-app")
     return warm
 
 
@@ -115,6 +117,15 @@ def test_unchanged_build_reuses_wheel_and_resolution_edit_rebuilds(warm: Warm, t
     assert OFFLINE in again.output
     deb = again.deb("warm-app")
     assert flavour(deb, tmp_path / "again") == ["1", "1.0", "warm-app says hello"]
+    # The same package as without the cache (the project built by the install, resolved online):
+    # every file's checksum, and the control fields (Depends).
+    plain = warm.build(DH_VENV_NO_REUSE="1")
+    said = "DH_VENV_NO_REUSE=1: the project is built by the install, the cache is not used"
+    assert said in plain.output and OFFLINE not in plain.output and REUSED not in plain.output
+    for made in (warm.first, plain.deb("warm-app")):
+        tree = extract(made, tmp_path / made.parent.name)
+        assert (tree / "DEBIAN/md5sums").read_text() == (tmp_path / "again/DEBIAN/md5sums").read_text()
+        assert (tree / "DEBIAN/control").read_text() == (tmp_path / "again/DEBIAN/control").read_text()
     # Nothing names the cache (nor the build directory: the scan passed).
     assert files_containing(tmp_path / "again", str(warm.cache)) == []
     with installed(deb):
