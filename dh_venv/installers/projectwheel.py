@@ -88,10 +88,19 @@ def reuse_or_build(
 ) -> Path | None:
     """The project's wheel from the cache, else built into it; None: install the directory as before."""
     work_dir = plan.work_dir
-    if plan.project is None or work_dir is None or runner.no_act or not interpreter_identity(venv):
+    if plan.project is None or work_dir is None:
         return None
     if env.get(NO_REUSE) == "1":
         runner.announce(f"{NO_REUSE}=1: the project is built by the install, the cache is not used")
+        return None
+    if runner.no_act:
+        # The key is made from the project's copy, which --no-act does not make.
+        runner.announce(
+            f"the project's wheel: reused from {cache / DIRECTORY} if the same inputs built one, "
+            f"else built into it; installed instead of {plan.project}"
+        )
+        return None
+    if not interpreter_identity(venv):
         return None
     key = wheel_key(plan.project, venv, env, plan, installer, work_dir)
     wheel = lookup(runner, cache, key)

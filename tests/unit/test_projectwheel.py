@@ -188,8 +188,13 @@ def test_no_reuse_under_no_act_or_without_a_project(tmp_path: Path) -> None:
     def never(out: Path) -> bool:
         raise AssertionError("nothing is built")
 
-    no_act = Runner(log=[].append, no_act=True)
+    said: list[str] = []
+    no_act = Runner(log=said.append, no_act=True)
     assert projectwheel.reuse_or_build(no_act, with_project, venv, {}, "uv", tmp_path, never) is None
+    assert said == [
+        f"\tthe project's wheel: reused from {tmp_path}/project-wheels if the same inputs built one, "
+        f"else built into it; installed instead of {project}"
+    ]
     without = Plan((), Sources(), work_dir=work)
     assert projectwheel.reuse_or_build(Runner(log=[].append), without, venv, {}, "uv", tmp_path, never) is None
     lines: list[str] = []
