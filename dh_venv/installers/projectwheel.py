@@ -132,6 +132,8 @@ def wheel_key(project: Path, venv: Path, env: Mapping[str, str], plan: Plan, ins
     build = build_dir_of(work_dir)
 
     def norm(text: str) -> str:
+        # The package's scratch directory first: two packages of one source share the wheel.
+        text = text.replace(str(work_dir), "<work>")
         return text.replace(str(build), "<build>") if build is not None else text
 
     h = hashlib.sha256()
