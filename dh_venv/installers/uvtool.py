@@ -2,7 +2,8 @@
 
 uv is ``uv`` on the build's ``PATH`` when its version is in the range dh_venv
 is tested with (:data:`USABLE`: the pinned version's minor series, in which uv
-keeps its command line); else the pinned :data:`VERSION`
+keeps its command line); else the pinned :data:`VERSION` (or, when only an
+earlier pin of the same range is in the cache, that one)
 from the wheelhouse, a ``--find-links`` directory or the index, verified
 by its sha256 and unpacked once into dh_venv's cache (:mod:`dh_venv.caches`).
 ``dh-venv vendor`` puts the same wheel into the wheelhouse
@@ -82,6 +83,12 @@ def find_or_fetch(
     target = cache / "uv-bin" / VERSION / "uv"
     if target.is_file():
         return target
+    # Another pin of the same minor series, which an earlier dh_venv unpacked after checking its hash.
+    found_here = [p for p in (cache / "uv-bin").glob("*/uv") if usable(p.parent.name) and p.is_file()]
+    earlier = sorted(found_here, key=lambda p: tuple(int(n) for n in p.parent.name.split(".")))
+    if earlier:
+        runner.announce(f"using {earlier[-1]}, unpacked by an earlier build, instead of fetching uv {VERSION}")
+        return earlier[-1]
     digest = WHEELS.get(platform.machine())
     if digest is None:
         raise DhVenvError(

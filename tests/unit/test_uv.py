@@ -307,3 +307,14 @@ def test_uv_on_path_in_range_is_used(tmp_path: Path) -> None:
     assert found == bin_dir / "uv" and not (tmp_path / "cache").exists()
     assert uvtool.version_of(Runner(log=[].append), bin_dir / "uv") == "0.9.7"
     assert uvtool.version_of(Runner(log=[].append), tmp_path / "missing") == ""
+
+
+def test_an_earlier_pin_in_the_cache_is_used_before_fetching(tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    for version in ("0.8.9", "0.9.10", "0.9.3"):
+        (cache / "uv-bin" / version).mkdir(parents=True)
+        (cache / "uv-bin" / version / "uv").write_text("#!/bin/sh\n")
+    lines: list[str] = []
+    found = uvtool.find_or_fetch(Runner(log=lines.append, verbose=True), {"PATH": "/nonexistent"}, cache, None)
+    assert found == cache / "uv-bin/0.9.10/uv"
+    assert lines == [f"\tusing {found}, unpacked by an earlier build, instead of fetching uv {uvtool.VERSION}"]
