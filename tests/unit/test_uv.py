@@ -318,3 +318,31 @@ def test_an_earlier_pin_in_the_cache_is_used_before_fetching(tmp_path: Path) -> 
     found = uvtool.find_or_fetch(Runner(log=lines.append, verbose=True), {"PATH": "/nonexistent"}, cache, None)
     assert found == cache / "uv-bin/0.9.10/uv"
     assert lines == [f"\tusing {found}, unpacked by an earlier build, instead of fetching uv {uvtool.VERSION}"]
+
+
+def test_a_known_pinned_set_is_installed_offline_and_online_again_if_that_fails(tmp_path: Path) -> None:
+    import os
+
+    from dh_venv.installers import resolution
+
+    calls = tmp_path / "calls"
+    bin_dir = fake_uv(
+        tmp_path, f'echo "$@" >> {calls}\ncase "$*" in *--offline*) echo "no such file" >&2; exit 2;; esac\n'
+    )
+    venv = tmp_path / "venv"
+    (venv / "bin").mkdir(parents=True)
+    (venv / "bin/python").symlink_to(os.path.realpath("/usr/bin/python3"))
+    (tmp_path / "r.txt").write_text("six==1.16.0\n")
+    wanted = plan(Inputs(Sources(wheelhouse=tmp_path), requirement_files=(tmp_path / "r.txt",)), tmp_path / "work")
+    cache = tmp_path / "cache"
+    key = resolution.resolution_key(wanted, wanted.steps, venv, "uv 0.9.7")
+    (cache / "resolutions").mkdir(parents=True)
+    (cache / "resolutions" / key).write_text("{}")
+    lines: list[str] = []
+    env = {"PATH": f"{bin_dir}:/usr/bin:/bin", "DH_VENV_CACHE_DIR": str(cache)}
+    uv.UvBackend(Runner(log=lines.append, verbose=True), env, tmp_path / "work").install(venv, wanted)
+    installs = [line for line in calls.read_text().splitlines() if line.startswith("pip install")]
+    assert len(installs) == 2 and installs[0].endswith(f"-r {tmp_path}/r.txt --offline")
+    assert installs[1].endswith(f"-r {tmp_path}/r.txt")
+    assert "\tthe pinned set is unchanged since a build that resolved it: installing offline" in lines
+    assert "\tthe offline install failed (uv's cache lacks a file): asking the index" in lines
