@@ -14,13 +14,14 @@ the variables the build reads (:func:`read_variables`: ``CFLAGS`` and the
 other flags, the compilers and dh_venv's wrappers of them, ``PATH``,
 ``SOURCE_DATE_EPOCH``, ``SETUPTOOLS_SCM_PRETEND_VERSION``, whole families
 such as ``PYTHON*`` and ``CMAKE_*``, and any variable the project's build
-files name; with the build directory written as ``<build>``), the index options and the installer with
-its version.  The versions of unpinned build requirements an index offers
+files name; the package's scratch directory and the build directory
+written as placeholders), the index options and the installer with its
+version.  The versions of unpinned build requirements an index offers
 are not in it: ``DH_VENV_NO_REUSE=1`` builds the project in the install, as
 without the cache, and installs a pinned set online.
 
 An entry is a directory ``project-wheels/<key>/`` holding the wheel and
-``entry.json`` (its name, sha256 and what the key was made of), written
+``entry.json`` (its name, sha256 and key), written
 under a temporary name and renamed, so a reader sees all of it or nothing.
 An entry whose wheel is missing or does not match its sha256 is removed
 with a notice and the project built again.  A wheel that names the build
