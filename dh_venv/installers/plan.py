@@ -59,6 +59,11 @@ class Plan:
     cwd: Path | None = None
     #: The file whose hashes a hash-checked run verifies, as error messages name it.
     origin: str = ""
+    #: The project's build copy, which a step names (with :attr:`extras`), or None.
+    project: Path | None = None
+    extras: tuple[str, ...] = ()
+    #: The package's scratch directory (the build's temporary files, the locked set).
+    work_dir: Path | None = None
 
     @property
     def user_chose_index(self) -> bool:
@@ -110,4 +115,7 @@ def plan(inputs: Inputs, work_dir: Path) -> Plan:
         build_env=inputs.build_env,
         cwd=inputs.source_dir,
         origin=origin,
+        project=inputs.project,
+        extras=tuple(inputs.extras),
+        work_dir=work_dir,
     )

@@ -15,10 +15,10 @@ import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from dh_venv import caches
+from dh_venv import caches, site
 from dh_venv.errors import CommandError, DhVenvError, replaced_script
 from dh_venv.inputs.values import Sources
-from dh_venv.installers import backend, failures, index, uvtool
+from dh_venv.installers import backend, failures, index, projectwheel, resolution, uvtool
 from dh_venv.installers import venv as _venv
 from dh_venv.installers.plan import Plan, Step
 from dh_venv.installers.venv import python_of
@@ -36,6 +36,9 @@ _UV_RESERVED = re.compile(
     r"Failed to install: (?P<dist>[^-\s]+)-(?P<version>[^-\s]+)-\S+\.whl.*\n.*"
     r"Scripts must not use the reserved name (?P<name>\S+)"
 )
+# The user's installer options ``uv build`` takes with the same meaning (the others: the project is not cached).
+_BUILD_OPTIONS = {"--no-index": False, "--find-links": True, "-f": True, "--index-url": True, "-i": True}
+_BUILD_OPTIONS |= {"--extra-index-url": True, "--index-strategy": True, "--keyring-provider": True}
 # Transport settings of the machine are kept; everything else uv would read is dropped.
 _UV_ENV_KEPT = {"UV_HTTP_TIMEOUT", "UV_NATIVE_TLS", "UV_CONCURRENT_DOWNLOADS", "UV_REQUEST_TIMEOUT"}
 
@@ -127,12 +130,54 @@ class UvBackend:
     def install(self, venv: Path, plan: Plan, *, report: Path | None = None) -> list[Path]:
         # uv writes no report: the wheel tags tell prebuilt from built here (dh_venv.compiled.prebuilt).
         backend.write_files(plan, self.runner)
+        identity = "" if self.runner.no_act else f"uv {uvtool.version_of(self.runner, self.program(plan))}"
+        wheel = projectwheel.reuse_or_build(
+            self.runner, plan, venv, {**self.uv_env, **plan.build_env}, identity, self.cache,
+            lambda out: self._build_wheel(venv, plan, out),
+        )  # fmt: skip
+        steps = projectwheel.with_wheel(plan, wheel).steps if wheel else plan.steps
+        # Offline only when the key covers what the project needs: its wheel's key, or no project.
+        reusable = not self.runner.no_act and (wheel is not None or plan.project is None)
+        key = resolution.resolution_key(plan, steps, venv, identity) if reusable else ""
+        offline = bool(key) and self.env.get(projectwheel.NO_REUSE) != "1" and resolution.known(self.cache, key)
+        before = {d.name for d in site.distributions(venv)}
         try:
-            for step in plan.steps:
-                self._run(venv, plan, step)
+            self._run_steps(venv, plan, steps, offline=offline)
         finally:
             _drop_lock(venv)
+        if wheel and plan.project:
+            projectwheel.as_built_from(venv, wheel, plan.project)
+        project = site.normalize(wheel.name.split("-")[0]) if wheel else None
+        if key and not offline and resolution.fully_pinned(venv, steps, before, project):
+            resolution.remember(self.cache, key, venv)
         return []
+
+    def _run_steps(self, venv: Path, plan: Plan, steps: Sequence[Step], *, offline: bool) -> None:
+        """Every step; offline from uv's cache first if ``offline``, and online again if that fails."""
+        if offline:
+            self.runner.announce("the pinned set is unchanged since a build that resolved it: installing offline")
+            try:
+                for step in steps:
+                    self._run(venv, plan, step, offline=True)
+                return
+            except DhVenvError:
+                self.runner.announce("the offline install failed (uv's cache lacks a file): asking the index")
+        for step in steps:
+            self._run(venv, plan, step)
+
+    def _build_wheel(self, venv: Path, plan: Plan, out: Path) -> bool:
+        """``uv build`` the project's wheel into ``out``; False when it cannot (then the install builds it)."""
+        if plan.project is None or not _build_options(plan.extra_args):
+            return False
+        args = [*index.source_args(plan.sources, self.env), *plan.extra_args]
+        argv: list[str | Path] = [self.program(plan), "build", "--wheel", "--out-dir", out, "--python", python_of(venv)]
+        argv += args
+        cwd = plan.cwd if plan.cwd and plan.cwd.is_dir() else None
+        try:
+            self.runner.run([*argv, plan.project], env={**self.uv_env, **plan.build_env}, cwd=cwd, stream=False)
+        except CommandError:
+            return False
+        return True
 
     def check(self, venv: Path) -> None:
         try:
@@ -158,9 +203,12 @@ class UvBackend:
         finally:
             _drop_lock(venv)
 
-    def _run(self, venv: Path, plan: Plan, step: Step) -> None:
+    def _run(self, venv: Path, plan: Plan, step: Step, *, offline: bool = False) -> None:
         args = [*index.source_args(plan.sources, self.env), *plan.extra_args, *step_args(step)]
-        backend.check_sources(plan, self.runner, self.env)
+        if offline:
+            args.append("--offline")
+        else:
+            backend.check_sources(plan, self.runner, self.env)
         argv = install_argv(self.program(plan), python_of(venv), args)
         backend.run_step(
             self.runner, argv, self.uv_env, plan, self.work_dir, lambda output: failure(output, step, plan)
@@ -177,6 +225,20 @@ def _foreign_option(runner: Runner, uv: Path, env: Mapping[str, str], args: Sequ
         unknown = _UV_UNKNOWN_OPTION.search(exc.output)
         return unknown.group(1) if unknown else None
     return None
+
+
+def _build_options(args: Sequence[str]) -> bool:
+    """Whether every one of the user's installer options is one ``uv build`` takes (:data:`_BUILD_OPTIONS`)."""
+    value_next = False
+    for arg in args:
+        if value_next:
+            value_next = False
+            continue
+        name, has_value, _ = arg.partition("=")
+        if name not in _BUILD_OPTIONS:
+            return False
+        value_next = _BUILD_OPTIONS[name] and not has_value
+    return True
 
 
 def _drop_lock(venv: Path) -> None:

@@ -1,6 +1,9 @@
 """Getting the uv program for the uv backend, never into the package.
 
-uv is ``uv`` on the build's ``PATH``; else the pinned :data:`VERSION`
+uv is ``uv`` on the build's ``PATH`` when its version is in the range dh_venv
+is tested with (:data:`USABLE`: the pinned version's minor series, in which uv
+keeps its command line); else the pinned :data:`VERSION` (or, when only an
+earlier pin of the same range is in the cache, that one)
 from the wheelhouse, a ``--find-links`` directory or the index, verified
 by its sha256 and unpacked once into dh_venv's cache (:mod:`dh_venv.caches`).
 ``dh-venv vendor`` puts the same wheel into the wheelhouse
@@ -12,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import os
 import platform
+import re
 import shutil
 import tempfile
 import zipfile
@@ -27,6 +31,8 @@ from dh_venv.runner import Runner, redact
 
 #: The uv dh_venv fetches when none is on PATH.
 VERSION = "0.9.7"
+#: The uv versions on PATH dh_venv uses: from, and below (uv changes its command line between minor versions).
+USABLE = ((0, 9, 0), (0, 10, 0))
 #: sha256 of the uv wheels of :data:`VERSION`, by machine (``platform.machine()``).
 WHEELS = {
     "x86_64": "8cf6bc2482d1293cc630f66b862b494c09acda9b7faff7307ef52667a2b3ad49",
@@ -66,10 +72,23 @@ def find_or_fetch(
     """
     found = shutil.which("uv", path=env.get("PATH", os.defpath))
     if found:
-        return Path(found)
+        version = version_of(runner, Path(found))
+        if usable(version):
+            return Path(found)
+        low, high = (".".join(map(str, v)) for v in USABLE)
+        runner.announce(
+            f"ignored {found} (uv {version or 'of unknown version'}): dh_venv uses uv {low} to below {high} "
+            f"from PATH; using uv {VERSION}"
+        )
     target = cache / "uv-bin" / VERSION / "uv"
     if target.is_file():
         return target
+    # Another pin of the same minor series, which an earlier dh_venv unpacked after checking its hash.
+    found_here = [p for p in (cache / "uv-bin").glob("*/uv") if usable(p.parent.name) and p.is_file()]
+    earlier = sorted(found_here, key=lambda p: tuple(int(n) for n in p.parent.name.split(".")))
+    if earlier:
+        runner.announce(f"using {earlier[-1]}, unpacked by an earlier build, instead of fetching uv {VERSION}")
+        return earlier[-1]
     digest = WHEELS.get(platform.machine())
     if digest is None:
         raise DhVenvError(
@@ -102,6 +121,27 @@ def find_or_fetch(
 
     runner.apply(f"unpack uv {VERSION} into {target.parent}", fetch)
     return target
+
+
+def version_of(runner: Runner, uv: Path) -> str:
+    """What ``uv --version`` says its version is ("" if it does not run or say)."""
+    if uv.parent.name == VERSION and uv.parent.parent.name == "uv-bin":
+        return VERSION  # the pinned one, unpacked into the cache after its hash was checked
+    try:
+        out = runner.run([uv, "--version"], env={"PATH": os.defpath}, changes_files=False)
+    except CommandError:
+        out = ""
+    found = re.match(r"uv (\d+\.\d+\.\d+\S*)", out.strip())
+    return found.group(1) if found else ""
+
+
+def usable(version: str) -> bool:
+    """Whether a uv of ``version`` (from PATH) is in :data:`USABLE`."""
+    found = re.match(r"(\d+)\.(\d+)\.(\d+)$", version)
+    if not found:
+        return False
+    numbers = tuple(int(n) for n in found.groups())
+    return USABLE[0] <= numbers < USABLE[1]
 
 
 def vendor_wheel(runner: Runner, env: Mapping[str, str], sources: Sources, dest: Path) -> Path | None:

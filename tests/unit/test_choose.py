@@ -19,7 +19,7 @@ from dh_venv.runner import Runner
 def fake_uv(tmp_path: Path, body: str) -> Path:
     bin_dir = tmp_path / "fakebin"
     bin_dir.mkdir()
-    (bin_dir / "uv").write_text("#!/bin/sh\n" + body)
+    (bin_dir / "uv").write_text("#!/bin/sh\ncase $1 in --version) echo 'uv 0.9.7 (fake)'; exit 0;; esac\n" + body)
     (bin_dir / "uv").chmod(0o755)
     return bin_dir
 

@@ -97,7 +97,8 @@ def _logging_venv(tmp_path: Path, log: Path) -> Path:
 def _logging_uv(tmp_path: Path, log: Path) -> Path:
     bin_dir = tmp_path / "fakebin"
     bin_dir.mkdir()
-    (bin_dir / "uv").write_text(f"#!/bin/sh\nprintf '%s ' \"$@\" >> {log}\necho >> {log}\n")
+    version = "case $1 in --version) echo 'uv 0.9.7 (fake)'; exit 0;; esac\n"
+    (bin_dir / "uv").write_text(f"#!/bin/sh\n{version}printf '%s ' \"$@\" >> {log}\necho >> {log}\n")
     (bin_dir / "uv").chmod(0o755)
     return bin_dir
 
@@ -114,7 +115,13 @@ def test_one_plan_installed_by_pip_and_by_uv(tmp_path: Path) -> None:
     locked = tmp_path / "work/locked-requirements.txt"
     assert locked.read_text() == "six==1.16.0 --hash=sha256:aa\ntinydep==1.0 --hash=sha256:bb\n"
     sources = f"--no-index --find-links {wheelhouse}"
-    assert log.read_text().splitlines() == [
+    calls = log.read_text().splitlines()
+    # uv first builds the project's wheel for the cache; this uv makes none, so the directory is installed.
+    built = calls.pop(2)
+    assert built.startswith(f"build --wheel --out-dir {tmp_path}/work/tmp/wheel-") and built.endswith(
+        f" --python {venv}/bin/python {sources} /w/src "
+    )
+    assert calls == [
         f"-m pip install --no-compile {sources} --require-hashes --no-deps -r {locked} ",
         f"-m pip install --no-compile {sources} --no-deps /w/src[x] ",
         f"pip install --python {venv}/bin/python {sources} --require-hashes --no-deps -r {locked} ",

@@ -74,7 +74,7 @@ def fake_uv(tmp_path: Path, body: str) -> Path:
     bin_dir = tmp_path / "fakebin"
     bin_dir.mkdir()
     script = bin_dir / "uv"
-    script.write_text("#!/bin/sh\n" + body)
+    script.write_text("#!/bin/sh\ncase $1 in --version) echo 'uv 0.9.7 (fake)'; exit 0;; esac\n" + body)
     script.chmod(0o755)
     return bin_dir
 
@@ -269,3 +269,80 @@ def test_remove_seed_with_uv_keeps_what_is_needed(tmp_path: Path) -> None:
     backend.remove_seed(venv, {"setuptools"})
     assert log.read_text() == f"pip uninstall --python {venv}/bin/python pip "
     assert not (venv / ".lock").exists()  # uv's lock of the venv does not stay in the package
+
+
+@pytest.mark.parametrize(
+    ("version", "used"),
+    [("0.9.0", True), ("0.9.7", True), ("0.9.30", True), ("0.8.24", False), ("0.10.0", False), ("1.0.0", False)],
+)
+def test_uv_on_path_is_usable_only_in_the_tested_range(version: str, used: bool) -> None:
+    assert uvtool.usable(version) is used
+    assert not uvtool.usable(version + "-dev") and not uvtool.usable("")
+
+
+def test_uv_on_path_too_old_is_ignored_for_the_pinned_one(tmp_path: Path) -> None:
+    calls = tmp_path / "calls"
+    bin_dir = tmp_path / "fakebin"
+    bin_dir.mkdir()
+    (bin_dir / "uv").write_text(f'#!/bin/sh\necho "$@" >> {calls}\necho "uv 0.4.30 (abc 2024-11-01)"\n')
+    (bin_dir / "uv").chmod(0o755)
+    pinned = tmp_path / "cache" / "uv-bin" / uvtool.VERSION / "uv"
+    pinned.parent.mkdir(parents=True)
+    pinned.write_text("#!/bin/sh\n")
+    lines: list[str] = []
+    found = uvtool.find_or_fetch(
+        Runner(log=lines.append, verbose=True), {"PATH": str(bin_dir)}, tmp_path / "cache", None
+    )
+    assert found == pinned
+    assert lines[-1] == (
+        f"\tignored {bin_dir}/uv (uv 0.4.30): dh_venv uses uv 0.9.0 to below 0.10.0 from PATH; "
+        f"using uv {uvtool.VERSION}"
+    )
+    assert calls.read_text() == "--version\n"
+
+
+def test_uv_on_path_in_range_is_used(tmp_path: Path) -> None:
+    bin_dir = fake_uv(tmp_path, "exit 1\n")  # says it is 0.9.7
+    found = uvtool.find_or_fetch(Runner(log=[].append), {"PATH": str(bin_dir)}, tmp_path / "cache", None)
+    assert found == bin_dir / "uv" and not (tmp_path / "cache").exists()
+    assert uvtool.version_of(Runner(log=[].append), bin_dir / "uv") == "0.9.7"
+    assert uvtool.version_of(Runner(log=[].append), tmp_path / "missing") == ""
+
+
+def test_an_earlier_pin_in_the_cache_is_used_before_fetching(tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    for version in ("0.8.9", "0.9.10", "0.9.3"):
+        (cache / "uv-bin" / version).mkdir(parents=True)
+        (cache / "uv-bin" / version / "uv").write_text("#!/bin/sh\n")
+    lines: list[str] = []
+    found = uvtool.find_or_fetch(Runner(log=lines.append, verbose=True), {"PATH": "/nonexistent"}, cache, None)
+    assert found == cache / "uv-bin/0.9.10/uv"
+    assert lines == [f"\tusing {found}, unpacked by an earlier build, instead of fetching uv {uvtool.VERSION}"]
+
+
+def test_a_known_pinned_set_is_installed_offline_and_online_again_if_that_fails(tmp_path: Path) -> None:
+    import os
+
+    from dh_venv.installers import resolution
+
+    calls = tmp_path / "calls"
+    bin_dir = fake_uv(
+        tmp_path, f'echo "$@" >> {calls}\ncase "$*" in *--offline*) echo "no such file" >&2; exit 2;; esac\n'
+    )
+    venv = tmp_path / "venv"
+    (venv / "bin").mkdir(parents=True)
+    (venv / "bin/python").symlink_to(os.path.realpath("/usr/bin/python3"))
+    (tmp_path / "r.txt").write_text("six==1.16.0\n")
+    wanted = plan(Inputs(Sources(wheelhouse=tmp_path), requirement_files=(tmp_path / "r.txt",)), tmp_path / "work")
+    cache = tmp_path / "cache"
+    key = resolution.resolution_key(wanted, wanted.steps, venv, "uv 0.9.7")
+    (cache / "resolutions").mkdir(parents=True)
+    (cache / "resolutions" / key).write_text("{}")
+    lines: list[str] = []
+    env = {"PATH": f"{bin_dir}:/usr/bin:/bin", "DH_VENV_CACHE_DIR": str(cache)}
+    uv.UvBackend(Runner(log=lines.append, verbose=True), env, tmp_path / "work").install(venv, wanted)
+    installs = [line for line in calls.read_text().splitlines() if line.startswith("pip install")]
+    assert len(installs) == 2 and installs[0].endswith(f"-r {tmp_path}/r.txt --offline")
+    assert installs[1].endswith(f"-r {tmp_path}/r.txt")
+    assert "\tthe pinned set is unchanged since a build that resolved it: installing offline" in lines
+    assert "\tthe offline install failed (uv's cache lacks a file): asking the index" in lines
