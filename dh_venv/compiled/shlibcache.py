@@ -43,6 +43,7 @@ _SYSTEM_FILES = (
     "/etc/dpkg/shlibs.override",
     "/etc/dpkg/shlibs.default",
     "/etc/ld.so.conf",
+    "/etc/ld.so.cache",
     "/usr/bin/dpkg-shlibdeps",
     "/var/lib/dpkg/info/dpkg-dev.list",
 )
