@@ -51,6 +51,7 @@ from dh_venv.errors import DhVenvError
 from dh_venv.installers.plan import Plan, Step, with_extras
 from dh_venv.installers.venv import python_of
 from dh_venv.runner import Runner
+from dh_venv.tree import sha256_of
 
 #: The cache's subdirectory for project wheels.
 DIRECTORY = "project-wheels"
@@ -183,7 +184,7 @@ def tree_digest(root: Path, feed: Callable[..., None]) -> None:
             if os.path.islink(path):
                 feed("link", rel, name, os.readlink(path))
             elif os.path.isfile(path):
-                feed("file", rel, name, os.stat(path).st_mode & 0o111, _sha256(Path(path)))
+                feed("file", rel, name, os.stat(path).st_mode & 0o111, sha256_of(Path(path)))
 
 
 def _git_refs(git: Path, feed: Callable[..., None]) -> None:
@@ -216,14 +217,6 @@ def _version_info(venv: Path) -> str:
     return next((line for line in lines if line.replace(" ", "").startswith(("version_info=", "version="))), "")
 
 
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
 def lookup(runner: Runner, cache: Path, key: str, package: str | None = None) -> Path | None:
     """The cached wheel for ``key``; a damaged entry is removed with a notice."""
     entry = cache / DIRECTORY / key
@@ -232,7 +225,7 @@ def lookup(runner: Runner, cache: Path, key: str, package: str | None = None) ->
     try:
         meta = json.loads((entry / "entry.json").read_text())
         wheel: Path = entry / str(meta["wheel"])
-        if _sha256(wheel) == meta["sha256"]:
+        if sha256_of(wheel) == meta["sha256"]:
             return wheel
         reason = f"{wheel.name} does not match its recorded sha256"
     except (OSError, ValueError, KeyError, TypeError) as exc:
@@ -251,7 +244,7 @@ def store(cache: Path, key: str, built: Path, build_dir: Path | None) -> Path | 
     parent.mkdir(parents=True, exist_ok=True)
     part = Path(tempfile.mkdtemp(prefix=".part-", dir=parent))
     shutil.copy2(wheels[0], part / wheels[0].name)
-    meta = {"wheel": wheels[0].name, "sha256": _sha256(wheels[0]), "key": key}
+    meta = {"wheel": wheels[0].name, "sha256": sha256_of(wheels[0]), "key": key}
     (part / "entry.json").write_text(json.dumps(meta, indent=1) + "\n")
     try:
         part.rename(parent / key)

@@ -12,7 +12,6 @@ by its sha256 and unpacked once into dh_venv's cache (:mod:`dh_venv.caches`).
 
 from __future__ import annotations
 
-import hashlib
 import os
 import platform
 import re
@@ -28,6 +27,7 @@ from dh_venv.installers import venv as _venv
 from dh_venv.installers.failures import pip_reason
 from dh_venv.installers.index import PYPI, expand_url
 from dh_venv.runner import Runner, redact
+from dh_venv.tree import sha256_of
 
 #: The uv dh_venv fetches when none is on PATH.
 VERSION = "0.9.7"
@@ -153,11 +153,11 @@ def vendor_wheel(runner: Runner, env: Mapping[str, str], sources: Sources, dest:
     if digest is None:
         return None
     for wheel in sorted(dest.glob(f"uv-{VERSION}-*.whl")):
-        if _sha256(wheel) == digest:
+        if sha256_of(wheel) == digest:
             return wheel
     with tempfile.TemporaryDirectory(prefix="uv-", dir=_mkdir(dest.parent)) as tmp:
         wheel = _download(runner, env, sources, digest, Path(tmp))
-        if _sha256(wheel) != digest:
+        if sha256_of(wheel) != digest:
             raise DhVenvError(f"{wheel.name} does not match the sha256 dh_venv pins for uv {VERSION}")
         return Path(shutil.copy2(wheel, dest / wheel.name))
 
@@ -169,7 +169,7 @@ def _mkdir(path: Path) -> Path:
 
 def _wheel_in(directory: Path, digest: str) -> Path | None:
     for wheel in sorted(directory.glob(f"uv-{VERSION}-*.whl")):
-        if _sha256(wheel) == digest:
+        if sha256_of(wheel) == digest:
             return wheel
     return None
 
@@ -196,17 +196,9 @@ def _download(runner: Runner, env: Mapping[str, str], sources: Sources | None, d
     return wheels[0]
 
 
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
 def _unpack(wheel: Path, digest: str, target: Path) -> None:
     """The uv program of ``wheel``, after checking the wheel's hash, into ``target`` (atomically)."""
-    if _sha256(wheel) != digest:
+    if sha256_of(wheel) != digest:
         raise DhVenvError(
             f"{wheel} does not match the sha256 dh_venv pins for uv {VERSION}",
             hint="remove the file and get the genuine wheel, or put uv on PATH",

@@ -10,7 +10,6 @@ wheel tags; an sdist for what was built here).
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, replace
@@ -23,6 +22,7 @@ from packaging.utils import InvalidSdistFilename, InvalidWheelFilename, parse_sd
 from packaging.version import InvalidVersion, Version
 
 from dh_venv.site import Distribution, distributions, normalize
+from dh_venv.tree import sha256_of
 
 #: File name -> (``sha256:<hex>``, what listed it: ``lock`` or ``wheelhouse``).
 Known = Mapping[str, tuple[str, str]]
@@ -68,11 +68,7 @@ def known_files(pins: Iterable[Any], wheelhouse: Path | None) -> dict[str, tuple
 
 
 def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return f"sha256:{digest.hexdigest()}"
+    return f"sha256:{sha256_of(path)}"
 
 
 def collect(venv: Path, reports: Iterable[Path], known: Known, app: Path | None) -> dict[str, Provenance]:
