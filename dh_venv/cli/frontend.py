@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from dh_venv import __version__
-from dh_venv.cli import configure, init, migrate, options, smoke, vendor
+from dh_venv.cli import build, configure, init, migrate, options, smoke, vendor
 from dh_venv.cli.boundary import guarded, say
 from dh_venv.debhelper import files as debhelper
 from dh_venv.errors import DhVenvError
@@ -117,13 +117,20 @@ def main(argv: Sequence[str] | None = None) -> int:
             "  init     write debian/ for a Python project from its metadata\n"
             "  vendor   fill debian/wheelhouse/ for offline builds\n"
             "  migrate  move debian/ from dh-virtualenv to dh-venv (--check: show how)\n"
+            "  build    build .deb files from a project, here or per release in a clean chroot\n"
             "  smoke    install, run and purge .deb files in a fresh chroot of their release"
         )
         return 0 if args else 2
     if args[0] == "--version":
         print(f"{PROG} {__version__}")
         return 0
-    commands = {"init": init.run_init, "vendor": run_vendor, "migrate": migrate.run_migrate, "smoke": smoke.run_smoke}
+    commands = {
+        "init": init.run_init,
+        "vendor": run_vendor,
+        "migrate": migrate.run_migrate,
+        "build": build.run_build,
+        "smoke": smoke.run_smoke,
+    }
     if args[0] not in commands:
         say(f"{PROG}: error: unknown command {args[0]!r}; the commands are: {', '.join(commands)}")
         return 2
