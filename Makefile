@@ -19,7 +19,7 @@ DEPS := build-essential debhelper dpkg-dev fakeroot python3-virtualenv python3-d
 TEST_DEPS := python3-pytest python3-pip python3-wheel python3-dev python3-venv mypy lintian \
 	python3-pip-whl python3-setuptools-whl python3-wheel-whl \
 	gcc g++ patchelf zlib1g-dev libpq-dev git dh-virtualenv passwd systemd \
-	diffoscope-minimal piuparts mmdebstrap uidmap
+	diffoscope-minimal piuparts mmdebstrap uidmap sbuild dpkg-repack
 # The tests `make check` runs; check-subset runs SUBSET instead.
 TESTS := tests
 SUBSET := tests/unit tests/test_docs.py tests/e2e/test_example.py tests/e2e/test_compiled.py \
@@ -60,6 +60,8 @@ demo: install
 
 test-deps: deps
 	$(APT_GET) install --no-install-recommends $(TEST_DEPS)
+	# sbuild's unshare mode (dh-venv build --release) needs subordinate ids for root.
+	grep -q '^root:' /etc/subuid || usermod --add-subuids 100000-165535 --add-subgids 100000-165535 root
 	test -x .tools/bin/ruff || { $(PYTHON) -m venv .tools && $(PIP_CLEAN) .tools/bin/pip install -q $(RUFF); }
 
 lint:

@@ -24,7 +24,7 @@ from pathlib import Path
 
 from dh_venv import scaffold
 from dh_venv.errors import CommandError, DhVenvError
-from dh_venv.inputs import project, wheelhouse
+from dh_venv.inputs import wheelhouse
 from dh_venv.releases import chroots, hostbuild, sbuild, selfdeb, source, targets
 from dh_venv.releases import requires as python_requires
 from dh_venv.runner import Runner
@@ -80,8 +80,35 @@ class Result:
 
 
 def build(request: Request, runner: Runner, environ: Mapping[str, str], vendor: Vendor) -> list[Result]:
-    """Build ``request``; return one result per release (one for this machine without releases)."""
-    project.check_project(request.project)
+    """Build ``request``; return one result per release (one for this machine without releases).
+
+    An error names the project (its source package, else its directory's name).
+    """
+    try:
+        return _build(request, runner, environ, vendor)
+    except DhVenvError as exc:
+        raise exc.for_package(_name(request.project)) from None
+
+
+def _name(directory: Path) -> str:
+    control = directory / "debian" / "control"
+    try:
+        for line in control.read_text().splitlines():
+            if line.lower().startswith("source:"):
+                return line.split(":", 1)[1].strip()
+    except (OSError, UnicodeDecodeError):
+        pass
+    return directory.name
+
+
+def _build(request: Request, runner: Runner, environ: Mapping[str, str], vendor: Vendor) -> list[Result]:
+    if not request.project.is_dir():
+        raise DhVenvError(f"{request.project} is not a directory", hint="give the project's directory")
+    if not any((request.project / m).is_file() for m in ("pyproject.toml", "setup.py", "setup.cfg")):
+        raise DhVenvError(
+            f"no Python project in {request.project}: none of pyproject.toml, setup.py, setup.cfg found",
+            hint="run dh-venv build in the project's directory, or give that directory",
+        )
     for name in request.releases:
         targets.release_named(name)
     if request.releases:

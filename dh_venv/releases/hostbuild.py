@@ -37,7 +37,7 @@ def _failure(exc: CommandError) -> DhVenvError:
     errors = own or [line.strip() for line in lines if ": error:" in line or line.startswith("make: ***")]
     why = errors[0] if errors else f"exit status {exc.returncode}"
     return DhVenvError(
-        f"dpkg-buildpackage failed on this machine: {why}",
-        hint="fix what the build says (its last lines are below; -v shows all of it)",
+        f"the build on this machine failed: {why}",
+        hint="the build's last lines are below (-v shows all of it)",
         details="\n".join(lines[-30:]),
     )

@@ -4,7 +4,8 @@ sbuild builds from a ``.dsc``; ``dpkg-source -b`` makes it from the
 unpacked tree.  Format ``3.0 (quilt)`` needs the upstream tarball
 ``<source>_<upstream>.orig.tar.xz`` beside the tree: it is made from the
 tree without ``debian/``, by ``tar`` with sorted names and no owner, so the
-same project makes the same tarball.
+same project makes the same tarball.  Both are scratch files, read once
+by sbuild: they are compressed fast (gzip -1), not small.
 """
 
 from __future__ import annotations
@@ -54,8 +55,8 @@ def read(tree: Path, runner: Runner) -> Source:
 
 
 def orig_tarball(tree: Path, source: Source, runner: Runner) -> Path:
-    """Make ``<source>_<upstream>.orig.tar.xz`` of ``tree`` without ``debian/``, beside ``tree``."""
-    orig = tree.parent / f"{source.name}_{source.upstream}.orig.tar.xz"
+    """Make ``<source>_<upstream>.orig.tar.gz`` of ``tree`` without ``debian/``, beside ``tree``."""
+    orig = tree.parent / f"{source.name}_{source.upstream}.orig.tar.gz"
     runner.run(
         [
             "tar",
@@ -65,9 +66,10 @@ def orig_tarball(tree: Path, source: Source, runner: Runner) -> Path:
             "--numeric-owner",
             "--mtime=@0",
             f"--exclude={tree.name}/debian",
+            "--use-compress-program=gzip -1 -n",
             "-C",
             tree.parent,
-            "-cJf",
+            "-cf",
             orig,
             tree.name,
         ]
@@ -84,7 +86,7 @@ def dsc(tree: Path, runner: Runner) -> Path:
     if source.quilt and not list(tree.parent.glob(f"{source.name}_{source.upstream}.orig.tar.*")):
         orig_tarball(tree, source, runner)
     try:
-        runner.run(["dpkg-source", "-b", tree.name], cwd=tree.parent)
+        runner.run(["dpkg-source", "-Zgzip", "-z1", "-b", tree.name], cwd=tree.parent)
     except CommandError as exc:
         errors = [line for line in exc.output.splitlines() if "error" in line]
         raise DhVenvError(
