@@ -14,6 +14,7 @@ package put into its chroot (:mod:`~dh_venv.releases.selfdeb`).
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import tempfile
@@ -156,9 +157,19 @@ def _in_chroots(
     tree: Path, scratch: Path, request: Request, runner: Runner, environ: Mapping[str, str], vendor: Vendor
 ) -> list[Result]:
     tarballs = {r: chroots.tarball(r, "buildd", runner, environ, extra=BUILD_CHROOT_EXTRA) for r in request.releases}
-    if not (tree / wheelhouse.WHEELHOUSE / wheelhouse.MANIFEST).is_file():
-        versions = sorted({python_requires.version_of(chroots.interpreter(t) or "") for t in tarballs.values()})
-        vendor(tree, [v for v in versions if v])
+    wanted = {r: python_requires.version_of(chroots.interpreter(t) or "") for r, t in tarballs.items()}
+    vendored = _vendored(tree)
+    if vendored is None:
+        vendor(tree, sorted({v for v in wanted.values() if v}))
+    else:
+        for release, version in wanted.items():
+            if version not in vendored:
+                raise DhVenvError(
+                    f"the project's {wheelhouse.WHEELHOUSE} holds the files for Python {', '.join(sorted(vendored))}, "
+                    f"not for {release}'s {version}, and the build in the chroot has no network",
+                    hint=f"run dh-venv vendor --python-version={version} in the project, or remove "
+                    f"{wheelhouse.WHEELHOUSE} and let dh-venv build vendor into its copy",
+                )
     deb = selfdeb.given(request.dh_venv_deb) if request.dh_venv_deb else selfdeb.repack(scratch / "self", runner)
     dsc = source.dsc(tree, runner)
     env = sbuild.sbuild_env(environ, scratch)
@@ -169,6 +180,18 @@ def _in_chroots(
         debs = sbuild.build(dsc, release, tarballs[release], deb, scratch / "out" / release, runner, env)
         results.append(_result(release, True, debs, request.output / release, runner, started))
     return results
+
+
+def _vendored(tree: Path) -> set[str] | None:
+    """The Python versions the tree's wheelhouse was vendored for; None without a wheelhouse manifest."""
+    manifest = tree / wheelhouse.WHEELHOUSE / wheelhouse.MANIFEST
+    if not manifest.is_file():
+        return None
+    try:
+        python = json.loads(manifest.read_text()).get("python", "")
+    except (OSError, ValueError, AttributeError) as exc:
+        raise DhVenvError(f"{manifest} is damaged ({exc})", hint="run dh-venv vendor again") from None
+    return set(str(python).split())
 
 
 def _result(release: str, chroot: bool, debs: list[Path], output: Path, runner: Runner, started: float) -> Result:

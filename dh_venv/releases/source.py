@@ -78,8 +78,20 @@ def orig_tarball(tree: Path, source: Source, runner: Runner) -> Path:
 
 
 def dsc(tree: Path, runner: Runner) -> Path:
-    """Make the source package of ``tree`` (the orig tarball first where the format needs one); return its .dsc."""
+    """Make the source package of ``tree`` (the orig tarball first where the format needs one); return its .dsc.
+
+    ``dh_clean`` runs in ``tree`` first, as ``debian/rules clean`` would for
+    a dh package, so that what an earlier build left in ``debian/`` (staging
+    trees, ``debian/.debhelper/``, where dh-venv keeps its cache when there
+    is no ``HOME``) is no part of the source package.
+    """
     source = read(tree, runner)
+    try:
+        runner.run(["dh_clean"], cwd=tree)
+    except CommandError as exc:
+        raise DhVenvError(
+            f"dh_clean failed in the copy of {source.name}", hint="check debian/control", details=exc.output
+        ) from None
     wanted = tree.parent / f"{source.name}-{source.upstream}"
     if tree != wanted:
         tree = tree.rename(wanted)

@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import hashlib
 import os
+import pwd
 import re
 import shutil
 import subprocess
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -99,38 +101,105 @@ def test_host_build_of_a_project_without_debian(tmp_path: Path) -> None:
 
 
 @pytest.fixture(scope="session")
-def dh_venv_deb(tmp_path_factory: pytest.TempPathFactory) -> list[str]:
-    """``--dh-venv-deb`` for the chroot: none with the installed package (it is repacked), else this checkout's."""
+def checkout_deb(tmp_path_factory: pytest.TempPathFactory) -> Path | None:
+    """This checkout's dh-venv package; None with the installed package (dh-venv build repacks that one)."""
     if INSTALLED:
-        return []
+        return None
     src = tmp_path_factory.mktemp("self") / "dh-venv"
     ignore = shutil.ignore_patterns(".git", ".tools", "build", "__pycache__", ".mypy_cache", ".ruff_cache")
     shutil.copytree(ROOT, src, ignore=ignore)
     subprocess.run(["dpkg-buildpackage", "-us", "-uc", "-b", "-d"], cwd=src, check=True, capture_output=True)
     [deb] = src.parent.glob("dh-venv_*_all.deb")
-    return ["--dh-venv-deb", str(deb)]
+    return deb
+
+
+def _deb_option(deb: Path | None, dest: Path) -> list[str]:
+    """``--dh-venv-deb`` with a readable copy of ``deb`` in ``dest``, or nothing for the installed package."""
+    if deb is None:
+        return []
+    copy = dest / deb.name
+    shutil.copy(deb, copy)
+    copy.chmod(0o644)
+    return ["--dh-venv-deb", str(copy)]
 
 
 @pytest.mark.network
-def test_build_for_the_other_release_in_a_chroot(tmp_path: Path, dh_venv_deb: list[str]) -> None:
+def test_build_for_both_releases_in_chroots(tmp_path: Path, checkout_deb: Path | None) -> None:
+    """One call, both supported releases, each in its chroot and its own directory.
+
+    The package of this machine's release is installed and run here; the
+    other release's cannot be (a foreign release): its Depends and files are checked.
+    """
     project = _copy(PACKAGES / "bld-app", tmp_path)
     before = _digest(project)
-    result = _dh_venv("--release", OTHER, "--output", str(tmp_path / "out"), *dh_venv_deb, cwd=project)
+    out = tmp_path / "out"
+    options = ["--release", OTHER, "--release", RELEASE, "--output", str(out), *_deb_option(checkout_deb, tmp_path)]
+    result = _dh_venv(*options, cwd=project)
     assert result.returncode == 0, result.stderr[-5000:]
-    deb = tmp_path / "out" / OTHER / "bld-app_1.0-1_all.deb"
-    [(shown, depends)] = _shown(result.stderr)
-    assert shown == str(deb)
-    other_python = depends
-    assert re.fullmatch(r"python3\.\d+", other_python) and other_python != PY, depends
+    shown = dict(_shown(result.stderr))
+    assert sorted(shown) == sorted(str(out / r / "bld-app_1.0-1_all.deb") for r in (OTHER, RELEASE)), result.stderr
+    for release in (OTHER, RELEASE):
+        built = rf"^dh-venv: built 1 package for {release}, in a clean chroot \(sbuild\) in \d+ s:$"
+        assert re.search(built, result.stderr, re.M), result.stderr
+    assert _digest(project) == before, "dh-venv build wrote into the project"
+
+    deb = out / OTHER / "bld-app_1.0-1_all.deb"
+    other_python = shown[str(deb)]
+    assert re.fullmatch(r"python3\.\d+", other_python) and other_python != PY, other_python
     assert deb_field(deb, "Depends") == other_python
-    assert re.search(
-        rf"^dh-venv: built 1 package for {OTHER}, in a clean chroot \(sbuild\) in \d+ s:$", result.stderr, re.M
-    )
     files = sh("dpkg-deb", "-c", str(deb)).stdout
     assert f"./opt/venvs/bld-app/lib/{other_python}/site-packages/bld_app/__init__.py" in files
     assert f"/{PY}/" not in files
     assert "./usr/bin/bld-app -> /opt/venvs/bld-app/bin/bld-app" in files
-    assert _digest(project) == before, "dh-venv build wrote into the project"
+
+    here = out / RELEASE / "bld-app_1.0-1_all.deb"
+    assert shown[str(here)] == PY
+    with installed(here):
+        ran = run_clean("bld-app")
+        assert ran.stdout.strip() == f"bld-app on Python {PY.removeprefix('python')}", ran.stderr
+    assert_purged("bld-app", "/opt/venvs/bld-app", ["bld-app"])
+
+
+USER = "bld-builder"
+
+
+@pytest.fixture(scope="session")
+def builder_user() -> str:
+    """A user other than root, with subordinate ids (as adduser gives them) and no home directory."""
+    if sh("id", USER, check=False).returncode != 0:
+        sh("useradd", "--no-create-home", "--home-dir", "/nonexistent", "--shell", "/bin/sh", USER)
+    if not re.search(rf"^{USER}:", Path("/etc/subuid").read_text(), re.M):
+        sh("usermod", "--add-subuids", "200000-265535", "--add-subgids", "200000-265535", USER)
+    return USER
+
+
+@pytest.mark.network
+def test_build_as_a_user_without_home(builder_user: str, checkout_deb: Path | None) -> None:
+    """As CI runners may run it: not root, no HOME, no environment but PATH; the chroot cached by root."""
+    from dh_venv.releases.build import BUILD_CHROOT_EXTRA
+    from dh_venv.releases.chroots import tarball
+    from dh_venv.runner import Runner
+
+    tarball(OTHER, "buildd", Runner(log=print), {"DH_VENV_CHROOT_CACHE": str(CACHE)}, extra=BUILD_CHROOT_EXTRA)
+    top = Path(tempfile.mkdtemp(prefix="bld-user-", dir="/var/tmp"))
+    try:
+        project = _copy(PACKAGES / "bld-app", top)
+        sh("chown", "-R", f"{builder_user}:", str(top))
+        top.chmod(0o755)
+        env = ["env", "-i", "PATH=/usr/bin:/bin", f"DH_VENV_CHROOT_CACHE={CACHE}"]
+        env += [f"{k}={v}" for k, v in os.environ.items() if k in ("SSL_CERT_FILE", "http_proxy", "https_proxy")]
+        # The checkout's dh-venv package; the installed one is repacked (under fakeroot) otherwise.
+        deb = _deb_option(checkout_deb, top)
+        program = "dh-venv" if INSTALLED else str(ROOT / "bin" / "dh-venv")
+        argv = ["setpriv", f"--reuid={builder_user}", f"--regid={builder_user}", "--init-groups", *env, program]
+        argv += ["build", "--release", OTHER, "--output", str(top / "out"), *deb]
+        result = subprocess.run(argv, cwd=project, text=True, capture_output=True)
+        assert result.returncode == 0, result.stderr[-5000:]
+        [(shown, depends)] = _shown(result.stderr)
+        assert shown == str(top / "out" / OTHER / "bld-app_1.0-1_all.deb") and depends != PY
+        assert Path(shown).stat().st_uid == pwd.getpwnam(builder_user).pw_uid
+    finally:
+        shutil.rmtree(top, ignore_errors=True)
 
 
 def test_a_project_that_cannot_be_built(tmp_path: Path, wheelhouse: Path) -> None:

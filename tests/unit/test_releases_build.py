@@ -9,7 +9,7 @@ from packaging.specifiers import SpecifierSet
 
 from dh_venv.cli.frontend import main
 from dh_venv.errors import CommandError, DhVenvError
-from dh_venv.releases import hostbuild, requires, sbuild, selfdeb
+from dh_venv.releases import build, hostbuild, requires, sbuild, selfdeb
 from dh_venv.releases.source import Source
 
 
@@ -108,3 +108,13 @@ def test_build_for_an_unknown_release(tmp_path: Path, capsys: pytest.CaptureFixt
 def test_help_lists_build(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--help"]) == 0
     assert "  build    build .deb files from a project" in capsys.readouterr().out
+
+
+def test_vendored_versions_from_the_manifest(tmp_path: Path) -> None:
+    assert build._vendored(tmp_path) is None
+    (tmp_path / "debian" / "wheelhouse").mkdir(parents=True)
+    (tmp_path / "debian" / "wheelhouse" / "manifest.json").write_text('{"python": "3.11 3.13", "files": {}}')
+    assert build._vendored(tmp_path) == {"3.11", "3.13"}
+    (tmp_path / "debian" / "wheelhouse" / "manifest.json").write_text("{")
+    with pytest.raises(DhVenvError, match=r"manifest.json is damaged .*; run dh-venv vendor again"):
+        build._vendored(tmp_path)
