@@ -250,7 +250,9 @@ def test_no_network_while_the_chroot_must_be_made(tmp_path: Path) -> None:
     project = _copy(PACKAGES / "bld-app", tmp_path)
     cache = tmp_path / "cache"
     mirror = "http://127.0.0.1:9/debian"
-    result = _dh_venv("--release", OTHER, cwd=project, DH_VENV_CHROOT_CACHE=str(cache), DH_VENV_MIRROR=mirror)
+    env = {"DH_VENV_CHROOT_CACHE": str(cache), "DH_VENV_MIRROR": mirror}
+    env |= {"no_proxy": "127.0.0.1", "NO_PROXY": "127.0.0.1"}
+    result = _dh_venv("--release", OTHER, cwd=project, **env)
     assert result.returncode == 1
     [line] = result.stderr.splitlines()
     assert line.startswith(
