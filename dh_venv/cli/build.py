@@ -10,6 +10,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import dh_venv
+from dh_venv.errors import CommandError, DhVenvError
 from dh_venv.releases import build
 from dh_venv.report import Report
 from dh_venv.runner import Runner
@@ -57,7 +58,16 @@ def _vendor(runner: Runner, environ: Mapping[str, str]) -> build.Vendor:
         argv = [sys.executable, "-c", _VENDOR, here, "vendor"]
         argv += [f"--python-version={v}" for v in versions]
         runner.report.info(f"vendoring the project for Python {', '.join(versions)} (dh-venv vendor)")
-        runner.run(argv, cwd=tree, env=environ)
+        try:
+            runner.run(argv, cwd=tree, env=environ)
+        except CommandError as exc:
+            said = [line for line in exc.output.splitlines() if line.startswith("dh-venv: error: ")]
+            raise DhVenvError(
+                "dh-venv vendor could not fill the wheelhouse the chroot builds from: "
+                + (said[0].removeprefix("dh-venv: error: ") if said else f"exit status {exc.returncode}"),
+                hint="its output is below; a project that does not build on this machine does not build in a chroot",
+                details="\n".join(line.removeprefix("dh-venv: error: ") for line in said[1:]),
+            ) from None
 
     return vendor
 

@@ -214,6 +214,23 @@ def test_a_project_that_cannot_be_built(tmp_path: Path, wheelhouse: Path) -> Non
     assert not list(tmp_path.glob("*.deb"))
 
 
+@pytest.mark.network
+def test_a_project_that_cannot_be_built_for_a_release(tmp_path: Path) -> None:
+    """Vendoring for the chroot builds the project here first, and says so when it cannot."""
+    project = _copy(PACKAGES / "bld-app", tmp_path)
+    (project / "setup.py").write_text('raise SystemExit("bld-app cannot be built here")\n')
+    result = _dh_venv("--release", OTHER, cwd=project)
+    assert result.returncode == 1
+    [first] = [line for line in result.stderr.splitlines() if line.startswith("dh-venv: error: bld-app:")]
+    assert first == (
+        "dh-venv: error: bld-app: dh-venv vendor could not fill the wheelhouse the chroot builds from: bld-app: "
+        "pip could not install the application and its requirements; fix the requirement or the index options; "
+        "pip said; its output is below; a project that does not build on this machine does not build in a chroot"
+    )
+    assert "bld-app cannot be built here" in result.stderr
+    assert not (tmp_path / OTHER).exists()
+
+
 def _tools(tmp_path: Path, *names: str) -> str:
     """A PATH of only these programs (links to the real ones)."""
     bin_dir = tmp_path / "bin"
