@@ -124,40 +124,30 @@ def _deb_option(deb: Path | None, dest: Path) -> list[str]:
 
 
 @pytest.mark.network
-def test_build_for_both_releases_in_chroots(tmp_path: Path, checkout_deb: Path | None) -> None:
-    """One call, both supported releases, each in its chroot and its own directory.
+def test_build_for_the_other_release_in_a_chroot(tmp_path: Path, checkout_deb: Path | None) -> None:
+    """The supported release this machine is not, in its chroot, as root (as CI runs it).
 
-    The package of this machine's release is installed and run here; the
-    other release's cannot be (a foreign release): its Depends and files are checked.
+    The package cannot be installed here (a foreign release): its Depends
+    and files are checked.  Several releases in one call only repeat the
+    last step per release, each into its own directory (see docs/dh-venv.rst).
     """
     project = _copy(PACKAGES / "bld-app", tmp_path)
     before = _digest(project)
     out = tmp_path / "out"
-    options = ["--release", OTHER, "--release", RELEASE, "--output", str(out), *_deb_option(checkout_deb, tmp_path)]
-    result = _dh_venv(*options, cwd=project)
+    result = _dh_venv("--release", OTHER, "--output", str(out), *_deb_option(checkout_deb, tmp_path), cwd=project)
     assert result.returncode == 0, result.stderr[-5000:]
-    shown = dict(_shown(result.stderr))
-    assert sorted(shown) == sorted(str(out / r / "bld-app_1.0-1_all.deb") for r in (OTHER, RELEASE)), result.stderr
-    for release in (OTHER, RELEASE):
-        built = rf"^dh-venv: built 1 package for {release}, in a clean chroot \(sbuild\) in \d+ s:$"
-        assert re.search(built, result.stderr, re.M), result.stderr
-    assert _digest(project) == before, "dh-venv build wrote into the project"
-
     deb = out / OTHER / "bld-app_1.0-1_all.deb"
-    other_python = shown[str(deb)]
+    [(shown, other_python)] = _shown(result.stderr)
+    assert shown == str(deb)
+    built = rf"^dh-venv: built 1 package for {OTHER}, in a clean chroot \(sbuild\) in \d+ s:$"
+    assert re.search(built, result.stderr, re.M), result.stderr
+    assert _digest(project) == before, "dh-venv build wrote into the project"
     assert re.fullmatch(r"python3\.\d+", other_python) and other_python != PY, other_python
     assert deb_field(deb, "Depends") == other_python
     files = sh("dpkg-deb", "-c", str(deb)).stdout
     assert f"./opt/venvs/bld-app/lib/{other_python}/site-packages/bld_app/__init__.py" in files
     assert f"/{PY}/" not in files
     assert "./usr/bin/bld-app -> /opt/venvs/bld-app/bin/bld-app" in files
-
-    here = out / RELEASE / "bld-app_1.0-1_all.deb"
-    assert shown[str(here)] == PY
-    with installed(here):
-        ran = run_clean("bld-app")
-        assert ran.stdout.strip() == f"bld-app on Python {PY.removeprefix('python')}", ran.stderr
-    assert_purged("bld-app", "/opt/venvs/bld-app", ["bld-app"])
 
 
 USER = "bld-builder"
