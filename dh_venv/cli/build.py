@@ -10,8 +10,9 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import dh_venv
+from dh_venv.cli import smoke as smoke_cli
 from dh_venv.errors import CommandError, DhVenvError
-from dh_venv.releases import build
+from dh_venv.releases import build, smoke, targets
 from dh_venv.report import Report
 from dh_venv.runner import Runner
 
@@ -46,6 +47,12 @@ def parser() -> argparse.ArgumentParser:
         metavar="DEB",
         help="the dh-venv package to install into the chroots (default: the installed one, made into a .deb "
         "with dpkg-repack)",
+    )
+    p.add_argument(
+        "--smoke",
+        action="store_true",
+        help="then test each release's packages as dh-venv smoke does: installed, run and purged in a fresh "
+        "system of that release",
     )
     p.add_argument("-v", "--verbose", action="store_true", help="show every command and its output")
     return p
@@ -94,5 +101,22 @@ def run_build(argv: Sequence[str], environ: Mapping[str, str], report: Report) -
         for package in result.packages:
             size = f"{package.size / 1e6:.1f} MB" if package.size >= 1e6 else f"{package.size / 1e3:.0f} kB"
             report.info(f"  {package.path}  {size}  Depends: {package.depends or '-'}")
+    if opts.smoke:
+        _smoke(results, runner, environ, project)
     report.info(f"done in {time.monotonic() - started:.0f} s")
     return 0
+
+
+def _smoke(results: Sequence[build.Result], runner: Runner, environ: Mapping[str, str], project: Path) -> None:
+    """``dh-venv smoke`` on each result; the first failure is raised once every release was tried."""
+    failures = []
+    for result in results:
+        release = result.release if result.release in {r.codename for r in targets.supported()} else None
+        outcome = smoke.smoke([p.path for p in result.packages], runner, environ, release=release, cwd=project)
+        smoke_cli.show(outcome)
+        try:
+            smoke_cli.check(outcome)
+        except DhVenvError as exc:
+            failures.append(exc)
+    if failures:
+        raise failures[0]

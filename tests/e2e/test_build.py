@@ -72,8 +72,11 @@ def test_host_build_of_a_project_with_debian(tmp_path: Path, wheelhouse: Path) -
     project = _copy(PACKAGES / "bld-app", tmp_path)
     before = _digest(project)
     pip_args = f"--no-index --find-links={wheelhouse}"
-    result = _dh_venv("--output", str(tmp_path / "out"), cwd=project, DH_VENV_PIP_ARGS=pip_args)
-    assert result.returncode == 0, result.stderr
+    result = _dh_venv("--output", str(tmp_path / "out"), "--smoke", cwd=project, DH_VENV_PIP_ARGS=pip_args)
+    assert result.returncode == 0, result.stderr + result.stdout
+    # --smoke: dh-venv smoke's lines, on its release's fresh system.
+    assert f"PASS run: bld-app --version (bld-app on Python {PY.removeprefix('python')})" in result.stdout
+    assert re.search(r"^dh-venv smoke: 4 passed, 0 failed in \d+ s$", result.stdout, re.M), result.stdout
     deb = tmp_path / "out" / "bld-app_1.0-1_all.deb"
     assert _shown(result.stderr) == [(str(deb), PY)]
     assert re.search(rf"^dh-venv: built 1 package for {RELEASE}, on this machine in \d+ s:$", result.stderr, re.M)
