@@ -131,8 +131,9 @@ def test_build_for_the_other_release_in_a_chroot(tmp_path: Path, checkout_deb: P
     """The supported release this machine is not, in its chroot, as root (as CI runs it).
 
     The package cannot be installed here (a foreign release): its Depends
-    and files are checked.  Several releases in one call only repeat the
-    last step per release, each into its own directory (see docs/dh-venv.rst).
+    and files are checked.  Several releases in one call repeat the sbuild
+    step per release, each into its own directory; that is not repeated
+    here, so that a CI run makes one build chroot.
     """
     project = _copy(PACKAGES / "bld-app", tmp_path)
     before = _digest(project)
