@@ -24,7 +24,7 @@ TEST_DEPS := python3-pytest python3-pip python3-wheel python3-dev python3-venv m
 TESTS := tests
 SUBSET := tests/unit tests/test_docs.py tests/e2e/test_example.py tests/e2e/test_compiled.py \
 	tests/e2e/test_compiled_wheels.py tests/e2e/test_lean.py tests/e2e/test_options.py tests/e2e/test_qa.py \
-	tests/e2e/test_inputs.py tests/e2e/test_releases.py
+	tests/e2e/test_inputs.py tests/e2e/test_releases.py tests/e2e/test_init.py
 RUFF := ruff==0.17.5
 # The machine's own pip configuration must not choose what gets installed.
 PIP_CLEAN := env -u PIP_FIND_LINKS -u PIP_INDEX_URL -u PIP_EXTRA_INDEX_URL PIP_CONFIG_FILE=/dev/null
