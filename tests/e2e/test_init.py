@@ -11,6 +11,7 @@ and MarkupSafe come from PyPI, as they do for users.
 
 from __future__ import annotations
 
+import os
 import pwd
 import shutil
 import subprocess
@@ -28,6 +29,9 @@ pytestmark = pytest.mark.network
 PROJECTS = ROOT / "tests" / "projects"
 MAINTAINER = {"DEBFULLNAME": "Init Tester", "DEBEMAIL": "init@example.org"}
 SERVICE = "ini-pdm serve"
+CACHE = Path(os.environ.get("DH_VENV_TEST_CACHE", "/var/cache/dh-venv-tests")) / "chroots"
+#: Set by .ci/other-release, which runs this file in a chroot of the other release.
+NESTED = "DH_VENV_CI_CHROOT"
 
 
 @dataclass(frozen=True)
@@ -151,6 +155,30 @@ def test_install_run_service_purge(made: dict[str, Made]) -> None:
     with pytest.raises(KeyError):
         pwd.getpwnam("ini-pdm")
     assert not Path("/var/lib/ini-pdm").exists()
+
+
+@pytest.mark.skipif(
+    bool(os.environ.get(NESTED)),
+    reason="dh-venv smoke makes a chroot of its own, and .ci/other-release does not nest chroots; "
+    "make check runs this test, and tests/e2e/test_build.py builds for the other release",
+)
+@pytest.mark.parametrize("name", CASES)
+def test_smoke_runs_the_tests_init_wrote(made: dict[str, Made], name: str) -> None:
+    """dh-venv smoke in a fresh system of this release, with the debian/tests/control init wrote."""
+    env = tool_env(DH_VENV_CHROOT_CACHE=str(CACHE))
+    result = subprocess.run(
+        ["dh-venv", "smoke", str(made[name].deb)], cwd=made[name].source, env=env, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    lines = result.stdout.splitlines()
+    # The test init wrote is named after the command; its output's first line follows in brackets.
+    assert lines[2].startswith(f"PASS test: {name} ("), result.stdout
+    assert lines[1:2] + lines[3:-1] == [
+        f"PASS install: {made[name].deb.name}",
+        f"PASS purge: {name}",
+        f"PASS clean: after the purge (nothing left in /opt/venvs/{name}, /usr/bin)",
+    ], result.stdout
+    assert lines[-1].startswith("dh-venv smoke: 4 passed, 0 failed in "), result.stdout
 
 
 def test_version_from_a_vcs_tag(tmp_path: Path) -> None:
