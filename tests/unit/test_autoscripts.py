@@ -156,7 +156,15 @@ def test_hostile_venv_path_runs_nothing(tmp_path: Path) -> None:
 
 def test_postinst_leaves_out_the_test_suites_inside_packages(scripts: dict[str, Path], tmp_path: Path) -> None:
     site = tmp_path / "root/venv/lib/python3/site-packages"
-    for rel in ("demo/tests/test_a.py", "demo/sub/test/test_b.py", "demo/testing.py", "demo/contests.py", "tests.py"):
+    for rel in (
+        "demo/tests/test_a.py",
+        "demo/sub/tests/deeper/test_c.py",
+        "demo/sub/test/test_b.py",
+        "demo/testing.py",
+        "demo/contests.py",
+        "tests.py",
+        "tests/__init__.py",
+    ):
         (site / rel).parent.mkdir(parents=True, exist_ok=True)
         (site / rel).write_text("Y = 2\n")
     assert run(scripts["postinst"], "configure", "1.0").returncode == 0
@@ -166,6 +174,8 @@ def test_postinst_leaves_out_the_test_suites_inside_packages(scripts: dict[str, 
         f"demo/__pycache__/contests.{TAG}.pyc",
         f"demo/__pycache__/testing.{TAG}.pyc",
         f"demo/sub/test/__pycache__/test_b.{TAG}.pyc",
+        # A top-level package named tests (a wheel's mistake, but importable) is compiled.
+        f"tests/__pycache__/__init__.{TAG}.pyc",
     ]
 
 
