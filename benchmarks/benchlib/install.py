@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 import subprocess
@@ -14,6 +15,8 @@ from .builds import Build, the_deb
 from .inputs import BenchError, InputSpec
 
 APT = ("apt-get", "-y", "-q", "-o", "DPkg::Lock::Timeout=900", "-o", "Dpkg::Use-Pty=0")
+#: What apt and dpkg lock while they work (another apt, a test suite's dpkg -i).
+DPKG_LOCKS = (Path("/var/lib/dpkg/lock-frontend"), Path("/var/lib/dpkg/lock"))
 
 
 @dataclass(frozen=True)
@@ -33,8 +36,12 @@ def install_and_run(spec: InputSpec, b: Build) -> InstallTimes:
     """apt install the package, run its command once, purge it; time the first two."""
     deb = the_deb(spec, b)
     env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
-    start = time.monotonic()
     argv = [*APT, "install", "--no-install-recommends", str(deb)]
+    # Not timed: what the build left to write (dpkg's fsyncs would pay for it), and the wait for
+    # another apt or dpkg on the machine to finish (apt would wait for the lock within the clock).
+    os.sync()
+    wait_for_dpkg_locks(DPKG_LOCKS)
+    start = time.monotonic()
     proc = subprocess.run(argv, capture_output=True, text=True, env=env)
     installed = time.monotonic() - start
     try:
@@ -52,6 +59,31 @@ def install_and_run(spec: InputSpec, b: Build) -> InstallTimes:
     finally:
         subprocess.run([*APT, "purge", spec.package], capture_output=True, env=env)
     return InstallTimes(installed, first_run, _remove_leftovers(Path("/", INSTALL_ROOT, spec.package)))
+
+
+def wait_for_dpkg_locks(locks: tuple[Path, ...], timeout: float = 900.0) -> None:
+    """Return once no other process holds any of ``locks`` (fcntl locks, as apt and dpkg take them)."""
+    deadline = time.monotonic() + timeout
+    for lock in locks:
+        while _held(lock):
+            if time.monotonic() > deadline:
+                raise BenchError(f"{lock} is still locked by another apt or dpkg after {timeout:.0f} s")
+            time.sleep(0.2)
+
+
+def _held(lock: Path) -> bool:
+    """Whether another process holds ``lock`` (if not, it is taken and given back at once)."""
+    try:
+        fd = os.open(lock, os.O_RDWR)
+    except OSError:
+        return False
+    try:
+        fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        return True
+    finally:
+        os.close(fd)  # which releases the lock
+    return False
 
 
 def _remove_leftovers(venv: Path) -> int:

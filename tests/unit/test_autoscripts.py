@@ -6,6 +6,7 @@ The scripts are assembled the way dh_installdeb does (``#!/bin/sh``,
 
 from __future__ import annotations
 
+import marshal
 import os
 import subprocess
 from pathlib import Path
@@ -155,7 +156,15 @@ def test_hostile_venv_path_runs_nothing(tmp_path: Path) -> None:
 
 def test_postinst_leaves_out_the_test_suites_inside_packages(scripts: dict[str, Path], tmp_path: Path) -> None:
     site = tmp_path / "root/venv/lib/python3/site-packages"
-    for rel in ("demo/tests/test_a.py", "demo/sub/test/test_b.py", "demo/testing.py", "demo/contests.py", "tests.py"):
+    for rel in (
+        "demo/tests/test_a.py",
+        "demo/sub/tests/deeper/test_c.py",
+        "demo/sub/test/test_b.py",
+        "demo/testing.py",
+        "demo/contests.py",
+        "tests.py",
+        "tests/__init__.py",
+    ):
         (site / rel).parent.mkdir(parents=True, exist_ok=True)
         (site / rel).write_text("Y = 2\n")
     assert run(scripts["postinst"], "configure", "1.0").returncode == 0
@@ -165,4 +174,81 @@ def test_postinst_leaves_out_the_test_suites_inside_packages(scripts: dict[str, 
         f"demo/__pycache__/contests.{TAG}.pyc",
         f"demo/__pycache__/testing.{TAG}.pyc",
         f"demo/sub/test/__pycache__/test_b.{TAG}.pyc",
+        # A top-level package named tests (a wheel's mistake, but importable) is compiled.
+        f"tests/__pycache__/__init__.{TAG}.pyc",
     ]
+
+
+def _pyc(source: Path) -> Path:
+    return source.parent / "__pycache__" / f"{source.stem}.{TAG}.pyc"
+
+
+def test_postinst_bytecode_is_what_py_compile_writes(scripts: dict[str, Path], tmp_path: Path) -> None:
+    """Same header (magic, timestamp, size) and the same code, named by the installed path, as py_compile's."""
+    source = tmp_path / "root/venv/lib/python3/site-packages/demo/__init__.py"
+    source.write_text("import os\n\n\ndef f(x):\n    return [os.sep * i for i in range(x)]\n")
+    assert run(scripts["postinst"], "configure", "1.0").returncode == 0
+    ours = _pyc(source).read_bytes()
+    reference = tmp_path / "reference.pyc"
+    subprocess.run(
+        [PYTHON, "-c", f"import py_compile; py_compile.compile({str(source)!r}, {str(reference)!r}, doraise=True)"],
+        check=True,
+        env={"PATH": "/usr/bin:/bin"},
+    )
+    theirs = reference.read_bytes()
+    assert ours[:16] == theirs[:16]
+    assert marshal.loads(ours[16:]) == marshal.loads(theirs[16:])
+    assert marshal.loads(ours[16:]).co_filename == str(source)
+    # The interpreter takes it as it is: importing the module rewrites nothing.
+    before = _pyc(source).stat().st_mtime_ns
+    site = source.parent.parent
+    result = subprocess.run([PYTHON, "-c", "import demo; print(demo.f(2))"], capture_output=True, text=True, cwd=site)
+    assert result.stdout == "['', '/']\n", result.stderr
+    assert _pyc(source).stat().st_mtime_ns == before
+
+
+def test_postinst_recompiles_what_is_stale_and_keeps_the_rest(scripts: dict[str, Path], tmp_path: Path) -> None:
+    """After an interpreter upgrade (the trigger) or an aborted upgrade: stale bytecode is made again, no other."""
+    site = tmp_path / "root/venv/lib/python3/site-packages"
+    for name in ("kept", "other_python", "edited", "removed"):
+        (site / f"{name}.py").write_text(f"NAME = {name!r}\n")
+    assert run(scripts["postinst"], "configure", "1.0").returncode == 0
+    kept = _pyc(site / "kept.py").stat().st_mtime_ns
+    # Bytecode of another Python version (another magic number), an edited source, a removed file.
+    other = _pyc(site / "other_python.py")
+    other.write_bytes(b"\x00\x00\r\n" + other.read_bytes()[4:])
+    (site / "edited.py").write_text("NAME = 'edited again'\n")
+    _pyc(site / "removed.py").unlink()
+    result = run(scripts["postinst"], "triggered", PYTHON)
+    assert (result.returncode, result.stderr) == (0, "")
+    assert _pyc(site / "kept.py").stat().st_mtime_ns == kept
+    magic = subprocess.run(
+        [PYTHON, "-c", "import importlib.util, sys; sys.stdout.write(importlib.util.MAGIC_NUMBER.hex())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    for name, value in (("other_python", "other_python"), ("edited", "edited again"), ("removed", "removed")):
+        data = _pyc(site / f"{name}.py").read_bytes()
+        assert data[:4].hex() == magic, name
+        assert value in marshal.loads(data[16:]).co_consts, name
+
+
+def test_postinst_compiles_a_large_venv_in_parallel_and_skips_syntax_errors(
+    scripts: dict[str, Path], tmp_path: Path
+) -> None:
+    """Enough modules for one compiler per CPU: every module compiled once, no partial file left."""
+    site = tmp_path / "root/venv/lib/python3/site-packages"
+    sources = []
+    for i in range(300):
+        path = site / f"pkg{i % 7}" / f"mod{i}.py"
+        path.parent.mkdir(exist_ok=True)
+        path.write_text(f"VALUE = {i}\n" + "def f():\n    return VALUE\n" * (i % 5))
+        sources.append(path)
+    (site / "pkg0/template.py").write_text("{% if python2 %}\nprint 'x'\n")
+    result = run(scripts["postinst"], "configure", "1.0")
+    assert (result.returncode, result.stderr) == (0, "")
+    assert [p for p in sources if not _pyc(p).is_file()] == []
+    assert not _pyc(site / "pkg0/template.py").exists()
+    assert sorted(p.suffix for p in site.rglob("__pycache__/*") if p.suffix != ".pyc") == []
+    assert {marshal.loads(_pyc(p).read_bytes()[16:]).co_consts[0] for p in sources} == set(range(300))

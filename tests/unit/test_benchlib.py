@@ -9,7 +9,9 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
+import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -317,3 +319,35 @@ def test_what_a_purge_left_is_counted_and_removed(tmp_path: Path) -> None:
     assert _remove_leftovers(venv) == 4 and not venv.exists()
     assert _remove_leftovers(venv) == 0
     assert _remove_leftovers(Path("/usr/bin")) == 0  # dpkg's own: never touched
+
+
+def test_the_install_clock_starts_once_other_dpkg_runs_release_their_locks(tmp_path: Path) -> None:
+    from benchlib.inputs import BenchError
+    from benchlib.install import wait_for_dpkg_locks
+
+    locks = (tmp_path / "lock-frontend", tmp_path / "lock")
+    for lock in locks:
+        lock.write_bytes(b"")
+    holder = (
+        "import fcntl, os, sys, time; fd = os.open(sys.argv[1], os.O_RDWR); fcntl.lockf(fd, fcntl.LOCK_EX); "
+        "print('locked', flush=True); time.sleep(float(sys.argv[2]))"
+    )
+
+    def hold(lock: Path, seconds: str) -> subprocess.Popen[str]:
+        argv = ["/usr/bin/python3", "-c", holder, str(lock), seconds]
+        proc = subprocess.Popen(argv, stdout=subprocess.PIPE, text=True)
+        assert proc.stdout and proc.stdout.readline() == "locked\n"
+        return proc
+
+    with hold(locks[1], "1") as proc:
+        start = time.monotonic()
+        wait_for_dpkg_locks(locks)
+        assert time.monotonic() - start > 0.5 and proc.wait() == 0
+    # Free locks and absent files: no wait.
+    start = time.monotonic()
+    wait_for_dpkg_locks((*locks, tmp_path / "absent"))
+    assert time.monotonic() - start < 0.5
+    with hold(locks[0], "5") as proc:
+        with pytest.raises(BenchError, match=f"^{locks[0]} is still locked by another apt or dpkg after 0 s$"):
+            wait_for_dpkg_locks(locks, timeout=0.3)
+        proc.kill()

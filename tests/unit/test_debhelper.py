@@ -106,7 +106,7 @@ def test_add_autoscript_postinst_is_appended(build_dir: Path) -> None:
     )
     assert text.endswith("esac\n# End automatically added section\n")
     assert "#VENV#" not in text
-    assert text.count("/opt/venvs/demo/bin/python -m compileall") == 2
+    assert text.count("/opt/venvs/demo/bin/python -I -S - /opt/venvs/demo/lib >/dev/null 2>&1 <<-") == 1
     assert "[ -x /opt/venvs/demo/bin/python ]" in text
 
 
