@@ -17,7 +17,7 @@ from dh_venv import __version__
 from dh_venv.cli.boundary import guarded
 from dh_venv.cli.configure import selection
 from dh_venv.cli.options import PROG, parse, split_list
-from dh_venv.debhelper import files as debhelper
+from dh_venv.debhelper import packagelist
 from dh_venv.errors import DhVenvError, os_error
 from dh_venv.report import Report
 from dh_venv.runner import Runner
@@ -44,7 +44,9 @@ def run_step(step: str, argv: Sequence[str], environ: Mapping[str, str], report:
     opts, _ = parse(argv, environ)
     runner = runner_for(opts, environ, report)
     build_dir = Path.cwd()
-    selected = debhelper.list_packages(selection(opts), runner, dict(environ), internal=opts.internal_selection)
+    selected = packagelist.list_packages(
+        selection(opts), runner, dict(environ), internal=opts.internal_selection, remember=True
+    )
     for package in selected:
         notes: list[str] = []
         try:
@@ -68,6 +70,8 @@ def run_step(step: str, argv: Sequence[str], environ: Mapping[str, str], report:
 
 def _rescan(build_dir: Path, package: str, runner: Runner, report: Report, notes: list[str]) -> None:
     """dh_venv_rescan for one package: the venvs dh_venv recorded, and dh-virtualenv's trigger in generated files."""
+    from dh_venv.debhelper import files as debhelper
+
     for path, line in debhelper.generated_incumbent_triggers(build_dir, package):
         report.warning(
             f"{path}: {line!r} is dh-virtualenv's trigger, which nothing activates or handles any more (the venv "
