@@ -78,14 +78,26 @@ def _rescan(build_dir: Path, package: str, runner: Runner, report: Report, notes
             "links its interpreter instead of copying it); delete what writes it",
             package,
         )
+    from dh_venv.compiled import stamp
     from dh_venv.compiled import state as build_state
-    from dh_venv.relocate import rescan
+    from dh_venv.settings import work_dir
 
     state = build_state.current(build_dir, package, notes)
     if state is None:
         return
     staging = build_dir / state.staging[0] if state.staging else build_dir / "debian" / package
-    for line in rescan.rescan(build_dir, staging, state.venvs, state.allow_build_path, runner):
+    work = work_dir(build_dir, package)
+    changed = []
+    for venv in state.venvs:
+        if stamp.unchanged(work, state.token, build_dir, staging / venv.lstrip("/"), venv):
+            runner.announce(f"{venv} is as dh_venv relocated and scanned it (no file new, gone or written since)")
+        else:
+            changed.append(venv)
+    if not changed:
+        return
+    from dh_venv.relocate import rescan
+
+    for line in rescan.rescan(build_dir, staging, changed, state.allow_build_path, runner):
         report.info(line, package)
 
 

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path, PurePosixPath
 
 from dh_venv import caches, elf, errors
-from dh_venv.compiled import prebuilt, shlibcache, shlibs
+from dh_venv.compiled import prebuilt, shlibcache, shlibs, stamp
 from dh_venv.compiled import state as state_mod
 from dh_venv.debhelper import files as debhelper
 from dh_venv.errors import DhVenvError
@@ -38,6 +38,8 @@ def record(settings: Settings, reports: Iterable[Path | None], links: Iterable[o
         old.merge(state)  # an earlier dh_venv call of this run filled the same package
         state = old
     state.save(settings.work_dir)
+    # Called right after dh_venv's rewrite and scan of the venv: dh_venv_rescan skips it if it stays so.
+    stamp.take(settings.work_dir, state.token, settings.build_dir, settings.staging_venv, str(settings.final_venv))
 
 
 def _is_elf(path: Path, known: dict[Path, tuple[str, bool | None]]) -> bool:
