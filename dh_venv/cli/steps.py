@@ -51,7 +51,7 @@ def run_step(step: str, argv: Sequence[str], environ: Mapping[str, str], report:
         notes: list[str] = []
         try:
             if step == "rescan":
-                _rescan(build_dir, package, runner, report, notes)
+                _rescan(build_dir, package, runner, report, notes, reuse=environ.get("DH_VENV_NO_REUSE") != "1")
             elif step == "setaside":
                 from dh_venv.compiled import setaside
 
@@ -68,8 +68,12 @@ def run_step(step: str, argv: Sequence[str], environ: Mapping[str, str], report:
     return 0
 
 
-def _rescan(build_dir: Path, package: str, runner: Runner, report: Report, notes: list[str]) -> None:
-    """dh_venv_rescan for one package: the venvs dh_venv recorded, and dh-virtualenv's trigger in generated files."""
+def _rescan(build_dir: Path, package: str, runner: Runner, report: Report, notes: list[str], reuse: bool) -> None:
+    """dh_venv_rescan for one package: the venvs dh_venv recorded, and dh-virtualenv's trigger in generated files.
+
+    A venv nothing touched since dh_venv relocated and scanned it is skipped,
+    unless ``reuse`` is off (``DH_VENV_NO_REUSE=1``).
+    """
     from dh_venv.debhelper import files as debhelper
 
     for path, line in debhelper.generated_incumbent_triggers(build_dir, package):
@@ -89,7 +93,7 @@ def _rescan(build_dir: Path, package: str, runner: Runner, report: Report, notes
     work = work_dir(build_dir, package)
     changed = []
     for venv in state.venvs:
-        if stamp.unchanged(work, state.token, build_dir, staging / venv.lstrip("/"), venv):
+        if reuse and stamp.unchanged(work, state.token, build_dir, staging / venv.lstrip("/"), venv):
             runner.announce(f"{venv} is as dh_venv relocated and scanned it (no file new, gone or written since)")
         else:
             changed.append(venv)
