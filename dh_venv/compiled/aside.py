@@ -32,7 +32,8 @@ def set_aside(staging_root: Path, work_dir: Path, state: State, notes: list[str]
     restore(staging_root, work_dir, notes)  # a build that stopped between the two steps
     aside = work_dir / ASIDE
     found = prebuilt_files(staging_root, state)
-    rels = [str(PurePosixPath(path.relative_to(staging_root))) for path, _ in found]
+    prefix = len(str(staging_root)) + 1  # every file is below it: no relative_to (a tenth of this step's time)
+    rels = [str(path)[prefix:] for path, _ in found]
     whole = whole_directories(staging_root, rels)
     entries: list[dict[str, object]] = []
     for rel, (_, digest) in zip(rels, found, strict=True):
@@ -42,7 +43,7 @@ def set_aside(staging_root: Path, work_dir: Path, state: State, notes: list[str]
         if via is not None:
             entry["via"] = via
         entries.append(entry)
-    tree.write_atomic(work_dir / MANIFEST, json.dumps(entries, indent=0) + "\n")
+    tree.write_atomic(work_dir / MANIFEST, _listing(entries))
     made: set[Path] = set()
     for directory in sorted(whole):
         if not any(d in whole for d in _ancestors(directory)):
@@ -58,8 +59,13 @@ def set_aside(staging_root: Path, work_dir: Path, state: State, notes: list[str]
         target = aside / str(entry["path"])
         entry["stat"] = _signature(target)
         entry["elf"] = elf.is_elf(target)
-    tree.write_atomic(work_dir / MANIFEST, json.dumps(entries, indent=0) + "\n")
+    tree.write_atomic(work_dir / MANIFEST, _listing(entries))
     return len(entries)
+
+
+def _listing(entries: list[dict[str, object]]) -> str:
+    """The list as JSON, one file a line (json's C encoder: ``indent`` would take the slow one)."""
+    return "[\n" + ",\n".join(json.dumps(e, separators=(",", ":")) for e in entries) + "\n]\n"
 
 
 def whole_directories(root: Path, files: list[str]) -> set[str]:
