@@ -36,13 +36,16 @@ RACY_NS = 20_000_000
 
 def take(work: Path, token: list[str], build_dir: Path, venv: Path, final: str) -> None:
     """Record ``venv`` (staging path; ``final`` on the target) as dh_venv leaves it, for this run's ``token``."""
-    entries = list(_entries(venv))
-    now = time.time_ns()
-    racy = {
-        rel: tree.sha256_of(venv / rel) for rel, kind, _, mtime in entries if kind == "f" and mtime >= now - RACY_NS
-    }
     stamps = _load(work, token)
-    stamps[final] = {"digest": _digest(entries, racy), "racy": racy, "build_dir": str(build_dir)}
+    try:
+        entries = list(_entries(venv))
+        now = time.time_ns()
+        racy = {
+            rel: tree.sha256_of(venv / rel) for rel, kind, _, mtime in entries if kind == "f" and mtime >= now - RACY_NS
+        }
+        stamps[final] = {"digest": _digest(entries, racy), "racy": racy, "build_dir": str(build_dir)}
+    except OSError:
+        stamps.pop(final, None)  # a file it cannot read: dh_venv_rescan does the whole rewrite and scan
     tree.write_atomic(work / STAMPS, json.dumps({"token": token, "venvs": stamps}, indent=1, sort_keys=True) + "\n")
 
 

@@ -173,3 +173,17 @@ def test_a_second_venv_keeps_the_first_ones_stamp(tree: Path) -> None:
     # A stamp of an earlier run is dropped, not merged.
     stamp.take(work(tree), ["next"], build_dir(tree), other, "/opt/venvs/other")
     assert not stamp.unchanged(work(tree), ["next"], build_dir(tree), tree, FINAL)
+
+
+def test_an_unreadable_file_leaves_no_stamp(tree: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    take(tree)
+    module = tree / "lib/site-packages/demo/__init__.py"
+    module.write_text("VALUE = 1\n")  # racy: read for its hash
+
+    def unreadable(path: Path) -> str:
+        raise PermissionError(13, "Permission denied", str(path))
+
+    monkeypatch.setattr(stamp.tree, "sha256_of", unreadable)
+    take(tree)
+    assert json.loads((work(tree) / stamp.STAMPS).read_text())["venvs"] == {}
+    assert not unchanged(tree)
