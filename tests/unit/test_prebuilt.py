@@ -290,3 +290,14 @@ def test_restore_reports_hashes_and_kinds_and_sees_a_rewrite_that_kept_size_and_
     assert info.value.message == (
         f"prebuilt file {SITE}/wl/_x.so was changed or removed while set aside in {work / aside.ASIDE}"
     )
+
+
+def test_whole_directories(tmp_path: Path) -> None:
+    for rel in ("a/x", "a/b/y", "c/z", "c/other", "d/w", "e/v", "f/g/u"):
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(rel)
+    os.symlink("w", tmp_path / "d/link")  # a link is never set aside
+    os.mkfifo(tmp_path / "e/fifo")
+    moving = ["a/x", "a/b/y", "c/z", "d/w", "e/v", "f/g/u"]
+    # c holds a file that stays; f/g is whole, and so f, which holds nothing else.
+    assert aside.whole_directories(tmp_path, moving) == {"a", "a/b", "f", "f/g"}
