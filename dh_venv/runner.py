@@ -13,16 +13,16 @@ import shutil
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
-import sh
-
 from dh_venv import tree
 from dh_venv.errors import CommandError, doing
 from dh_venv.report import Report
 
 Log = Callable[[str], None]
 
-# sh 2.x returns a plain str unless asked for the command object.
-_SH_KWARGS = {"_return_cmd": True} if int(sh.__version__.split(".")[0]) >= 2 else {}
+
+def _sh_kwargs(version: str) -> dict[str, bool]:
+    """sh 2.x returns a plain str unless asked for the command object."""
+    return {"_return_cmd": True} if int(version.split(".")[0]) >= 2 else {}
 
 
 # The user information of a URL: a token, or user:password.
@@ -114,6 +114,8 @@ class Runner:
         self.announce(redact(shlex.join(args)))
         if self.no_act and changes_files:
             return ""
+        import sh  # here: the steps that run nothing need not load it (a tenth of their imports)
+
         lines: list[str] = []
         errors: list[str] = []
         stderr: dict[str, object] = {"_err": errors.append} if stdout_only else {"_err_to_out": True}
@@ -132,7 +134,7 @@ class Runner:
                 **stderr,
                 _tty_out=False,
                 _in=None,
-                **_SH_KWARGS,
+                **_sh_kwargs(sh.__version__),
             )
         except sh.ErrorReturnCode as exc:
             raise CommandError([redact(a) for a in args], exc.exit_code, redact("".join(errors + lines))) from None

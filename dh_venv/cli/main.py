@@ -31,7 +31,9 @@ from dh_venv.settings import Settings
 
 def _packages(opts: argparse.Namespace, runner: Runner, environ: Mapping[str, str]) -> list[str]:
     """The binary packages to act on: debhelper's selection, less documentation packages unless named."""
-    packages = debhelper.list_packages(selection(opts), runner, dict(environ), internal=opts.internal_selection)
+    packages = debhelper.list_packages(
+        selection(opts), runner, dict(environ), internal=opts.internal_selection, remember=True
+    )
     if not opts.package:
         skipped = [p for p in packages if debhelper.is_documentation(p)]
         for package in skipped:

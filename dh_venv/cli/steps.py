@@ -17,7 +17,7 @@ from dh_venv import __version__
 from dh_venv.cli.boundary import guarded
 from dh_venv.cli.configure import selection
 from dh_venv.cli.options import PROG, parse, split_list
-from dh_venv.debhelper import files as debhelper
+from dh_venv.debhelper import packagelist
 from dh_venv.errors import DhVenvError, os_error
 from dh_venv.report import Report
 from dh_venv.runner import Runner
@@ -44,12 +44,14 @@ def run_step(step: str, argv: Sequence[str], environ: Mapping[str, str], report:
     opts, _ = parse(argv, environ)
     runner = runner_for(opts, environ, report)
     build_dir = Path.cwd()
-    selected = debhelper.list_packages(selection(opts), runner, dict(environ), internal=opts.internal_selection)
+    selected = packagelist.list_packages(
+        selection(opts), runner, dict(environ), internal=opts.internal_selection, remember=True
+    )
     for package in selected:
         notes: list[str] = []
         try:
             if step == "rescan":
-                _rescan(build_dir, package, runner, report, notes)
+                _rescan(build_dir, package, runner, report, notes, reuse=environ.get("DH_VENV_NO_REUSE") != "1")
             elif step == "setaside":
                 from dh_venv.compiled import setaside
 
@@ -66,22 +68,40 @@ def run_step(step: str, argv: Sequence[str], environ: Mapping[str, str], report:
     return 0
 
 
-def _rescan(build_dir: Path, package: str, runner: Runner, report: Report, notes: list[str]) -> None:
-    """dh_venv_rescan for one package: the venvs dh_venv recorded, and dh-virtualenv's trigger in generated files."""
+def _rescan(build_dir: Path, package: str, runner: Runner, report: Report, notes: list[str], reuse: bool) -> None:
+    """dh_venv_rescan for one package: the venvs dh_venv recorded, and dh-virtualenv's trigger in generated files.
+
+    A venv nothing touched since dh_venv relocated and scanned it is skipped,
+    unless ``reuse`` is off (``DH_VENV_NO_REUSE=1``).
+    """
+    from dh_venv.debhelper import files as debhelper
+
     for path, line in debhelper.generated_incumbent_triggers(build_dir, package):
         report.warning(
             f"{path}: {line!r} is dh-virtualenv's trigger, which nothing activates or handles any more (the venv "
             "links its interpreter instead of copying it); delete what writes it",
             package,
         )
+    from dh_venv.compiled import stamp
     from dh_venv.compiled import state as build_state
-    from dh_venv.relocate import rescan
+    from dh_venv.settings import work_dir
 
     state = build_state.current(build_dir, package, notes)
     if state is None:
         return
     staging = build_dir / state.staging[0] if state.staging else build_dir / "debian" / package
-    for line in rescan.rescan(build_dir, staging, state.venvs, state.allow_build_path, runner):
+    work = work_dir(build_dir, package)
+    changed = []
+    for venv in state.venvs:
+        if reuse and stamp.unchanged(work, state.token, build_dir, staging / venv.lstrip("/"), venv):
+            runner.announce(f"{venv} is as dh_venv relocated and scanned it (no file new, gone or written since)")
+        else:
+            changed.append(venv)
+    if not changed:
+        return
+    from dh_venv.relocate import rescan
+
+    for line in rescan.rescan(build_dir, staging, changed, state.allow_build_path, runner):
         report.info(line, package)
 
 

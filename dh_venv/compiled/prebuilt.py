@@ -28,13 +28,11 @@ import io
 import json
 import os
 import re
-import shutil
 from collections.abc import Iterable
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
-from dh_venv import elf, tree
-from dh_venv.compiled.state import ASIDE, MANIFEST, State, read_json
-from dh_venv.errors import DhVenvError
+from dh_venv import elf
+from dh_venv.compiled.state import State
 from dh_venv.site import Distribution, distributions, normalize, read_record
 
 # Platform tags only auditwheel-repaired (or other portable) wheels carry.
@@ -119,126 +117,6 @@ def prebuilt_files(staging_root: Path, state: State) -> list[tuple[Path, str]]:
                 if file_hash(path) == digest:
                     files[path] = digest
     return sorted(files.items())
-
-
-def set_aside(staging_root: Path, work_dir: Path, state: State, notes: list[str]) -> int:
-    """Move the prebuilt files out of the staging tree; return how many.
-
-    The list is written (atomically) before the first file moves, so a
-    kill at any point leaves a list that :func:`restore` can finish.
-    """
-    restore(staging_root, work_dir, notes)  # a build that stopped between the two steps
-    aside = work_dir / ASIDE
-    moves = [
-        (path, aside / path.relative_to(staging_root), digest) for path, digest in prebuilt_files(staging_root, state)
-    ]
-    entries: list[dict[str, object]] = [
-        {"path": str(PurePosixPath(path.relative_to(staging_root))), "hash": digest} for path, _, digest in moves
-    ]
-    tree.write_atomic(work_dir / MANIFEST, json.dumps(entries, indent=0) + "\n")
-    made: set[Path] = set()
-    for path, target, _ in moves:
-        _make_parent(target, made)
-        os.replace(path, target)
-    # How each file looks where it waits, and whether it is ELF: restore need not read it again.
-    for entry, (_, target, _) in zip(entries, moves, strict=True):
-        entry["stat"] = _signature(target)
-        entry["elf"] = elf.is_elf(target)
-    tree.write_atomic(work_dir / MANIFEST, json.dumps(entries, indent=0) + "\n")
-    return len(entries)
-
-
-def _make_parent(path: Path, made: set[Path]) -> None:
-    """``mkdir -p`` of the directory of ``path``, once per directory (thousands of files share a few)."""
-    if path.parent not in made:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        made.add(path.parent)
-
-
-def _signature(path: Path) -> list[int]:
-    """Inode, size and times: a write, a chmod or a replacement changes at least one (the ctime)."""
-    st = path.stat()
-    return [st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns]
-
-
-def _unchanged(entry: dict[str, object], source: Path) -> bool:
-    """Whether ``source`` still is the file set aside, by :func:`_signature` alone (no reading)."""
-    try:
-        return isinstance(entry.get("stat"), list) and entry["stat"] == _signature(source)
-    except OSError:
-        return False
-
-
-def _fix_mode(path: Path) -> None:
-    """What dh_fixperms, which did not see the file, would have done to its mode.
-
-    No write or set-id bits beyond the owner's; shared libraries not
-    executable; everything readable.
-    """
-    mode = path.stat().st_mode & 0o777
-    executable = mode & 0o111 and not re.search(r"\.so(\.[\d.]+)?$", path.name)
-    path.chmod(0o755 if executable else 0o644)
-
-
-def restore(
-    staging_root: Path, work_dir: Path, notes: list[str], known: dict[Path, tuple[str, bool | None]] | None = None
-) -> list[Path]:
-    """Move the set-aside files back, unchanged; return their paths in the staging tree.
-
-    ``known`` gets, for each file with a ``RECORD`` hash, that checked hash
-    and whether the file is ELF (None if not known).
-    """
-    entries = read_json(work_dir / MANIFEST, notes)
-    aside = work_dir / ASIDE
-    if isinstance(entries, list) and not all(
-        isinstance(e, dict) and isinstance(e.get("path"), str) and isinstance(e.get("hash"), str) for e in entries
-    ):
-        notes.append(f"{work_dir / MANIFEST} holds no list of files; discarded it")
-        entries = None
-    if not isinstance(entries, list):
-        if aside.is_dir():
-            # No trustworthy list (corrupt, or not written): what is there goes back as it is.
-            entries = [
-                {"path": str(PurePosixPath(p.relative_to(aside))), "hash": None}
-                for p in sorted(aside.rglob("*"))
-                if p.is_file() and not p.is_symlink()
-            ]
-        else:
-            return []
-    restored = []
-    made: set[Path] = set()
-    for entry in entries:
-        source, target = aside / entry["path"], staging_root / entry["path"]
-        if not os.path.lexists(source) and target.is_file() and entry["hash"] in (None, file_hash(target)):
-            restored.append(target)  # never moved, or moved back before a kill
-            _note(known, target, entry)
-            continue
-        intact = entry["hash"] is None or _unchanged(entry, source) or entry["hash"] == file_hash(source)
-        if not source.is_file() or not intact:
-            raise DhVenvError(
-                f"prebuilt file {entry['path']} was changed or removed while set aside in {aside}",
-                hint="do not touch debian/.debhelper/dh_venv; rebuild from a clean tree",
-            )
-        if os.path.lexists(target):
-            raise DhVenvError(
-                f"{target} was recreated while the prebuilt file was set aside",
-                hint="a step between dh_venv_setaside and dh_venv_restore wrote into the venv; "
-                "do that in override_dh_venv instead",
-            )
-        _make_parent(target, made)
-        os.replace(source, target)
-        _fix_mode(target)
-        restored.append(target)
-        _note(known, target, entry)
-    (work_dir / MANIFEST).unlink(missing_ok=True)
-    shutil.rmtree(aside, ignore_errors=True)
-    return restored
-
-
-def _note(known: dict[Path, tuple[str, bool | None]] | None, target: Path, entry: dict[str, object]) -> None:
-    if known is not None and isinstance(entry["hash"], str):
-        kind = entry.get("elf")
-        known[target] = (entry["hash"], kind if isinstance(kind, bool) else None)
 
 
 def refresh_records(staging_root: Path, state: State) -> list[Path]:

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path, PurePosixPath
 
 from dh_venv import caches, elf, errors
-from dh_venv.compiled import prebuilt, shlibcache, shlibs
+from dh_venv.compiled import aside, prebuilt, shlibcache, shlibs, stamp
 from dh_venv.compiled import state as state_mod
 from dh_venv.debhelper import files as debhelper
 from dh_venv.errors import DhVenvError
@@ -38,6 +38,8 @@ def record(settings: Settings, reports: Iterable[Path | None], links: Iterable[o
         old.merge(state)  # an earlier dh_venv call of this run filled the same package
         state = old
     state.save(settings.work_dir)
+    # Called right after dh_venv's rewrite and scan of the venv: dh_venv_rescan skips it if it stays so.
+    stamp.take(settings.work_dir, state.token, settings.build_dir, settings.staging_venv, str(settings.final_venv))
 
 
 def _is_elf(path: Path, known: dict[Path, tuple[str, bool | None]]) -> bool:
@@ -120,7 +122,7 @@ def set_aside(build_dir: Path, package: str, runner: Runner, notes: list[str]) -
 
     def move() -> None:
         with errors.doing(f"move the prebuilt files of {package} to {work / state_mod.ASIDE}"):
-            prebuilt.set_aside(staging, work, found, notes)
+            aside.set_aside(staging, work, found, notes)
 
     runner.apply(f"move the prebuilt files of {', '.join(state.venvs)} to {work / state_mod.ASIDE}", move)
 
@@ -150,7 +152,7 @@ def restore(
 
     def move_back() -> None:
         with errors.doing(f"move the prebuilt files of {package} back from {work / state_mod.ASIDE}"):
-            restored.extend(prebuilt.restore(staging, work, discarded, known))
+            restored.extend(aside.restore(staging, work, discarded, known))
 
     if not runner.apply(f"move the prebuilt files back from {work / state_mod.ASIDE}", move_back):
         return []

@@ -13,46 +13,20 @@ import functools
 import os
 import re
 import shlex
-from collections.abc import Sequence
-from importlib import resources
 from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
 
-from debian.substvars import Substvars
-
-from dh_venv.debhelper import lintian
+# Re-exported: the package list is part of debhelper's conventions; its own module keeps the steps' imports small.
+from dh_venv.debhelper.packagelist import list_packages as list_packages
 from dh_venv.errors import CommandError, DhVenvError
 from dh_venv.runner import Runner
+
+if TYPE_CHECKING:
+    from debian.substvars import Substvars
 
 # Snippets for prerm and postrm are prepended, as debhelper does, so they
 # undo what the postinst snippets of later tools did before undoing ours.
 _PREPENDED = {"prerm", "postrm"}
-
-
-def list_packages(
-    selection: Sequence[str], runner: Runner, env: dict[str, str], internal: Sequence[str] = ()
-) -> list[str]:
-    """The binary packages to act on, as ``dh_listpackages`` decides.
-
-    ``selection`` carries the shared -p/-N/-a/-i options of the command
-    line and DH_OPTIONS (already parsed, so DH_OPTIONS is not passed on:
-    dh_listpackages would warn about our own options in it).  ``internal``
-    is the selection dh passed to an override target in
-    DH_INTERNAL_OPTIONS; dh_listpackages gets it there, so that it limits
-    ``selection`` exactly as it does for every other debhelper command.
-    """
-    clean = {k: v for k, v in env.items() if k not in ("DH_OPTIONS", "DH_INTERNAL_OPTIONS")}
-    if internal:
-        clean["DH_INTERNAL_OPTIONS"] = "\x1e".join(internal)
-    try:
-        # stdout only: perl warns on stderr about a locale that is not installed.
-        out = runner.run(["dh_listpackages", *selection], env=clean, changes_files=False, stdout_only=True)
-    except CommandError as exc:
-        raise DhVenvError(
-            "dh_listpackages could not list the packages to act on",
-            hint="check debian/control and the -p/-N options",
-            details=exc.output,
-        ) from None
-    return out.split()
 
 
 def is_documentation(package: str) -> bool:
@@ -78,6 +52,13 @@ def interpreter_package(path: Path, runner: Runner) -> str | None:
     return match.group(1) if match else owner or None
 
 
+def _load_substvars(path: Path) -> Substvars:
+    """debian/<package>.substvars as python-debian reads it (empty if missing); imported here, when needed."""
+    from debian.substvars import Substvars
+
+    return Substvars.load_from_path(str(path)) if path.exists() else Substvars()
+
+
 class PackageFiles:
     """debian/<package>.* files for one binary package."""
 
@@ -92,7 +73,7 @@ class PackageFiles:
         path = self.debian / f"{self.package}.substvars"
 
         def add() -> None:
-            substvars = Substvars.load_from_path(str(path)) if path.exists() else Substvars()
+            substvars = _load_substvars(path)
             substvars.add_dependency("misc:Depends", depends)
             substvars.substvars_path = str(path)
             substvars.save()
@@ -104,14 +85,14 @@ class PackageFiles:
         path = self.debian / f"{self.package}.substvars"
         if not path.exists():
             return ""
-        return str(Substvars.load_from_path(str(path)).get(name, ""))
+        return str(_load_substvars(path).get(name, ""))
 
     def set_substvar(self, name: str, value: str) -> None:
         """Set (or, with an empty value, remove) ``name`` in debian/<package>.substvars."""
         path = self.debian / f"{self.package}.substvars"
 
         def update() -> None:
-            substvars = Substvars.load_from_path(str(path)) if path.exists() else Substvars()
+            substvars = _load_substvars(path)
             if value:
                 substvars[name] = value
             elif name in substvars:
@@ -123,6 +104,8 @@ class PackageFiles:
 
     def add_autoscript(self, script: str, snippet: str, replacements: dict[str, str]) -> None:
         """Add a snippet from ``dh_venv/debhelper/autoscripts`` to debian/<package>.<script>.debhelper."""
+        from importlib import resources
+
         text = resources.files("dh_venv.debhelper").joinpath("autoscripts", snippet).read_text()
         # Every value is shell-quoted where it replaces #KEY# (no snippet puts
         # a placeholder inside quotes): no path or name runs in a maintainer script.
@@ -166,6 +149,8 @@ class PackageFiles:
         def merge() -> None:
             existing = path.read_text() if path.is_file() else own.read_text() if own.is_file() else ""
             path.parent.mkdir(parents=True, exist_ok=True)
+            from dh_venv.debhelper import lintian
+
             path.write_text(lintian.merge(existing, generated))
 
         self.runner.apply(f"add dh_venv's lintian overrides to {path}", merge)

@@ -391,7 +391,9 @@ def test_main_tmpdir_with_two_packages(
     assert capsys.readouterr().err == (
         "dh_venv: error: source package demo: -P/--tmpdir works with one package only; add -p<package>\n"
     )
-    assert sorted(p.name for p in (tmp_path / "debian").iterdir()) == ["control"]
+    # Nothing but dh_listpackages' answer, kept for the later steps (dh_clean removes debian/.debhelper).
+    made = sorted(str(p.relative_to(tmp_path)) for p in (tmp_path / "debian").rglob("*") if p.is_file())
+    assert made == ["debian/.debhelper/dh_venv/dh_listpackages.json", "debian/control"]
 
 
 @pytest.mark.usefixtures("clean_env")

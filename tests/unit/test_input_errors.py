@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 
 from dh_venv.cli import options, vendor
-from dh_venv.compiled import prebuilt, state
+from dh_venv.compiled import aside, prebuilt, state
 from dh_venv.debhelper import lintian
 from dh_venv.errors import DhVenvError
 from dh_venv.inputs import locks, poetrylock, pylock, uvlock
@@ -460,7 +460,7 @@ def test_state_file_damaged_is_discarded_with_a_notice(tmp_path: Path, text: str
 def test_set_aside_manifest_damaged_is_discarded_with_a_notice(tmp_path: Path) -> None:
     (tmp_path / state.MANIFEST).write_text('[{"path": "x"}]')
     notes: list[str] = []
-    assert prebuilt.restore(tmp_path, tmp_path, notes) == []
+    assert aside.restore(tmp_path, tmp_path, notes) == []
     assert notes == [f"{tmp_path}/prebuilt.json holds no list of files; discarded it"]
 
 

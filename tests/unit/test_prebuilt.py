@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from dh_venv.compiled import prebuilt
+from dh_venv.compiled import aside, prebuilt
 from dh_venv.errors import DhVenvError
 
 SITE = "opt/venvs/app/lib/python3.11/site-packages"
@@ -92,46 +92,84 @@ def test_set_aside_and_restore(staging: Path, tmp_path: Path) -> None:
     work.mkdir()
     (staging / SITE / "wl/_x.so").chmod(0o775)
     (staging / "opt/venvs/app/bin/tool").chmod(0o777)
-    assert prebuilt.set_aside(staging, work, _state(), []) == 4
+    assert aside.set_aside(staging, work, _state(), []) == 4
     assert not (staging / SITE / "wl/_x.so").exists()
     assert (staging / SITE / "fs/_y.so").exists()
-    restored = prebuilt.restore(staging, work, [])
+    restored = aside.restore(staging, work, [])
     assert len(restored) == 4
     assert (staging / SITE / "wl/_x.so").read_bytes() == b"\x7fELF1"
     # dh_fixperms did not see them: their modes are set as it would have.
     assert (staging / SITE / "wl/_x.so").stat().st_mode & 0o777 == 0o644
     assert (staging / "opt/venvs/app/bin/tool").stat().st_mode & 0o777 == 0o755
-    assert not (work / prebuilt.MANIFEST).exists()
-    assert prebuilt.restore(staging, work, []) == []
+    assert not (work / aside.MANIFEST).exists()
+    assert aside.restore(staging, work, []) == []
+
+
+def test_a_directory_of_prebuilt_files_only_moves_whole(staging: Path, tmp_path: Path) -> None:
+    work = tmp_path / "work"
+    (staging / SITE / "wl/sub").mkdir()
+    (staging / SITE / "wl/sub").chmod(0o775)
+    (staging / SITE / "wl/sub/empty").mkdir()  # holds no file: wl is not moved whole
+    (staging / SITE / "rp/sub").mkdir()
+    _record(staging, "reported", {"rp/sub/data.bin": b"d"})
+    (staging / SITE / "rp/sub").chmod(0o775)
+    aside.set_aside(staging, work, _state(), [])
+    vias = {e["path"]: e.get("via") for e in json.loads((work / aside.MANIFEST).read_text())}
+    assert vias == {
+        "opt/venvs/app/bin/tool": "opt/venvs/app/bin",
+        f"{SITE}/rp/_z.so": f"{SITE}/rp",
+        f"{SITE}/rp/sub/data.bin": f"{SITE}/rp",
+        f"{SITE}/wl.libs/l.so": f"{SITE}/wl.libs",
+        f"{SITE}/wl/_x.so": None,
+    }
+    assert not (staging / SITE / "rp").exists() and not (staging / "opt/venvs/app/bin").exists()
+    assert (staging / SITE / "wl/sub/empty").is_dir() and (staging / SITE / "fs/_y.so").is_file()
+    assert len(aside.restore(staging, work, [])) == 5
+    assert (staging / SITE / "rp/sub/data.bin").read_bytes() == b"d"
+    # dh_fixperms did not see the directories either.
+    assert (staging / SITE / "rp/sub").stat().st_mode & 0o777 == 0o755
+    assert not (work / aside.ASIDE).exists()
+
+
+def _record(site_root: Path, name: str, files: dict[str, bytes]) -> None:
+    """Add ``files`` to the installed distribution ``name`` (its RECORD too)."""
+    site = site_root / SITE
+    record = site / f"{name}-1.0.dist-info/RECORD"
+    rows = record.read_text().splitlines()
+    for rel, data in files.items():
+        (site / rel).write_bytes(data)
+        rows.insert(0, f"{rel},{_hash(data)},{len(data)}")
+    record.write_text("\n".join(rows) + "\n")
 
 
 def test_set_aside_twice_restores_first(staging: Path, tmp_path: Path) -> None:
     work = tmp_path / "work"
     work.mkdir()
-    prebuilt.set_aside(staging, work, _state(), [])
-    assert prebuilt.set_aside(staging, work, _state(), []) == 4
-    assert len(prebuilt.restore(staging, work, [])) == 4
+    aside.set_aside(staging, work, _state(), [])
+    assert aside.set_aside(staging, work, _state(), []) == 4
+    assert len(aside.restore(staging, work, [])) == 4
 
 
 def test_restore_refuses_a_changed_file(staging: Path, tmp_path: Path) -> None:
     work = tmp_path / "work"
     work.mkdir()
-    prebuilt.set_aside(staging, work, _state(), [])
-    (work / prebuilt.ASIDE / SITE / "wl/_x.so").write_bytes(b"stripped")
+    aside.set_aside(staging, work, _state(), [])
+    (work / aside.ASIDE / SITE / "wl/_x.so").write_bytes(b"stripped")
     with pytest.raises(DhVenvError) as info:
-        prebuilt.restore(staging, work, [])
+        aside.restore(staging, work, [])
     assert info.value.message == (
-        f"prebuilt file {SITE}/wl/_x.so was changed or removed while set aside in {work / prebuilt.ASIDE}"
+        f"prebuilt file {SITE}/wl/_x.so was changed or removed while set aside in {work / aside.ASIDE}"
     )
 
 
 def test_restore_refuses_to_overwrite(staging: Path, tmp_path: Path) -> None:
     work = tmp_path / "work"
     work.mkdir()
-    prebuilt.set_aside(staging, work, _state(), [])
+    aside.set_aside(staging, work, _state(), [])
+    (staging / SITE / "wl").mkdir()  # it moved whole
     (staging / SITE / "wl/_x.so").write_bytes(b"new")
     with pytest.raises(DhVenvError) as info:
-        prebuilt.restore(staging, work, [])
+        aside.restore(staging, work, [])
     assert info.value.message == f"{staging / SITE / 'wl/_x.so'} was recreated while the prebuilt file was set aside"
 
 
@@ -180,23 +218,25 @@ def test_kill_inside_set_aside_is_finished_by_restore(staging: Path, tmp_path: P
     """The list is written before the first file moves: a kill after one move leaves what restore needs."""
     work = tmp_path / "work"
     before = {p: p.read_bytes() for p in staging.rglob("*") if p.is_file()}
-    prebuilt.set_aside(staging, work, _state(), [])
+    aside.set_aside(staging, work, _state(), [])
     # As if killed after the first move: every other file moves back by hand.
-    moved = sorted(p for p in (work / prebuilt.ASIDE).rglob("*") if p.is_file())
+    moved = sorted(p for p in (work / aside.ASIDE).rglob("*") if p.is_file())
     for path in moved[1:]:
-        os.replace(path, staging / path.relative_to(work / prebuilt.ASIDE))
-    assert len(prebuilt.restore(staging, work, [])) == 4
+        target = staging / path.relative_to(work / aside.ASIDE)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(path, target)
+    assert len(aside.restore(staging, work, [])) == 4
     assert {p: p.read_bytes() for p in staging.rglob("*") if p.is_file()} == before
 
 
 def test_corrupt_list_is_discarded_and_the_files_come_back(staging: Path, tmp_path: Path) -> None:
     work = tmp_path / "work"
     before = {p: p.read_bytes() for p in staging.rglob("*") if p.is_file()}
-    prebuilt.set_aside(staging, work, _state(), [])
-    (work / prebuilt.MANIFEST).write_text("")  # what a full disk left before writes were atomic
+    aside.set_aside(staging, work, _state(), [])
+    (work / aside.MANIFEST).write_text("")  # what a full disk left before writes were atomic
     notes: list[str] = []
-    assert len(prebuilt.restore(staging, work, notes)) == 4
-    assert notes == [f"{work / prebuilt.MANIFEST} is corrupt (an interrupted write?); discarded it"]
+    assert len(aside.restore(staging, work, notes)) == 4
+    assert notes == [f"{work / aside.MANIFEST} is corrupt (an interrupted write?); discarded it"]
     assert {p: p.read_bytes() for p in staging.rglob("*") if p.is_file()} == before
 
 
@@ -231,22 +271,33 @@ def test_restore_reports_hashes_and_kinds_and_sees_a_rewrite_that_kept_size_and_
 ) -> None:
     work = tmp_path / "work"
     work.mkdir()
-    prebuilt.set_aside(staging, work, _state(), [])
-    entries = json.loads((work / prebuilt.MANIFEST).read_text())
+    aside.set_aside(staging, work, _state(), [])
+    entries = json.loads((work / aside.MANIFEST).read_text())
     assert {e["path"]: e["elf"] for e in entries}[f"{SITE}/wl/_x.so"] is True
     known: dict[Path, tuple[str, bool | None]] = {}
-    prebuilt.restore(staging, work, [], known)
+    aside.restore(staging, work, [], known)
     assert known[staging / SITE / "wl/_x.so"] == (_hash(b"\x7fELF1"), True)
     assert known[staging / SITE / "wl.libs/l.so"] == (_hash(b"l"), False)
 
     # Same size, same modification time, other bytes: the inode change time gives it away, the hash decides.
-    prebuilt.set_aside(staging, work, _state(), [])
-    aside = work / prebuilt.ASIDE / SITE / "wl/_x.so"
-    before = aside.stat()
-    aside.write_bytes(b"\x7fELF9")
-    os.utime(aside, ns=(before.st_atime_ns, before.st_mtime_ns))
+    aside.set_aside(staging, work, _state(), [])
+    waiting = work / aside.ASIDE / SITE / "wl/_x.so"
+    before = waiting.stat()
+    waiting.write_bytes(b"\x7fELF9")
+    os.utime(waiting, ns=(before.st_atime_ns, before.st_mtime_ns))
     with pytest.raises(DhVenvError) as info:
-        prebuilt.restore(staging, work, [])
+        aside.restore(staging, work, [])
     assert info.value.message == (
-        f"prebuilt file {SITE}/wl/_x.so was changed or removed while set aside in {work / prebuilt.ASIDE}"
+        f"prebuilt file {SITE}/wl/_x.so was changed or removed while set aside in {work / aside.ASIDE}"
     )
+
+
+def test_whole_directories(tmp_path: Path) -> None:
+    for rel in ("a/x", "a/b/y", "c/z", "c/other", "d/w", "e/v", "f/g/u"):
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(rel)
+    os.symlink("w", tmp_path / "d/link")  # a link is never set aside
+    os.mkfifo(tmp_path / "e/fifo")
+    moving = ["a/x", "a/b/y", "c/z", "d/w", "e/v", "f/g/u"]
+    # c holds a file that stays; f/g is whole, and so f, which holds nothing else.
+    assert aside.whole_directories(tmp_path, moving) == {"a", "a/b", "f", "f/g"}

@@ -81,3 +81,52 @@ def test_without_token(tmp_path: Path) -> None:
     (tmp_path / "debian/postrm").write_text("#!/bin/sh\n")
     assert debhelper.without_token(tmp_path, "demo", "demo") == ["debian/demo.postinst", "debian/postrm"]
     assert debhelper.without_token(tmp_path, "demo", "first") == ["debian/demo.postinst"]
+
+
+CONTROL = """\
+Source: demo
+Maintainer: Demo Maintainer <demo@example.org>
+Build-Depends: debhelper-compat (= 13)
+
+Package: demo
+Architecture: all
+Description: demo
+ Demo.
+"""
+
+
+def test_the_step_skips_a_venv_nothing_touched_since_dh_venv(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from dh_venv.cli import steps
+    from dh_venv.compiled import stamp
+    from dh_venv.compiled import state as build_state
+    from dh_venv.settings import work_dir
+
+    build, venv = staged(tmp_path)
+    (build / "debian/control").write_text(CONTROL)
+    (venv / "bin/tool").write_text(f"#!{VENV}/bin/python\n")
+    build_state.begin(build, "demo", [])
+    state = build_state.State(venvs=[VENV], staging=["debian/demo"])
+    build_state.stamp(build, "demo", state)
+    state.save(work_dir(build, "demo"))
+    stamp.take(work_dir(build, "demo"), state.token, build, venv, VENV)
+    monkeypatch.chdir(build)
+    monkeypatch.setenv("PATH", "/usr/bin:/bin")
+    monkeypatch.setenv("DH_VERBOSE", "1")
+    rewrite = f"\trewrite {venv} for {VENV} again, then scan it for {build}\n"
+
+    assert steps.main("rescan", []) == 0
+    assert f"\t{VENV} is as dh_venv relocated and scanned it" in capsys.readouterr().err
+    monkeypatch.setenv("DH_VENV_NO_REUSE", "1")
+    assert steps.main("rescan", []) == 0
+    assert rewrite in capsys.readouterr().err
+    monkeypatch.delenv("DH_VENV_NO_REUSE")
+    # What an override writes after dh_venv is relocated, and a leak it cannot fix stops the build.
+    (venv / "bin/late").write_text(f"#!{venv}/bin/python\n")
+    assert steps.main("rescan", []) == 0
+    out = capsys.readouterr().err
+    assert rewrite in out and (venv / "bin/late").read_text() == f"#!{VENV}/bin/python\n", out
+    (venv / "bin/leak.txt").write_text(f"see {build}/debian\n")
+    assert steps.main("rescan", []) == 1
+    assert "1 file(s) of the venv (written after dh_venv) still contain the build path" in capsys.readouterr().err

@@ -1,0 +1,3 @@
+"""The project of tests/packages/stp-steps: a name to print."""
+
+NAME = "stp-steps"
