@@ -4,13 +4,23 @@ The default is ``/usr/bin/python3`` resolved to the real
 ``/usr/bin/python3.X``; a bare name is looked up in ``/usr/bin`` and
 ``/bin`` only, so a pyenv or conda shim first on ``PATH`` is never baked
 into a package.
+
+What the interpreter says about itself (its version, its PEP 508 marker
+values) is asked once and kept in dh_venv's cache (``interpreters/``, see
+:mod:`dh_venv.caches`), keyed by the question and the interpreter's
+identity: its real path, size, modification and change times and inode
+(a Python update replaces the binary) and the running kernel (which
+``platform`` reports).
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import shutil
-from dataclasses import dataclass
+import tempfile
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from dh_venv.errors import CommandError, DhVenvError
@@ -22,14 +32,15 @@ _PROBE = "import sys; print('%d.%d' % sys.version_info[:2]); print(sys.implement
 
 @dataclass(frozen=True)
 class Interpreter:
-    """A resolved interpreter: its real path and ``X.Y`` version."""
+    """A resolved interpreter: its real path and ``X.Y`` version; where its answers are kept, if anywhere."""
 
     path: Path
     version: str
+    cache: Path | None = field(default=None, compare=False)
 
 
-def resolve(requested: str, runner: Runner) -> Interpreter:
-    """Resolve ``requested`` (path or bare name) and ask it for its version."""
+def resolve(requested: str, runner: Runner, cache: Path | None = None) -> Interpreter:
+    """Resolve ``requested`` (path or bare name) and ask it for its version; keep its answers in ``cache``."""
     if "/" in requested:
         found: str | None = requested
     else:
@@ -43,7 +54,7 @@ def resolve(requested: str, runner: Runner) -> Interpreter:
     if not os.access(real, os.X_OK):
         raise DhVenvError(f"interpreter {real} is not executable", hint="check --python")
     try:
-        out = runner.run([real, "-I", "-c", _PROBE], env={"PATH": _SEARCH_PATH}, changes_files=False)
+        out = ask(Interpreter(real, "", cache), _PROBE, runner)
     except CommandError as exc:
         raise DhVenvError(
             f"interpreter {real} does not run",
@@ -56,7 +67,64 @@ def resolve(requested: str, runner: Runner) -> Interpreter:
             f"interpreter {real} is not CPython 3 (it said: {out.strip()!r})",
             hint="give a CPython 3 interpreter with --python",
         )
-    return Interpreter(path=real, version=lines[0])
+    return Interpreter(path=real, version=lines[0], cache=cache)
+
+
+#: The cache's subdirectory for interpreters' answers.
+DIRECTORY = "interpreters"
+_FORMAT = "1"
+
+
+def ask(python: Interpreter, code: str, runner: Runner) -> str:
+    """What ``python -I -c code`` prints; from the cache if this interpreter answered it before.
+
+    Raises :class:`CommandError` as running it does.
+    """
+    argv: list[str | Path] = [python.path, "-I", "-c", code]
+    key = _key(python.path, code) if python.cache is not None else ""
+    entry = python.cache / DIRECTORY / key if python.cache is not None and key else None
+    if entry is not None and entry.exists():
+        try:
+            kept = json.loads(entry.read_text())["out"]
+            if not isinstance(kept, str):
+                raise TypeError(f"not a string: {kept!r}")
+            runner.announce(f"{python.path} answered this before (unchanged since): {_shown(code)}")
+            return kept
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            entry.unlink(missing_ok=True)
+            runner.report.notice(f"removed the damaged cache entry {entry} ({exc}); asking {python.path} again")
+    out = runner.run(argv, env={"PATH": _SEARCH_PATH}, changes_files=False)
+    if entry is not None and not runner.no_act:
+        _keep(entry, out)
+    return out
+
+
+def _key(real: Path, code: str) -> str:
+    """The question and the interpreter's identity, hashed; "" if it cannot be read."""
+    try:
+        st = os.stat(real)
+    except OSError:
+        return ""
+    parts = [_FORMAT, code, str(real), st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev]
+    return hashlib.sha256(json.dumps([*parts, *os.uname()]).encode()).hexdigest()
+
+
+def _keep(entry: Path, out: str) -> None:
+    """Write an answer atomically; a cache that cannot be written is only slower."""
+    try:
+        entry.parent.mkdir(parents=True, exist_ok=True)
+        fd, part = tempfile.mkstemp(prefix=".part-", dir=entry.parent)
+        with os.fdopen(fd, "w") as f:
+            json.dump({"out": out}, f)
+        os.replace(part, entry)
+    except OSError:
+        pass
+
+
+def _shown(code: str) -> str:
+    """The first line of a probe's code, for -v."""
+    first = code.strip().splitlines()[0]
+    return first if len(first) < 60 else first[:57] + "..."
 
 
 def check_requires(spec: str, python: Interpreter, runner: Runner) -> None:
@@ -68,11 +136,7 @@ def check_requires(spec: str, python: Interpreter, runner: Runner) -> None:
     except InvalidSpecifier:
         return  # the installer names a malformed requirement better
     try:
-        full = runner.run(
-            [python.path, "-I", "-c", "import platform; print(platform.python_version())"],
-            env={"PATH": _SEARCH_PATH},
-            changes_files=False,
-        ).strip()
+        full = ask(python, "import platform; print(platform.python_version())", runner).strip()
     except CommandError:
         full = python.version
     if wanted.contains(full, prereleases=True):
