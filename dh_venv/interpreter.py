@@ -6,23 +6,21 @@ The default is ``/usr/bin/python3`` resolved to the real
 into a package.
 
 What the interpreter says about itself (its version, its PEP 508 marker
-values) is asked once and kept in dh_venv's cache (``interpreters/``, see
-:mod:`dh_venv.caches`), keyed by the question and the interpreter's
-identity: its real path, size, modification and change times and inode
-(a Python update replaces the binary) and the running kernel (which
-``platform`` reports).
+values) is asked once and kept in dh_venv's cache
+(:func:`dh_venv.caches.answer`), keyed by the question and the
+interpreter's identity: its real path, size, modification and change
+times, inode and device (a Python update replaces the binary) and the
+running kernel and host (which ``platform`` reports).
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
 import shutil
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from dh_venv import caches
 from dh_venv.errors import CommandError, DhVenvError
 from dh_venv.runner import Runner
 
@@ -70,55 +68,19 @@ def resolve(requested: str, runner: Runner, cache: Path | None = None) -> Interp
     return Interpreter(path=real, version=lines[0], cache=cache)
 
 
-#: The cache's subdirectory for interpreters' answers.
-DIRECTORY = "interpreters"
-_FORMAT = "1"
-
-
 def ask(python: Interpreter, code: str, runner: Runner) -> str:
-    """What ``python -I -c code`` prints; from the cache if this interpreter answered it before.
+    """What ``python -I -c code`` prints; kept in ``python.cache`` (see the module's docstring).
 
     Raises :class:`CommandError` as running it does.
     """
-    argv: list[str | Path] = [python.path, "-I", "-c", code]
-    key = _key(python.path, code) if python.cache is not None else ""
-    entry = python.cache / DIRECTORY / key if python.cache is not None and key else None
-    if entry is not None and entry.exists():
-        try:
-            kept = json.loads(entry.read_text())["out"]
-            if not isinstance(kept, str):
-                raise TypeError(f"not a string: {kept!r}")
-            runner.announce(f"{python.path} answered this before (unchanged since): {_shown(code)}")
-            return kept
-        except (OSError, ValueError, KeyError, TypeError) as exc:
-            entry.unlink(missing_ok=True)
-            runner.report.notice(f"removed the damaged cache entry {entry} ({exc}); asking {python.path} again")
-    out = runner.run(argv, env={"PATH": _SEARCH_PATH}, changes_files=False)
-    if entry is not None and not runner.no_act:
-        _keep(entry, out)
-    return out
-
-
-def _key(real: Path, code: str) -> str:
-    """The question and the interpreter's identity, hashed; "" if it cannot be read."""
-    try:
-        st = os.stat(real)
-    except OSError:
-        return ""
-    parts = [_FORMAT, code, str(real), st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev]
-    return hashlib.sha256(json.dumps([*parts, *os.uname()]).encode()).hexdigest()
-
-
-def _keep(entry: Path, out: str) -> None:
-    """Write an answer atomically; a cache that cannot be written is only slower."""
-    try:
-        entry.parent.mkdir(parents=True, exist_ok=True)
-        fd, part = tempfile.mkstemp(prefix=".part-", dir=entry.parent)
-        with os.fdopen(fd, "w") as f:
-            json.dump({"out": out}, f)
-        os.replace(part, entry)
-    except OSError:
-        pass
+    key = ["interpreter", code, caches.file_identity(python.path), *os.uname()]
+    return caches.answer(
+        python.cache,
+        key,
+        lambda: runner.run([python.path, "-I", "-c", code], env={"PATH": _SEARCH_PATH}, changes_files=False),
+        runner,
+        f"{python.path} -I -c {_shown(code)}",
+    )
 
 
 def _shown(code: str) -> str:
