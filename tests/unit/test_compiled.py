@@ -23,6 +23,25 @@ def test_build_environment_takes_dpkg_buildflags_and_keeps_given_ones(tmp_path: 
     assert (tmp_path / "work/tmp").is_dir()
 
 
+def test_build_environment_asks_dpkg_buildflags_nothing_when_every_flag_is_set(tmp_path: Path) -> None:
+    given = {name: f"-{name.lower()}" for name in flags._FLAGS}
+    lines: list[str] = []
+    env = flags.build_environment(
+        {"PATH": "/usr/bin:/bin", **given}, tmp_path / "work", Runner(log=lines.append, verbose=True)
+    )
+    assert {name: env[name] for name in given} == given
+    assert lines[0] == "\tthe environment sets every build flag (as dpkg-buildpackage does): dpkg-buildflags not asked"
+    assert not any("dpkg-buildflags --dump" in line for line in lines)
+    # One missing: asked, and only that one taken from it.
+    del given["LDFLAGS"]
+    lines.clear()
+    env = flags.build_environment(
+        {"PATH": "/usr/bin:/bin", **given}, tmp_path / "work", Runner(log=lines.append, verbose=True)
+    )
+    assert lines[0] == "\tdpkg-buildflags --dump"
+    assert env["CFLAGS"] == "-cflags" and "-Wl,-z,relro" in env["LDFLAGS"]
+
+
 def _settings(tmp_path: Path, arch: str) -> Settings:
     (tmp_path / "debian").mkdir(exist_ok=True)
     (tmp_path / "debian/control").write_text(f"Source: s\n\nPackage: p\nArchitecture: {arch}\n")
