@@ -17,8 +17,9 @@ reuses the entry; an entry that names its build directory other than through
 the venv's path (an editable install, a local ``file:`` requirement) is
 never used in another directory, and nothing is reused where a script's
 ``#!`` line would be too long for the kernel (the installer writes another
-form there).  ``uv pip check`` is not run again on a venv copied from an
-entry that passed it.
+form there) or where the path holds a character that a script would quote.
+``uv pip check`` is not run again on a venv copied from an entry that
+passed it.
 
 An entry is ``tree/`` and ``entry.json`` (the venv's path and each file's
 sha256), written under a temporary name and renamed.  An entry that does not
@@ -32,6 +33,7 @@ import contextlib
 import hashlib
 import json
 import os
+import re
 import shutil
 import stat
 import tempfile
@@ -44,11 +46,19 @@ from dh_venv.runner import Runner
 
 #: The cache's subdirectory for installed venvs.
 DIRECTORY = "venvs"
+#: ... and for the venvs virtualenv made (:mod:`dh_venv.installers.venv`).
+SKELETONS = "skeletons"
+_COPIED = {
+    DIRECTORY: "copied the venv a previous build installed from the same inputs (key {key})",
+    SKELETONS: "copied the venv virtualenv made in a previous build with the same inputs (key {key})",
+}
+_INSTEAD = {DIRECTORY: "installing the set", SKELETONS: "running virtualenv"}
 #: How many entries stay (the most recently used); a venv can be hundreds of megabytes.
 KEEP = 4
 _FORMAT = "1"
 # The kernel reads 127 bytes of a #! line; installers write a shell trampoline beyond (with a margin).
 _SHEBANG_ROOM = 120
+_PLAIN = re.compile(r"[A-Za-z0-9/._+@,:=-]+")
 _CHECKED = "checked"
 # What a build from source reads (a pinned sdist is built by the install).
 _COMPILING = frozenset({
@@ -58,8 +68,12 @@ _COMPILING = frozenset({
 
 
 def reusable_path(venv: Path) -> bool:
-    """Whether a script's ``#!`` line naming ``venv``'s interpreter is short enough to be a plain one."""
-    return len(os.fsencode(f"#!{venv}/bin/python3")) <= _SHEBANG_ROOM
+    """Whether ``venv``'s path is written the same way everywhere, and short enough for a plain ``#!`` line.
+
+    A path with characters a shell or another language quotes may be written quoted in an activate script,
+    where rewriting it would miss it.
+    """
+    return len(os.fsencode(f"#!{venv}/bin/python3")) <= _SHEBANG_ROOM and bool(_PLAIN.fullmatch(str(venv)))
 
 
 def snapshot_key(resolution: str, venv: Path, env: Mapping[str, str]) -> str:
@@ -100,11 +114,15 @@ def _walk(venv: Path) -> dict[str, tuple[str, int, bytes]]:
     return out
 
 
-def restore(runner: Runner, cache: Path, key: str, venv: Path, build: Path) -> bool:
-    """Replace the skeleton at ``venv`` by the entry ``key``; False (the skeleton untouched) if there is none."""
-    entry = cache / DIRECTORY / key
+def restore(runner: Runner, cache: Path, key: str, venv: Path, build: Path, directory: str = DIRECTORY) -> bool:
+    """Replace the skeleton at ``venv`` by the entry ``key``; False (the skeleton untouched) if there is none.
+
+    ``directory`` is the cache's subdirectory: :data:`DIRECTORY`, or :data:`SKELETONS` (``venv`` need not exist).
+    """
+    entry = cache / directory / key
     if not entry.is_dir() or not reusable_path(venv):
         return False
+    venv.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=".venv-", dir=venv.parent))
     try:
         meta = json.loads((entry / "entry.json").read_text())
@@ -113,18 +131,19 @@ def restore(runner: Runner, cache: Path, key: str, venv: Path, build: Path) -> b
     except (OSError, ValueError, KeyError, TypeError) as exc:
         shutil.rmtree(tmp, ignore_errors=True)
         shutil.rmtree(entry, ignore_errors=True)
-        runner.report.notice(f"removed the damaged venv cache entry {entry} ({exc}); installing the set")
+        runner.report.notice(f"removed the damaged venv cache entry {entry} ({exc}); {_INSTEAD[directory]}")
         return False
     if not done:
         shutil.rmtree(tmp, ignore_errors=True)
-        runner.announce(f"the cached venv (key {key[:16]}) names its build directory: installing the set")
+        runner.announce(f"the cached venv (key {key[:16]}) names its build directory: {_INSTEAD[directory]}")
         return False
-    shutil.rmtree(venv)
+    if venv.exists():
+        shutil.rmtree(venv)
     os.rename(tmp / "venv", venv)
     os.rmdir(tmp)
     with contextlib.suppress(OSError):
         os.utime(entry)  # the most recently used
-    runner.announce(f"copied the venv a previous build installed from the same inputs (key {key[:16]})")
+    runner.announce(_COPIED[directory].format(key=key[:16]))
     return True
 
 
@@ -170,9 +189,9 @@ def _copy(
     return True
 
 
-def store(cache: Path, key: str, venv: Path, build: Path) -> None:
+def store(cache: Path, key: str, venv: Path, build: Path, directory: str = DIRECTORY) -> None:
     """Keep the venv just installed as the entry ``key`` (unless there is one), then drop the oldest entries."""
-    parent = cache / DIRECTORY
+    parent = cache / directory
     if (parent / key).is_dir() or not reusable_path(venv):
         return
     parent.mkdir(parents=True, exist_ok=True)

@@ -18,7 +18,7 @@ from pathlib import Path
 from dh_venv import caches, site
 from dh_venv.errors import CommandError, DhVenvError, replaced_script
 from dh_venv.inputs.values import Sources
-from dh_venv.installers import backend, failures, index, projectwheel, resolution, snapshot, uvtool
+from dh_venv.installers import backend, failures, index, projectwheel, resolution, skeleton, snapshot, uvtool
 from dh_venv.installers import venv as _venv
 from dh_venv.installers.plan import Plan, Step
 from dh_venv.installers.venv import python_of
@@ -124,9 +124,17 @@ class UvBackend:
         # uv needs no pip in the venv: a lean venv gets only what is asked for or required.
         self.seeded = not lean
         args = (*extra_args, "--no-seed") if lean else (*extra_args, *_venv.seed_args(seed, self.runner))
-        _venv.create(
-            venv, python, self.runner, env=self.env, system_site_packages=system_site_packages, extra_args=args
-        )
+
+        def make() -> None:
+            _venv.create(
+                venv, python, self.runner, env=self.env, system_site_packages=system_site_packages, extra_args=args
+            )
+
+        if not lean:  # seeded from wheels the key does not cover
+            make()
+            return
+        options = [*args, *(["--system-site-packages"] if system_site_packages else [])]
+        skeleton.create(self.runner, venv, python, self.env, options, projectwheel.build_dir_of(self.work_dir), make)
 
     def install(self, venv: Path, plan: Plan, *, report: Path | None = None) -> list[Path]:
         # uv writes no report: the wheel tags tell prebuilt from built here (dh_venv.compiled.prebuilt).
