@@ -76,10 +76,11 @@ def reusable_path(venv: Path) -> bool:
     return len(os.fsencode(f"#!{venv}/bin/python3")) <= _SHEBANG_ROOM and bool(_PLAIN.fullmatch(str(venv)))
 
 
-def snapshot_key(resolution: str, venv: Path, env: Mapping[str, str]) -> str:
+def snapshot_key(resolution: str, venv: Path, env: Mapping[str, str], build: Path) -> str:
     """The key of the venv that installing ``resolution`` into the skeleton at ``venv`` makes.
 
-    The compilers and their flags in ``env`` are in it too: a pinned sdist is built by the install.
+    The compilers and their flags in ``env`` are in it too (a pinned sdist is built by the install),
+    with the build directory ``build`` written as a placeholder.
     """
     h = hashlib.sha256()
     name = os.fsencode(venv)
@@ -90,7 +91,7 @@ def snapshot_key(resolution: str, venv: Path, env: Mapping[str, str]) -> str:
 
     feed(b"format", _FORMAT.encode(), b"resolution", resolution.encode())
     for variable in sorted(v for v in env if v in _COMPILING):
-        feed(variable.encode(), os.fsencode(env[variable]))
+        feed(variable.encode(), os.fsencode(env[variable].replace(str(build), "<build>")))
     for rel, (kind, mode, data) in sorted(_walk(venv).items()):
         feed(os.fsencode(rel), kind.encode(), str(mode).encode(), data.replace(name, b"<venv>"))
     return h.hexdigest()

@@ -151,7 +151,7 @@ class UvBackend:
         key = key if self.env.get(projectwheel.NO_REUSE) != "1" else ""
         offline = bool(key) and resolution.known(self.cache, key)
         build = projectwheel.build_dir_of(plan.work_dir) if plan.work_dir else None
-        snap = snapshot.snapshot_key(key, venv, {**self.uv_env, **plan.build_env}) if key and build else ""
+        snap = snapshot.snapshot_key(key, venv, {**self.uv_env, **plan.build_env}, build) if key and build else ""
         before = {d.name for d in site.distributions(venv)}
         restored = offline and build is not None and snapshot.restore(self.runner, self.cache, snap, venv, build)
         if not restored:

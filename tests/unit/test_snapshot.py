@@ -49,19 +49,24 @@ def runner(lines: list[str]) -> Runner:
 
 
 def test_the_key_is_the_same_in_another_directory_and_changes_with_what_the_install_reads(tmp_path: Path) -> None:
-    venv = skeleton(tmp_path / "one")
-    key = snapshot.snapshot_key(RESOLUTION, venv, {"CFLAGS": "-O2", "HOME": "/a"})
-    assert snapshot.snapshot_key(RESOLUTION, skeleton(tmp_path / "two"), {"CFLAGS": "-O2", "HOME": "/b"}) == key
-    assert snapshot.snapshot_key("s" * 64, venv, {"CFLAGS": "-O2"}) != key
-    assert snapshot.snapshot_key(RESOLUTION, venv, {"CFLAGS": "-O2 -DX=2"}) != key
+    one, two = tmp_path / "one", tmp_path / "two"
+    venv = skeleton(one)
+
+    def flags(build: Path, extra: str = "") -> dict[str, str]:
+        return {"CFLAGS": f"-O2 -ffile-prefix-map={build}=.{extra}", "CC": f"{build}/debian/.debhelper/cc"}
+
+    key = snapshot.snapshot_key(RESOLUTION, venv, {**flags(one), "HOME": "/a"}, one)
+    assert snapshot.snapshot_key(RESOLUTION, skeleton(two), {**flags(two), "HOME": "/b"}, two) == key
+    assert snapshot.snapshot_key("s" * 64, venv, flags(one), one) != key
+    assert snapshot.snapshot_key(RESOLUTION, venv, flags(one, " -DX=2"), one) != key
     (venv / "pyvenv.cfg").write_text("home = /usr/bin\nversion_info = 3.11.9.final.0\n")
-    assert snapshot.snapshot_key(RESOLUTION, venv, {"CFLAGS": "-O2"}) != key
+    assert snapshot.snapshot_key(RESOLUTION, venv, flags(one), one) != key
 
 
 def test_a_stored_venv_is_copied_into_another_directory_with_its_path_rewritten(tmp_path: Path) -> None:
     cache = tmp_path / "cache"
     first = skeleton(tmp_path / "b1")
-    key = snapshot.snapshot_key(RESOLUTION, first, {})
+    key = snapshot.snapshot_key(RESOLUTION, first, {}, tmp_path / "b1")
     install(first)
     snapshot.store(cache, key, first, tmp_path / "b1")
     second = skeleton(tmp_path / "b2")
@@ -83,7 +88,7 @@ def test_no_entry_leaves_the_skeleton_to_the_installer(tmp_path: Path) -> None:
 def test_a_damaged_entry_is_removed_with_a_notice_and_the_skeleton_kept(tmp_path: Path) -> None:
     cache = tmp_path / "cache"
     first = skeleton(tmp_path / "b1")
-    key = snapshot.snapshot_key(RESOLUTION, first, {})
+    key = snapshot.snapshot_key(RESOLUTION, first, {}, tmp_path / "b1")
     install(first)
     snapshot.store(cache, key, first, tmp_path / "b1")
     (cache / "venvs" / key / "tree/lib/site-packages/mod/__init__.py").write_text("X = 2\n")
@@ -102,7 +107,7 @@ def test_a_damaged_entry_is_removed_with_a_notice_and_the_skeleton_kept(tmp_path
 def test_an_entry_naming_its_build_directory_elsewhere_is_not_used_in_another(tmp_path: Path) -> None:
     cache = tmp_path / "cache"
     first = skeleton(tmp_path / "b1")
-    key = snapshot.snapshot_key(RESOLUTION, first, {})
+    key = snapshot.snapshot_key(RESOLUTION, first, {}, tmp_path / "b1")
     install(first)
     # An editable install's .pth names the project in the build directory, not the venv.
     (first / "lib/site-packages/app.pth").write_text(f"{tmp_path / 'b1'}/src\n")
