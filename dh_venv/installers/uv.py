@@ -87,9 +87,15 @@ class UvBackend:
     def prepare(self, plan: Plan) -> None:
         """Find uv, and check that the user's installer options are ones ``uv pip install`` takes.
 
-        A pip-only option (``--extra-pip-arg``, ``DH_VENV_PIP_ARGS``) counts as no uv.
+        A pip-only option (``--extra-pip-arg``, ``DH_VENV_PIP_ARGS``) counts as no uv.  uv's answer is
+        kept in the cache for the same uv (:func:`dh_venv.caches.answer`).
         """
-        foreign = _foreign_option(self.runner, self.program(plan), self.uv_env, plan.extra_args)
+        uv, args = self.program(plan), plan.extra_args
+        cache = self.cache if self.env.get(projectwheel.NO_REUSE) != "1" else None
+        key = ["uv options", caches.file_identity(uv), *args]
+        ask = lambda: _foreign_option(self.runner, uv, self.uv_env, args) or ""  # noqa: E731
+        what = f"{uv} pip install --dry-run {' '.join(args)}"
+        foreign = caches.answer(cache, key, ask, self.runner, what) if any(a.startswith("-") for a in args) else ""
         if foreign:
             raise DhVenvError(
                 f"--installer=uv: uv pip install does not take the pip option {foreign} "

@@ -130,6 +130,7 @@ def test_unchanged_build_reuses_wheel_and_resolution_edit_rebuilds(warm: Warm, t
     assert [w for w in WARM_LINES if not any(w in line for line in kept)] == [], again.output[-4000:]
     assert [line for line in kept if " -I -c " in line and KEPT not in line] == []
     assert NO_FLAGS in again.output and "dpkg-buildflags --dump" not in again.output
+    assert f"pip install --dry-run --no-index --find-links={warm.wheelhouse}{KEPT}" in again.output
     assert f"{next((warm.cache / 'uv-bin').glob('*/uv'))} pip install --python" not in again.output
     deb = again.deb("warm-app")
     assert flavour(deb, tmp_path / "again") == ["1", "1.0", "warm-app says hello"]
