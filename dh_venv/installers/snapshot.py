@@ -37,7 +37,7 @@ import re
 import shutil
 import stat
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -92,27 +92,35 @@ def snapshot_key(resolution: str, venv: Path, env: Mapping[str, str], build: Pat
     feed(b"format", _FORMAT.encode(), b"resolution", resolution.encode())
     for variable in sorted(v for v in env if v in _COMPILING):
         feed(variable.encode(), os.fsencode(env[variable].replace(str(build), "<build>")))
-    for rel, (kind, mode, data) in sorted(_walk(venv).items()):
+    for rel, kind, mode, data in sorted(_walk(venv)):
         feed(os.fsencode(rel), kind.encode(), str(mode).encode(), data.replace(name, b"<venv>"))
     return h.hexdigest()
 
 
-def _walk(venv: Path) -> dict[str, tuple[str, int, bytes]]:
-    """Every entry under ``venv`` by relative path: kind (dir, link, file), mode, target or contents."""
-    out: dict[str, tuple[str, int, bytes]] = {}
+def _walk(venv: Path) -> Iterator[tuple[str, str, int, bytes]]:
+    """Every entry under ``venv``, parents first: relative path, kind (dir, link, file), mode, target or contents."""
     for dirpath, dirnames, filenames in os.walk(venv):
         for name in dirnames + filenames:
             path = os.path.join(dirpath, name)
             rel = os.path.relpath(path, venv)
             st = os.lstat(path)
             if stat.S_ISLNK(st.st_mode):
-                out[rel] = ("link", 0, os.fsencode(os.readlink(path)))
+                yield rel, "link", 0, os.fsencode(os.readlink(path))
             elif stat.S_ISDIR(st.st_mode):
-                out[rel] = ("dir", stat.S_IMODE(st.st_mode), b"")
+                yield rel, "dir", stat.S_IMODE(st.st_mode), b""
             else:
                 with open(path, "rb") as f:
-                    out[rel] = ("file", stat.S_IMODE(st.st_mode), f.read())
-    return out
+                    yield rel, "file", stat.S_IMODE(st.st_mode), f.read()
+
+
+def _write(target: str, data: bytes, mode: int) -> None:
+    """A new file ``target`` holding ``data``, with ``mode`` whatever the umask."""
+    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        os.write(fd, data)
+        os.fchmod(fd, mode)
+    finally:
+        os.close(fd)
 
 
 def restore(runner: Runner, cache: Path, key: str, venv: Path, build: Path, directory: str = DIRECTORY) -> bool:
@@ -178,12 +186,7 @@ def _copy(
         if kind == "link":
             os.symlink(data, target)
             continue
-        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        try:
-            os.write(fd, data)
-            os.fchmod(fd, mode)
-        finally:
-            os.close(fd)
+        _write(target, data, mode)
     for rel in sorted(files, reverse=True):
         if files[rel][0] == "dir":
             os.chmod(os.path.join(dest, rel), files[rel][1])
@@ -198,11 +201,17 @@ def store(cache: Path, key: str, venv: Path, build: Path, directory: str = DIREC
     parent.mkdir(parents=True, exist_ok=True)
     part = Path(tempfile.mkdtemp(prefix=".part-", dir=parent))
     try:
-        files = {
-            rel: [kind, mode, hashlib.sha256(data).hexdigest() if kind == "file" else None]
-            for rel, (kind, mode, data) in _walk(venv).items()
-        }
-        shutil.copytree(venv, part / "tree", symlinks=True)
+        files: dict[str, list[object]] = {}
+        os.mkdir(part / "tree")
+        for rel, kind, mode, data in _walk(venv):  # one pass: read, hash, write
+            target = os.path.join(part, "tree", rel)
+            if kind == "dir":
+                os.mkdir(target)
+            elif kind == "link":
+                os.symlink(data, target)
+            else:
+                _write(target, data, 0o644)
+            files[rel] = [kind, mode, hashlib.sha256(data).hexdigest() if kind == "file" else None]
         meta = {"venv": str(venv), "build": str(build), "files": files}
         (part / "entry.json").write_text(json.dumps(meta, sort_keys=True))
         os.rename(part, parent / key)
