@@ -81,3 +81,25 @@ def test_only_linked_binaries_of_this_machine_go_to_dpkg_shlibdeps(tmp_path: Pat
     foreign.write_bytes(bytes(data))
     files = [tmp_path / "b.o", tmp_path / "true", foreign]
     assert setaside._linked_binaries(files) == [tmp_path / "true"]
+
+
+def test_a_kept_stripped_form_is_checked_and_a_damaged_one_removed(tmp_path: Path) -> None:
+    import hashlib
+
+    lines: list[str] = []
+    runner = Runner(log=lines.append)
+    good, bad = tmp_path / "good", tmp_path / "bad"
+    good.write_bytes(hashlib.sha256(b"\x7fELF stripped").hexdigest().encode() + b"\n\x7fELF stripped")
+    bad.write_bytes(hashlib.sha256(b"\x7fELF stripped").hexdigest().encode() + b"\n\x7fELF strippeD")
+    assert binaries._kept(runner, good) == b"\x7fELF stripped"
+    assert binaries._kept(runner, tmp_path / "missing") is None and lines == []
+    assert binaries._kept(runner, bad) is None and not bad.exists()
+    assert lines == [
+        f"dh_venv: notice: removed the damaged cache entry {bad} (not the sha256 it recorded); stripping again"
+    ]
+    # What is kept is the file's sha256 and its bytes; the key is the sha256 before stripping and strip's identity.
+    source = tmp_path / "x.so"
+    source.write_bytes(b"\x7fELF with debug")
+    binaries._keep(tmp_path / "entry", source)
+    assert binaries._kept(runner, tmp_path / "entry") == b"\x7fELF with debug"
+    assert binaries._strip_key(source, ("strip", 1)) != binaries._strip_key(source, ("strip", 2))
