@@ -132,7 +132,10 @@ def restore(runner: Runner, cache: Path, key: str, venv: Path, build: Path, dire
     if not entry.is_dir() or not reusable_path(venv):
         return False
     venv.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=".venv-", dir=venv.parent))
+    # Beside the package's staging tree (same file system), never in it: an interrupted copy ships nothing.
+    scratch = build / "debian" / ".debhelper"
+    scratch.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix="dh_venv-copy-", dir=scratch))
     try:
         meta = json.loads((entry / "entry.json").read_text())
         paths = (os.fsencode(str(meta["venv"])), os.fsencode(venv), os.fsencode(str(meta["build"])) + b"/")

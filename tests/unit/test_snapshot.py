@@ -75,7 +75,8 @@ def test_a_stored_venv_is_copied_into_another_directory_with_its_path_rewritten(
     assert lines == [f"\tcopied the venv a previous build installed from the same inputs (key {key[:16]})"]
     assert tree(second) == tree(first)
     assert (second / "bin/tool").read_text().startswith(f"#!{second}/bin/python\n")
-    assert not any(p.name.startswith(".venv-") for p in second.parent.iterdir())
+    assert [p.name for p in second.parent.iterdir()] == ["app"]
+    assert list((tmp_path / "b2/debian/.debhelper").iterdir()) == []
 
 
 def test_no_entry_leaves_the_skeleton_to_the_installer(tmp_path: Path) -> None:
