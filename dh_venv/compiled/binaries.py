@@ -7,6 +7,7 @@ import hashlib
 import os
 import shutil
 import tempfile
+import time
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -47,7 +48,8 @@ def strip_prebuilt_debug(settings: Settings, runner: Runner, reports: Iterable[P
     byte-identical. ``DEB_BUILD_OPTIONS=nostrip`` keeps everything.  The
     stripped form is kept in dh_venv's cache (``stripped/``) by the sha256
     of the file before and the identity of ``strip``: a warm build writes
-    it without running strip (not with ``DH_VENV_NO_REUSE=1``).
+    it without running strip (not with ``DH_VENV_NO_REUSE=1``); forms no
+    build used for 30 days are removed.
     """
     if not settings.strip:
         return 0
@@ -77,6 +79,7 @@ def strip_prebuilt_debug(settings: Settings, runner: Runner, reports: Iterable[P
         if store is not None and not runner.no_act:
             for path in todo:
                 _keep(store / keys[path], path)
+            _prune(store)
     for dist in {id(d): d for d in found.values()}.values():
         prebuilt.refresh_record(dist)
     return len(found)
@@ -101,6 +104,8 @@ def _kept(runner: Runner, entry: Path) -> bytes | None:
         data = entry.read_bytes()
     except OSError:
         return None
+    with contextlib.suppress(OSError):
+        os.utime(entry)  # used: kept by _prune
     digest, _, body = data.partition(b"\n")
     if hashlib.sha256(body).hexdigest().encode() != digest:
         entry.unlink(missing_ok=True)
@@ -118,3 +123,16 @@ def _keep(entry: Path, path: Path) -> None:
         with os.fdopen(fd, "wb") as f:
             f.write(hashlib.sha256(body).hexdigest().encode() + b"\n" + body)
         os.replace(part, entry)
+
+
+#: Stripped forms unused for this long are removed when new ones are kept.
+_UNUSED_DAYS = 30
+
+
+def _prune(store: Path) -> None:
+    """Remove the stripped forms no build used for :data:`_UNUSED_DAYS` days."""
+    limit = time.time() - _UNUSED_DAYS * 86400
+    for entry in store.iterdir():
+        with contextlib.suppress(OSError):
+            if entry.stat().st_mtime < limit:
+                entry.unlink()

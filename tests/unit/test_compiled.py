@@ -85,6 +85,7 @@ def test_only_linked_binaries_of_this_machine_go_to_dpkg_shlibdeps(tmp_path: Pat
 
 def test_a_kept_stripped_form_is_checked_and_a_damaged_one_removed(tmp_path: Path) -> None:
     import hashlib
+    import os
 
     lines: list[str] = []
     runner = Runner(log=lines.append)
@@ -103,3 +104,9 @@ def test_a_kept_stripped_form_is_checked_and_a_damaged_one_removed(tmp_path: Pat
     binaries._keep(tmp_path / "entry", source)
     assert binaries._kept(runner, tmp_path / "entry") == b"\x7fELF with debug"
     assert binaries._strip_key(source, ("strip", 1)) != binaries._strip_key(source, ("strip", 2))
+    # A form no build used for a month goes when new ones are kept; a used one stays.
+    os.utime(tmp_path / "entry", (0, 0))
+    binaries._kept(runner, tmp_path / "entry")
+    os.utime(good, (0, 0))
+    binaries._prune(tmp_path)
+    assert (tmp_path / "entry").exists() and not good.exists()
