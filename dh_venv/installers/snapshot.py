@@ -1,30 +1,21 @@
-"""The installed venv of an unchanged pinned set, copied instead of installed again.
+"""A venv tree kept in dh_venv's cache and copied back, its path rewritten and each file checked.
 
-When the pinned set is one a previous build resolved (:mod:`resolution`),
-installing it again can only put the same files into the same skeleton.
-So after such an install the venv is stored in dh_venv's cache
-(:mod:`dh_venv.caches`, ``venvs/<key>/``), and the next build with the same
-key copies it into place instead of running the installer: the copy also
-checks every file against the sha256 recorded with it.
+:mod:`dh_venv.installers.skeleton` keeps the venv virtualenv made this
+way (``skeletons/<key>/``), so that a later build with the same inputs
+copies it instead of running virtualenv.  An entry is ``tree/`` and
+``entry.json`` (the venv's path, the build directory and each file's
+sha256), written under a temporary name and renamed.  The venv's path is
+rewritten on the copy, so a build in another directory reuses the entry;
+an entry that names its build directory other than through the venv's
+path is never used in another directory, and nothing is kept where a
+``#!`` line would be too long for the kernel or where the path holds a
+character that a script would quote.  An entry that does not match what
+it recorded is removed with a notice.  Only the :data:`KEEP` most
+recently used entries are kept.
 
-The key (:func:`snapshot_key`) is a sha256 over the resolution's key (the
-steps, the requirements files, the index options, the interpreter, the
-installer and its version, the project's wheel) and the skeleton virtualenv
-made: every file of the venv before the install (names, modes, symlink
-targets, contents), with the venv's path written as a placeholder.  The
-venv's path is rewritten on the copy, so a build in another directory
-reuses the entry; an entry that names its build directory other than through
-the venv's path (an editable install, a local ``file:`` requirement) is
-never used in another directory, and nothing is reused where a script's
-``#!`` line would be too long for the kernel (the installer writes another
-form there) or where the path holds a character that a script would quote.
-``uv pip check`` is not run again on a venv copied from an entry that
-passed it.
-
-An entry is ``tree/`` and ``entry.json`` (the venv's path and each file's
-sha256), written under a temporary name and renamed.  An entry that does not
-match what it recorded is removed with a notice, and the set installed.
-Only the :data:`KEEP` most recently used entries are kept.
+(Keeping the whole installed venv this way was measured and dropped: on
+the benchmark's mid and heavy inputs, copying and checking the tree cost
+more than ``uv pip install --offline`` from uv's cache; docs/speed.rst.)
 """
 
 from __future__ import annotations
@@ -37,34 +28,25 @@ import re
 import shutil
 import stat
 import tempfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from dh_venv.errors import DhVenvError
 from dh_venv.runner import Runner
 
-#: The cache's subdirectory for installed venvs.
-DIRECTORY = "venvs"
-#: ... and for the venvs virtualenv made (:mod:`dh_venv.installers.venv`).
+#: The cache's subdirectory for the venvs virtualenv made (:mod:`dh_venv.installers.venv`).
 SKELETONS = "skeletons"
 _COPIED = {
-    DIRECTORY: "copied the venv a previous build installed from the same inputs (key {key})",
     SKELETONS: "copied the venv virtualenv made in a previous build with the same inputs (key {key})",
 }
-_INSTEAD = {DIRECTORY: "installing the set", SKELETONS: "running virtualenv"}
-#: How many entries stay (the most recently used); a venv can be hundreds of megabytes.
+_INSTEAD = {SKELETONS: "running virtualenv"}
+#: How many entries stay (the most recently used).
 KEEP = 4
 _FORMAT = "1"
 # The kernel reads 127 bytes of a #! line; installers write a shell trampoline beyond (with a margin).
 _SHEBANG_ROOM = 120
 _PLAIN = re.compile(r"[A-Za-z0-9/._+@,:=-]+")
-_CHECKED = "checked"
-# What a build from source reads (a pinned sdist is built by the install).
-_COMPILING = frozenset({
-    "CC", "CXX", "CPP", "LD", "LDSHARED", "CFLAGS", "CXXFLAGS", "CPPFLAGS", "LDFLAGS", "FFLAGS", "FCFLAGS",
-    "OBJCFLAGS", "OBJCXXFLAGS", "RUSTFLAGS",
-})  # fmt: skip
 
 
 def reusable_path(venv: Path) -> bool:
@@ -74,27 +56,6 @@ def reusable_path(venv: Path) -> bool:
     where rewriting it would miss it.
     """
     return len(os.fsencode(f"#!{venv}/bin/python3")) <= _SHEBANG_ROOM and bool(_PLAIN.fullmatch(str(venv)))
-
-
-def snapshot_key(resolution: str, venv: Path, env: Mapping[str, str], build: Path) -> str:
-    """The key of the venv that installing ``resolution`` into the skeleton at ``venv`` makes.
-
-    The compilers and their flags in ``env`` are in it too (a pinned sdist is built by the install),
-    with the build directory ``build`` written as a placeholder.
-    """
-    h = hashlib.sha256()
-    name = os.fsencode(venv)
-
-    def feed(*parts: bytes) -> None:
-        for part in parts:
-            h.update(len(part).to_bytes(8, "big") + part)
-
-    feed(b"format", _FORMAT.encode(), b"resolution", resolution.encode())
-    for variable in sorted(v for v in env if v in _COMPILING):
-        feed(variable.encode(), os.fsencode(env[variable].replace(str(build), "<build>")))
-    for rel, kind, mode, data in sorted(_walk(venv)):
-        feed(os.fsencode(rel), kind.encode(), str(mode).encode(), data.replace(name, b"<venv>"))
-    return h.hexdigest()
 
 
 def _walk(venv: Path) -> Iterator[tuple[str, str, int, bytes]]:
@@ -123,10 +84,10 @@ def _write(target: str, data: bytes, mode: int) -> None:
         os.close(fd)
 
 
-def restore(runner: Runner, cache: Path, key: str, venv: Path, build: Path, directory: str = DIRECTORY) -> bool:
-    """Replace the skeleton at ``venv`` by the entry ``key``; False (the skeleton untouched) if there is none.
+def restore(runner: Runner, cache: Path, key: str, venv: Path, build: Path, directory: str = SKELETONS) -> bool:
+    """Put the entry ``key`` at ``venv``; False (``venv`` untouched) if there is none.
 
-    ``directory`` is the cache's subdirectory: :data:`DIRECTORY`, or :data:`SKELETONS` (``venv`` need not exist).
+    ``directory`` is the cache's subdirectory (``venv`` need not exist).
     """
     entry = cache / directory / key
     if not entry.is_dir() or not reusable_path(venv):
@@ -196,8 +157,8 @@ def _copy(
     return True
 
 
-def store(cache: Path, key: str, venv: Path, build: Path, directory: str = DIRECTORY) -> None:
-    """Keep the venv just installed as the entry ``key`` (unless there is one), then drop the oldest entries."""
+def store(cache: Path, key: str, venv: Path, build: Path, directory: str = SKELETONS) -> None:
+    """Keep the venv at ``venv`` as the entry ``key`` (unless there is one), then drop the oldest entries."""
     parent = cache / directory
     if (parent / key).is_dir() or not reusable_path(venv):
         return
@@ -234,14 +195,3 @@ def _prune(parent: Path) -> None:
     entries.sort(key=lambda p: p.stat().st_mtime, reverse=True)
     for old in entries[KEEP:]:
         shutil.rmtree(old, ignore_errors=True)
-
-
-def checked(cache: Path, key: str) -> bool:
-    """Whether the venv of entry ``key`` passed the installer's check in the build that stored it or since."""
-    return (cache / DIRECTORY / key / _CHECKED).is_file()
-
-
-def mark_checked(cache: Path, key: str) -> None:
-    """Record that the venv of entry ``key`` passed the installer's check."""
-    with contextlib.suppress(OSError):
-        (cache / DIRECTORY / key / _CHECKED).touch()

@@ -18,7 +18,7 @@ from pathlib import Path
 from dh_venv import caches, site
 from dh_venv.errors import CommandError, DhVenvError, replaced_script
 from dh_venv.inputs.values import Sources
-from dh_venv.installers import backend, failures, index, projectwheel, resolution, skeleton, snapshot, uvtool
+from dh_venv.installers import backend, failures, index, projectwheel, resolution, skeleton, uvtool
 from dh_venv.installers import venv as _venv
 from dh_venv.installers.plan import Plan, Step
 from dh_venv.installers.venv import python_of
@@ -82,7 +82,6 @@ class UvBackend:
         self.uv_env = environment(self.env, self.cache)
         self.seeded = True
         self._uv: Path | None = None
-        self._snapshot = ""  # the key of the cached venv this one is, once installed
 
     def prepare(self, plan: Plan) -> None:
         """Find uv, and check that the user's installer options are ones ``uv pip install`` takes.
@@ -154,26 +153,17 @@ class UvBackend:
         # Offline only when the key covers what the project needs: its wheel's key, or no project.
         reusable = not self.runner.no_act and (wheel is not None or plan.project is None)
         key = resolution.resolution_key(plan, steps, venv, identity) if reusable else ""
-        key = key if self.env.get(projectwheel.NO_REUSE) != "1" else ""
-        offline = bool(key) and resolution.known(self.cache, key)
-        build = projectwheel.build_dir_of(plan.work_dir) if plan.work_dir else None
-        snap = snapshot.snapshot_key(key, venv, {**self.uv_env, **plan.build_env}, build) if key and build else ""
+        offline = bool(key) and self.env.get(projectwheel.NO_REUSE) != "1" and resolution.known(self.cache, key)
         before = {d.name for d in site.distributions(venv)}
-        restored = offline and build is not None and snapshot.restore(self.runner, self.cache, snap, venv, build)
-        if not restored:
-            try:
-                self._run_steps(venv, plan, steps, offline=offline)
-            finally:
-                _drop_lock(venv)
+        try:
+            self._run_steps(venv, plan, steps, offline=offline)
+        finally:
+            _drop_lock(venv)
+        if wheel and plan.project:
+            projectwheel.as_built_from(venv, wheel, plan.project)
         project = site.normalize(wheel.name.split("-")[0]) if wheel else None
         if key and not offline and resolution.fully_pinned(venv, steps, before, project):
             resolution.remember(self.cache, key, venv)
-            offline = True
-        if snap and build and offline and not restored:
-            snapshot.store(self.cache, snap, venv, build)
-        self._snapshot = snap if offline else ""
-        if wheel and plan.project:
-            projectwheel.as_built_from(venv, wheel, plan.project)
         return []
 
     def _run_steps(self, venv: Path, plan: Plan, steps: Sequence[Step], *, offline: bool) -> None:
@@ -204,14 +194,8 @@ class UvBackend:
         return True
 
     def check(self, venv: Path) -> None:
-        if self._snapshot and snapshot.checked(self.cache, self._snapshot):
-            said = f"the venv is one a previous build installed and checked (key {self._snapshot[:16]})"
-            self.runner.announce(f"{said}: not checked again")
-            return
         try:
             self.runner.run([self.program(None), "pip", "check", "--python", python_of(venv)], env=self.uv_env)
-            if self._snapshot:
-                snapshot.mark_checked(self.cache, self._snapshot)
         except CommandError as exc:
             raise failures.check_error("uv pip", redact(exc.output.strip())) from None
         finally:

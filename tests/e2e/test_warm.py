@@ -40,15 +40,13 @@ pytestmark = pytest.mark.network
 REUSED = "reused the project's wheel from the cache (key "
 BUILT = "built the project's wheel into the cache (key "
 OFFLINE = "the pinned set is unchanged since a build that resolved it: installing offline"
-COPIED = "copied the venv a previous build installed from the same inputs (key "
 SKELETON = "copied the venv virtualenv made in a previous build with the same inputs (key "
-CHECKED = "): not checked again"
 KEPT = ": the answer kept in the cache (key "
 NO_FLAGS = "the environment sets every build flag (as dpkg-buildpackage does): dpkg-buildflags not asked"
-# Every reuse a warm build of warm-app says with -v (the project's wheel, the venv, virtualenv's venv, the
-# check, the interpreter's version and markers). dpkg-query's answer is kept too, but other tests on the
+# Every reuse a warm build of warm-app says with -v (the project's wheel, the resolution, virtualenv's venv,
+# the interpreter's version and markers). dpkg-query's answer is kept too, but other tests on the
 # machine change dpkg's database between two builds (tests/unit/test_clashes.py checks it).
-WARM_LINES = (REUSED, COPIED, SKELETON, CHECKED, f"{PY} -I -c import sys; ", f"{PY} -I -c import json, ")
+WARM_LINES = (REUSED, OFFLINE, SKELETON, f"{PY} -I -c import sys; ", f"{PY} -I -c import json, ")
 
 
 def make_wheel(dest: Path, name: str, version: str) -> Path:
@@ -125,13 +123,13 @@ def flavour(deb: Path, dest: Path) -> list[str]:
 def test_unchanged_build_reuses_wheel_and_resolution_edit_rebuilds(warm: Warm, tmp_path: Path) -> None:
     again = warm.build()
     assert REUSED in again.output and BUILT not in again.output, again.output[-4000:]
-    # In another directory (b2, not b1): the venvs copied, with their path rewritten; nothing installed.
+    # In another directory (b2, not b1): virtualenv's venv copied, with its path rewritten; the set installed offline.
     kept = [line for line in again.output.splitlines() if any(w in line for w in WARM_LINES)]
     assert [w for w in WARM_LINES if not any(w in line for line in kept)] == [], again.output[-4000:]
     assert [line for line in kept if " -I -c " in line and KEPT not in line] == []
     assert NO_FLAGS in again.output and "dpkg-buildflags --dump" not in again.output
     assert f"pip install --dry-run --no-index --find-links={warm.wheelhouse}{KEPT}" in again.output
-    assert f"{next((warm.cache / 'uv-bin').glob('*/uv'))} pip install --python" not in again.output
+    assert f"{next((warm.cache / 'uv-bin').glob('*/uv'))} pip install --python" in again.output
     deb = again.deb("warm-app")
     assert flavour(deb, tmp_path / "again") == ["1", "1.0", "warm-app says hello"]
     # The same package as without the cache (the project built by the install, resolved online):
@@ -139,7 +137,7 @@ def test_unchanged_build_reuses_wheel_and_resolution_edit_rebuilds(warm: Warm, t
     plain = warm.build(DH_VENV_NO_REUSE="1")
     said = "DH_VENV_NO_REUSE=1: the project is built by the install, the cache is not used"
     assert said in plain.output and OFFLINE not in plain.output and REUSED not in plain.output
-    assert not [line for line in plain.output.splitlines() if any(w in line for w in (COPIED, SKELETON, CHECKED, KEPT))]
+    assert not [line for line in plain.output.splitlines() if any(w in line for w in (SKELETON, KEPT))]
     for made in (warm.first, plain.deb("warm-app")):
         tree = extract(made, tmp_path / made.parent.name)
         assert (tree / "DEBIAN/md5sums").read_text() == (tmp_path / "again/DEBIAN/md5sums").read_text()
@@ -164,7 +162,7 @@ def test_changed_pin_installs_the_new_version(warm: Warm, tmp_path: Path) -> Non
     (source / "requirements.txt").write_text("warmdep==2.0\n")
     built = warm.build(source)
     # requirements.txt is a file of the project (a setup.py may read it): the wheel is built again too.
-    assert BUILT in built.output and OFFLINE not in built.output and COPIED not in built.output, built.output[-4000:]
+    assert BUILT in built.output and OFFLINE not in built.output, built.output[-4000:]
     assert flavour(built.deb("warm-app"), tmp_path / "t")[:2] == ["1", "2.0"]
 
 
@@ -175,7 +173,7 @@ def test_changed_pin_installs_the_new_version(warm: Warm, tmp_path: Path) -> Non
 )
 def test_changed_flags_rebuild_the_extension(warm: Warm, tmp_path: Path, env: dict[str, str], expected: str) -> None:
     built = warm.build(**env)
-    assert BUILT in built.output and REUSED not in built.output and COPIED not in built.output, built.output[-4000:]
+    assert BUILT in built.output and REUSED not in built.output, built.output[-4000:]
     assert flavour(built.deb("warm-app"), tmp_path / "t")[:2] == [expected, "1.0"]
 
 
@@ -198,14 +196,13 @@ def test_changed_interpreter_rebuilds(warm: Warm, tmp_path: Path) -> None:
     assert BUILT in proc.stdout and REUSED not in proc.stdout and OFFLINE not in proc.stdout, proc.stdout[-4000:]
     # Asked again for its version and markers; virtualenv run again, the set installed.
     assert not [line for line in proc.stdout.splitlines() if " -I -c " in line and KEPT in line], proc.stdout[-4000:]
-    assert SKELETON not in proc.stdout and COPIED not in proc.stdout
+    assert SKELETON not in proc.stdout
 
 
 def test_damaged_entries_are_removed_with_a_notice_and_the_package_is_the_same(warm: Warm, tmp_path: Path) -> None:
     warm.build()  # the entries of an unchanged build exist (whatever ran before)
-    venvs = sorted((warm.cache / "venvs").iterdir(), key=lambda p: p.stat().st_mtime)
-    damaged = next(venvs[-1].glob("tree/lib/python3*/site-packages/warmdep/__init__.py"))
-    damaged.write_text('VERSION = "6.6"\n')
+    venvs = sorted((warm.cache / "skeletons").iterdir(), key=lambda p: p.stat().st_mtime)
+    (venvs[-1] / "tree/pyvenv.cfg").write_text("home = /nonexistent\n")
     answers = sorted((warm.cache / "answers").iterdir())
     for answer in answers:
         answer.write_text("{")
@@ -213,11 +210,11 @@ def test_damaged_entries_are_removed_with_a_notice_and_the_package_is_the_same(w
     notices = [line for line in built.output.splitlines() if "notice: removed the damaged" in line]
     venv_notes = [line for line in notices if "damaged venv cache entry" in line]
     assert len(venv_notes) == 1 and f"removed the damaged venv cache entry {venvs[-1]} (" in venv_notes[0], notices
-    assert venv_notes[0].endswith(" does not match its sha256); installing the set")
+    assert venv_notes[0].endswith("(pyvenv.cfg does not match its sha256); running virtualenv")
     # The interpreter's version and markers, dpkg's owners of the links' paths: asked again.
     others = [line for line in notices if line not in venv_notes]
     assert len(others) >= 3 and all(f"entry {warm.cache}/answers/" in line for line in others), notices
-    assert COPIED not in built.output and OFFLINE in built.output, built.output[-4000:]
+    assert SKELETON not in built.output and OFFLINE in built.output, built.output[-4000:]
     assert flavour(built.deb("warm-app"), tmp_path / "t")[:2] == ["1", "1.0"]
     tree = extract(built.deb("warm-app"), tmp_path / "x")
     assert (tree / "DEBIAN/md5sums").read_text() == (

@@ -1,4 +1,4 @@
-"""The installed venv kept in the cache and copied into place (dh_venv.installers.snapshot)."""
+"""A venv tree kept in the cache and copied into place (dh_venv.installers.snapshot), as skeleton.py uses it."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pathlib import Path
 from dh_venv.installers import snapshot
 from dh_venv.runner import Runner
 
-RESOLUTION = "r" * 64
+KEY = "k" * 64
 
 
 def skeleton(build: Path, package: str = "app") -> Path:
@@ -48,31 +48,16 @@ def runner(lines: list[str]) -> Runner:
     return Runner(log=lines.append, verbose=True)
 
 
-def test_the_key_is_the_same_in_another_directory_and_changes_with_what_the_install_reads(tmp_path: Path) -> None:
-    one, two = tmp_path / "one", tmp_path / "two"
-    venv = skeleton(one)
-
-    def flags(build: Path, extra: str = "") -> dict[str, str]:
-        return {"CFLAGS": f"-O2 -ffile-prefix-map={build}=.{extra}", "CC": f"{build}/debian/.debhelper/cc"}
-
-    key = snapshot.snapshot_key(RESOLUTION, venv, {**flags(one), "HOME": "/a"}, one)
-    assert snapshot.snapshot_key(RESOLUTION, skeleton(two), {**flags(two), "HOME": "/b"}, two) == key
-    assert snapshot.snapshot_key("s" * 64, venv, flags(one), one) != key
-    assert snapshot.snapshot_key(RESOLUTION, venv, flags(one, " -DX=2"), one) != key
-    (venv / "pyvenv.cfg").write_text("home = /usr/bin\nversion_info = 3.11.9.final.0\n")
-    assert snapshot.snapshot_key(RESOLUTION, venv, flags(one), one) != key
-
-
 def test_a_stored_venv_is_copied_into_another_directory_with_its_path_rewritten(tmp_path: Path) -> None:
     cache = tmp_path / "cache"
     first = skeleton(tmp_path / "b1")
-    key = snapshot.snapshot_key(RESOLUTION, first, {}, tmp_path / "b1")
+    key = KEY
     install(first)
     snapshot.store(cache, key, first, tmp_path / "b1")
     second = skeleton(tmp_path / "b2")
     lines: list[str] = []
     assert snapshot.restore(runner(lines), cache, key, second, tmp_path / "b2")
-    assert lines == [f"\tcopied the venv a previous build installed from the same inputs (key {key[:16]})"]
+    assert lines == [f"\tcopied the venv virtualenv made in a previous build with the same inputs (key {key[:16]})"]
     assert tree(second) == tree(first)
     assert (second / "bin/tool").read_text().startswith(f"#!{second}/bin/python\n")
     assert [p.name for p in second.parent.iterdir()] == ["app"]
@@ -89,18 +74,18 @@ def test_no_entry_leaves_the_skeleton_to_the_installer(tmp_path: Path) -> None:
 def test_a_damaged_entry_is_removed_with_a_notice_and_the_skeleton_kept(tmp_path: Path) -> None:
     cache = tmp_path / "cache"
     first = skeleton(tmp_path / "b1")
-    key = snapshot.snapshot_key(RESOLUTION, first, {}, tmp_path / "b1")
+    key = KEY
     install(first)
     snapshot.store(cache, key, first, tmp_path / "b1")
-    (cache / "venvs" / key / "tree/lib/site-packages/mod/__init__.py").write_text("X = 2\n")
+    (cache / "skeletons" / key / "tree/lib/site-packages/mod/__init__.py").write_text("X = 2\n")
     second = skeleton(tmp_path / "b2")
     before = tree(second)
     lines: list[str] = []
     assert not snapshot.restore(runner(lines), cache, key, second, tmp_path / "b2")
-    entry = cache / "venvs" / key
+    entry = cache / "skeletons" / key
     assert lines == [
         f"dh_venv: notice: removed the damaged venv cache entry {entry} "
-        "(lib/site-packages/mod/__init__.py does not match its sha256); installing the set"
+        "(lib/site-packages/mod/__init__.py does not match its sha256); running virtualenv"
     ]
     assert not entry.exists() and tree(second) == before
 
@@ -108,7 +93,7 @@ def test_a_damaged_entry_is_removed_with_a_notice_and_the_skeleton_kept(tmp_path
 def test_an_entry_naming_its_build_directory_elsewhere_is_not_used_in_another(tmp_path: Path) -> None:
     cache = tmp_path / "cache"
     first = skeleton(tmp_path / "b1")
-    key = snapshot.snapshot_key(RESOLUTION, first, {}, tmp_path / "b1")
+    key = KEY
     install(first)
     # An editable install's .pth names the project in the build directory, not the venv.
     (first / "lib/site-packages/app.pth").write_text(f"{tmp_path / 'b1'}/src\n")
@@ -116,7 +101,7 @@ def test_an_entry_naming_its_build_directory_elsewhere_is_not_used_in_another(tm
     second = skeleton(tmp_path / "b2")
     lines: list[str] = []
     assert not snapshot.restore(runner(lines), cache, key, second, tmp_path / "b2")
-    assert lines == [f"\tthe cached venv (key {key[:16]}) names its build directory: installing the set"]
+    assert lines == [f"\tthe cached venv (key {key[:16]}) names its build directory: running virtualenv"]
     assert not (second / "lib").exists()
     # In its own directory it is the same install.
     again = tmp_path / "b1/debian/app/opt/venvs/app"
@@ -130,26 +115,17 @@ def test_entries_record_their_files_and_only_the_most_recent_are_kept(tmp_path: 
     for n in range(snapshot.KEEP + 2):
         key = f"{n:064x}"
         snapshot.store(cache, key, venv, tmp_path / "b1")
-        os.utime(cache / "venvs" / key, (n * 100, n * 100))
-    kept = sorted(p.name for p in (cache / "venvs").iterdir())
+        os.utime(cache / "skeletons" / key, (n * 100, n * 100))
+    kept = sorted(p.name for p in (cache / "skeletons").iterdir())
     assert kept == [f"{n:064x}" for n in range(2, snapshot.KEEP + 2)]
-    meta = json.loads((cache / "venvs" / kept[-1] / "entry.json").read_text())
+    meta = json.loads((cache / "skeletons" / kept[-1] / "entry.json").read_text())
     data = (venv / "bin/tool").read_bytes()
     assert meta["files"]["bin/tool"] == ["file", 0o755, hashlib.sha256(data).hexdigest()]
     assert meta["venv"] == str(venv) and meta["files"]["bin/python"] == ["link", 0, None]
-
-
-def test_check_is_remembered_per_entry(tmp_path: Path) -> None:
-    cache = tmp_path / "cache"
-    venv = skeleton(tmp_path / "b1")
-    snapshot.store(cache, "a" * 64, venv, tmp_path / "b1")
-    assert not snapshot.checked(cache, "a" * 64)
-    snapshot.mark_checked(cache, "a" * 64)
-    assert snapshot.checked(cache, "a" * 64) and not snapshot.checked(cache, "b" * 64)
 
 
 def test_a_path_too_long_for_a_plain_shebang_is_never_stored(tmp_path: Path) -> None:
     venv = skeleton(tmp_path / ("x" * 120))
     assert not snapshot.reusable_path(venv)
     snapshot.store(tmp_path / "cache", "a" * 64, venv, tmp_path / ("x" * 120))
-    assert not (tmp_path / "cache/venvs").exists()
+    assert not (tmp_path / "cache/skeletons").exists()
