@@ -15,12 +15,17 @@ Nothing in it goes into a package: the venv is installed from it, never linked t
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import json
 import os
 import pwd
-from collections.abc import Mapping
+import tempfile
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 from dh_venv.errors import DhVenvError
+from dh_venv.runner import Runner
 
 VARIABLE = "DH_VENV_CACHE_DIR"
 _NO_HOME = {"/nonexistent", "/sbuild-nonexistent"}
@@ -75,3 +80,58 @@ def _check_writable(path: Path, chosen: str) -> None:
             f"{VARIABLE}={chosen}: the directory {path} cannot be created or written by user {user}",
             hint=f"point {VARIABLE} at a directory that user may write, or unset it",
         )
+
+
+#: The cache's subdirectory for the answers of programs whose inputs are known (:func:`answer`).
+ANSWERS = "answers"
+_ANSWER_FORMAT = "1"
+
+
+def answer(cache: Path | None, key: Sequence[object], ask: Callable[[], str], runner: Runner, what: str) -> str:
+    """What ``ask()`` returns, kept in ``cache`` under a hash of ``key`` (everything the answer depends on).
+
+    ``what`` names the question for ``-v`` when a kept answer is used.  A
+    damaged entry is removed with a notice.  Without a cache, or with
+    ``None`` in ``key`` (an input that could not be read): ``ask()``.
+    """
+    if cache is None or any(part is None for part in key):
+        return ask()
+    name = hashlib.sha256(json.dumps([_ANSWER_FORMAT, *key], default=str).encode()).hexdigest()
+    entry = cache / ANSWERS / name
+    if entry.exists():
+        try:
+            kept = json.loads(entry.read_text())["out"]
+            if not isinstance(kept, str):
+                raise TypeError(f"not a string: {kept!r}")
+            runner.announce(f"{what}: the answer kept in the cache (key {name[:16]}), nothing it depends on changed")
+            return kept
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            entry.unlink(missing_ok=True)
+            runner.report.notice(f"removed the damaged cache entry {entry} ({exc}); asking again")
+    out = ask()
+    if not runner.no_act:
+        with contextlib.suppress(OSError):  # a cache that cannot be written is only slower
+            entry.parent.mkdir(parents=True, exist_ok=True)
+            fd, part = tempfile.mkstemp(prefix=".part-", dir=entry.parent)
+            with os.fdopen(fd, "w") as f:
+                json.dump({"out": out}, f)
+            os.replace(part, entry)
+    return out
+
+
+def file_identity(path: str | Path) -> tuple[object, ...] | None:
+    """What changes when ``path`` is replaced or written: size, times, inode, device; None if it is missing."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (str(path), st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev)
+
+
+def dpkg_database() -> tuple[object, ...]:
+    """What ``dpkg-query``'s answers depend on: dpkg's status, diversions, file lists and pending updates.
+
+    dh_venv runs dpkg-query with nothing but ``PATH``: the database is the default one.
+    """
+    names = ("status", "diversions", "statoverride", "info", "updates", "triggers")
+    return tuple(file_identity(os.path.join("/var/lib/dpkg", name)) or name for name in names)

@@ -4,15 +4,23 @@ The default is ``/usr/bin/python3`` resolved to the real
 ``/usr/bin/python3.X``; a bare name is looked up in ``/usr/bin`` and
 ``/bin`` only, so a pyenv or conda shim first on ``PATH`` is never baked
 into a package.
+
+What the interpreter says about itself (its version, its PEP 508 marker
+values) is asked once and kept in dh_venv's cache
+(:func:`dh_venv.caches.answer`), keyed by the question and the
+interpreter's identity: its real path, size, modification and change
+times, inode and device (a Python update replaces the binary) and the
+running kernel and host (which ``platform`` reports).
 """
 
 from __future__ import annotations
 
 import os
 import shutil
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from dh_venv import caches
 from dh_venv.errors import CommandError, DhVenvError
 from dh_venv.runner import Runner
 
@@ -22,14 +30,15 @@ _PROBE = "import sys; print('%d.%d' % sys.version_info[:2]); print(sys.implement
 
 @dataclass(frozen=True)
 class Interpreter:
-    """A resolved interpreter: its real path and ``X.Y`` version."""
+    """A resolved interpreter: its real path and ``X.Y`` version; where its answers are kept, if anywhere."""
 
     path: Path
     version: str
+    cache: Path | None = field(default=None, compare=False)
 
 
-def resolve(requested: str, runner: Runner) -> Interpreter:
-    """Resolve ``requested`` (path or bare name) and ask it for its version."""
+def resolve(requested: str, runner: Runner, cache: Path | None = None) -> Interpreter:
+    """Resolve ``requested`` (path or bare name) and ask it for its version; keep its answers in ``cache``."""
     if "/" in requested:
         found: str | None = requested
     else:
@@ -43,7 +52,7 @@ def resolve(requested: str, runner: Runner) -> Interpreter:
     if not os.access(real, os.X_OK):
         raise DhVenvError(f"interpreter {real} is not executable", hint="check --python")
     try:
-        out = runner.run([real, "-I", "-c", _PROBE], env={"PATH": _SEARCH_PATH}, changes_files=False)
+        out = ask(Interpreter(real, "", cache), _PROBE, runner)
     except CommandError as exc:
         raise DhVenvError(
             f"interpreter {real} does not run",
@@ -56,7 +65,28 @@ def resolve(requested: str, runner: Runner) -> Interpreter:
             f"interpreter {real} is not CPython 3 (it said: {out.strip()!r})",
             hint="give a CPython 3 interpreter with --python",
         )
-    return Interpreter(path=real, version=lines[0])
+    return Interpreter(path=real, version=lines[0], cache=cache)
+
+
+def ask(python: Interpreter, code: str, runner: Runner) -> str:
+    """What ``python -I -c code`` prints; kept in ``python.cache`` (see the module's docstring).
+
+    Raises :class:`CommandError` as running it does.
+    """
+    key = ["interpreter", code, caches.file_identity(python.path), *os.uname()]
+    return caches.answer(
+        python.cache,
+        key,
+        lambda: runner.run([python.path, "-I", "-c", code], env={"PATH": _SEARCH_PATH}, changes_files=False),
+        runner,
+        f"{python.path} -I -c {_shown(code)}",
+    )
+
+
+def _shown(code: str) -> str:
+    """The first line of a probe's code, for -v."""
+    first = code.strip().splitlines()[0]
+    return first if len(first) < 60 else first[:57] + "..."
 
 
 def check_requires(spec: str, python: Interpreter, runner: Runner) -> None:
@@ -68,11 +98,7 @@ def check_requires(spec: str, python: Interpreter, runner: Runner) -> None:
     except InvalidSpecifier:
         return  # the installer names a malformed requirement better
     try:
-        full = runner.run(
-            [python.path, "-I", "-c", "import platform; print(platform.python_version())"],
-            env={"PATH": _SEARCH_PATH},
-            changes_files=False,
-        ).strip()
+        full = ask(python, "import platform; print(platform.python_version())", runner).strip()
     except CommandError:
         full = python.version
     if wanted.contains(full, prereleases=True):

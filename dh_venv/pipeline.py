@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 from pathlib import Path, PurePosixPath
 
-from dh_venv import errors, interpreter, tree
+from dh_venv import caches, errors, interpreter, tree
 from dh_venv.compiled import binaries, flags, setaside
 from dh_venv.compiled import state as build_state
 from dh_venv.debhelper import integrate
@@ -24,7 +24,7 @@ from dh_venv.inputs.collect import collect
 from dh_venv.inputs.markers import marker_environment
 from dh_venv.inputs.pyproject import read_pyproject
 from dh_venv.inputs.values import Inputs
-from dh_venv.installers import escapes, lean, uvtool
+from dh_venv.installers import escapes, lean, projectwheel, uvtool
 from dh_venv.installers import plan as install_plan
 from dh_venv.installers.backend import Backend
 from dh_venv.installers.choose import choose
@@ -127,7 +127,10 @@ def _begin(settings: Settings, runner: Runner) -> interpreter.Interpreter:
     for note in notes:
         runner.report.notice(note, settings.package)
     integrate.warn_incumbent_triggers(settings, runner)
-    python = interpreter.resolve(settings.python, runner)
+    reuse = settings.env.get(projectwheel.NO_REUSE) != "1"
+    python = interpreter.resolve(
+        settings.python, runner, caches.cache_root(settings.env, settings.build_dir) if reuse else None
+    )
     spec = project.requires_python(settings.source_dir) if not settings.skip_install else None
     if spec:
         interpreter.check_requires(spec, python, runner)

@@ -6,6 +6,7 @@ pip the :func:`report_path` that tells prebuilt files from files built here.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import re
 from collections.abc import Mapping
@@ -25,15 +26,19 @@ def build_environment(env: Mapping[str, str], work_dir: Path, runner: Runner) ->
     Flags the environment already sets (``debian/rules`` exports, or
     dpkg-buildpackage) win; the others come from ``dpkg-buildflags``, so
     extensions compiled from source get the hardening flags and
-    ``-ffile-prefix-map`` like any other code of the package.  pip's
+    ``-ffile-prefix-map`` like any other code of the package (when the
+    environment sets them all, as ``dpkg-buildpackage`` does, it is not asked).  pip's
     temporary build directories land in ``TMPDIR``, inside the tree the
     leak scan and ``dh_clean`` know.
     """
     out = dict(env)
-    try:
-        dump = runner.run(["dpkg-buildflags", "--dump"], env=out, changes_files=False)
-    except CommandError:
-        dump = ""
+    dump = ""
+    if all(name in env for name in _FLAGS):
+        # dpkg-buildpackage exports every one of them: dpkg-buildflags would add nothing.
+        runner.announce("the environment sets every build flag (as dpkg-buildpackage does): dpkg-buildflags not asked")
+    else:
+        with contextlib.suppress(CommandError):
+            dump = runner.run(["dpkg-buildflags", "--dump"], env=out, changes_files=False)
     for line in dump.splitlines():
         name, sep, value = line.partition("=")
         if sep and name in _FLAGS and name not in env:

@@ -26,7 +26,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from dh_venv import site
+from dh_venv import caches, site
 from dh_venv.errors import CommandError, DhVenvError, replaced_script
 from dh_venv.runner import Runner
 
@@ -98,15 +98,24 @@ def _merged(path: PurePosixPath) -> PurePosixPath:
     return PurePosixPath("/usr", *parts[1:]) if len(parts) >= 2 and parts[1] in _MERGED else path
 
 
-def owners(paths: Iterable[PurePosixPath], runner: Runner) -> dict[PurePosixPath, list[str]]:
-    """Which installed Debian packages own each of ``paths`` (dpkg's database)."""
+def owners(paths: Iterable[PurePosixPath], runner: Runner, cache: Path | None = None) -> dict[PurePosixPath, list[str]]:
+    """Which installed Debian packages own each of ``paths`` (dpkg's database).
+
+    The answer is kept in ``cache`` until dpkg's database changes (:func:`dh_venv.caches.dpkg_database`).
+    """
     wanted = sorted(set(paths))
     if not wanted:
         return {}
-    try:
-        out = runner.run(["dpkg-query", "-S", *map(str, wanted)], env={"PATH": "/usr/bin:/bin"}, changes_files=False)
-    except CommandError as exc:
-        out = exc.output  # status 1 when some path has no owner
+    argv = ["dpkg-query", "-S", *map(str, wanted)]
+
+    def ask() -> str:
+        try:
+            return runner.run(argv, env={"PATH": "/usr/bin:/bin"}, changes_files=False)
+        except CommandError as exc:
+            return exc.output  # status 1 when some path has no owner
+
+    key = [*argv, *caches.dpkg_database()]
+    out = caches.answer(cache, key, ask, runner, " ".join(argv))
     found: dict[PurePosixPath, list[str]] = {}
     for line in out.splitlines():
         if line.startswith(("diversion by", "dpkg-query:")) or ": /" not in line:
@@ -121,6 +130,7 @@ def check_links(
     final_venv: PurePosixPath,
     runner: Runner,
     own_packages: Iterable[str] = (),
+    cache: Path | None = None,
 ) -> None:
     """Fail if a planned link (path -> target in the venv) would break the system.
 
@@ -129,7 +139,7 @@ def check_links(
     """
     mine = set(own_packages)
     twins = {link: _twins(link) for link in links}
-    owned = owners([p for ps in twins.values() for p in ps], runner)
+    owned = owners([p for ps in twins.values() for p in ps], runner, cache)
     for link, target in sorted(links.items()):
         script = target.name
         rename = f"rename the link with --console-script={script}=OTHER-NAME, or do not expose it"

@@ -11,6 +11,7 @@ import os
 from dataclasses import replace
 from pathlib import Path, PurePosixPath
 
+from dh_venv import caches
 from dh_venv.errors import DhVenvError
 from dh_venv.expose import clashes
 from dh_venv.runner import Runner
@@ -57,7 +58,9 @@ def check_before_building(packages: list[Settings], runner: Runner, own_packages
             planned[settings.package] = links
             try:
                 check_other_staging(settings, links, own_packages)
-                clashes.check_links(links, settings.final_venv, runner, own_packages or (settings.package,))
+                clashes.check_links(
+                    links, settings.final_venv, runner, own_packages or (settings.package,), _cache(settings)
+                )
             except DhVenvError as exc:
                 raise exc.for_package(settings.package) from None
     clashes.duplicate_links(planned)
@@ -113,4 +116,11 @@ def check_new_links(
         if link in taken:
             raise DhVenvError(f"{link} is already linked by package {taken[link]}", hint=_ONE_PACKAGE)
     check_other_staging(settings, links, own_packages)
-    clashes.check_links(links, settings.final_venv, runner, own_packages or (settings.package,))
+    clashes.check_links(links, settings.final_venv, runner, own_packages or (settings.package,), _cache(settings))
+
+
+def _cache(settings: Settings) -> Path | None:
+    """Where dpkg's answers are kept until its database changes; None when nothing may be reused."""
+    if settings.env.get("DH_VENV_NO_REUSE") == "1":
+        return None
+    return caches.cache_root(settings.env, settings.build_dir)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 
 from dh_venv.errors import CommandError, DhVenvError
-from dh_venv.interpreter import Interpreter
+from dh_venv.interpreter import Interpreter, ask
 from dh_venv.runner import Runner
 
 # Marker values of the target interpreter, computed by that interpreter.
@@ -38,7 +38,7 @@ print(json.dumps({
 def marker_environment(python: Interpreter, runner: Runner) -> dict[str, str]:
     """PEP 508 marker values of ``python``."""
     try:
-        out = runner.run([python.path, "-I", "-c", _MARKER_PROBE], env={"PATH": "/usr/bin:/bin"}, changes_files=False)
+        out = ask(python, _MARKER_PROBE, runner)  # kept in the cache, as the interpreter's version is
     except CommandError as exc:
         raise DhVenvError(f"interpreter {python.path} does not run", details=exc.output) from None
     try:

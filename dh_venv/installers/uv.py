@@ -18,7 +18,7 @@ from pathlib import Path
 from dh_venv import caches, site
 from dh_venv.errors import CommandError, DhVenvError, replaced_script
 from dh_venv.inputs.values import Sources
-from dh_venv.installers import backend, failures, index, projectwheel, resolution, uvtool
+from dh_venv.installers import backend, failures, index, projectwheel, resolution, skeleton, uvtool
 from dh_venv.installers import venv as _venv
 from dh_venv.installers.plan import Plan, Step
 from dh_venv.installers.venv import python_of
@@ -86,9 +86,15 @@ class UvBackend:
     def prepare(self, plan: Plan) -> None:
         """Find uv, and check that the user's installer options are ones ``uv pip install`` takes.
 
-        A pip-only option (``--extra-pip-arg``, ``DH_VENV_PIP_ARGS``) counts as no uv.
+        A pip-only option (``--extra-pip-arg``, ``DH_VENV_PIP_ARGS``) counts as no uv.  uv's answer is
+        kept in the cache for the same uv (:func:`dh_venv.caches.answer`).
         """
-        foreign = _foreign_option(self.runner, self.program(plan), self.uv_env, plan.extra_args)
+        uv, args = self.program(plan), plan.extra_args
+        cache = self.cache if self.env.get(projectwheel.NO_REUSE) != "1" else None
+        key = ["uv options", caches.file_identity(uv), *args]
+        ask = lambda: _foreign_option(self.runner, uv, self.uv_env, args) or ""  # noqa: E731
+        what = f"{uv} pip install --dry-run {' '.join(args)}"
+        foreign = caches.answer(cache, key, ask, self.runner, what) if any(a.startswith("-") for a in args) else ""
         if foreign:
             raise DhVenvError(
                 f"--installer=uv: uv pip install does not take the pip option {foreign} "
@@ -123,9 +129,17 @@ class UvBackend:
         # uv needs no pip in the venv: a lean venv gets only what is asked for or required.
         self.seeded = not lean
         args = (*extra_args, "--no-seed") if lean else (*extra_args, *_venv.seed_args(seed, self.runner))
-        _venv.create(
-            venv, python, self.runner, env=self.env, system_site_packages=system_site_packages, extra_args=args
-        )
+
+        def make() -> None:
+            _venv.create(
+                venv, python, self.runner, env=self.env, system_site_packages=system_site_packages, extra_args=args
+            )
+
+        if not lean:  # seeded from wheels the key does not cover
+            make()
+            return
+        options = [*args, *(["--system-site-packages"] if system_site_packages else [])]
+        skeleton.create(self.runner, venv, python, self.env, options, projectwheel.build_dir_of(self.work_dir), make)
 
     def install(self, venv: Path, plan: Plan, *, report: Path | None = None) -> list[Path]:
         # uv writes no report: the wheel tags tell prebuilt from built here (dh_venv.compiled.prebuilt).

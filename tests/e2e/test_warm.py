@@ -1,7 +1,9 @@
 """Warm builds (issue 18): what a second build takes from the cache, and every change that rebuilds.
 
 One cache for the module: a first build of tests/packages/warm-app fills it
-(the project's wheel, the resolution of its pinned requirements); each test
+(the project's wheel, the resolution of its pinned requirements, the venv
+installed from it and the one virtualenv made, the interpreter's and dpkg's
+answers); each test
 then builds a fresh copy, in a directory of its own, with one thing changed
 or nothing, and checks both what the ``-v`` lines say was reused or built
 and what the package holds.  uv comes from the session's cache (network).
@@ -38,6 +40,13 @@ pytestmark = pytest.mark.network
 REUSED = "reused the project's wheel from the cache (key "
 BUILT = "built the project's wheel into the cache (key "
 OFFLINE = "the pinned set is unchanged since a build that resolved it: installing offline"
+SKELETON = "copied the venv virtualenv made in a previous build with the same inputs (key "
+KEPT = ": the answer kept in the cache (key "
+NO_FLAGS = "the environment sets every build flag (as dpkg-buildpackage does): dpkg-buildflags not asked"
+# Every reuse a warm build of warm-app says with -v (the project's wheel, the resolution, virtualenv's venv,
+# the interpreter's version and markers). dpkg-query's answer is kept too, but other tests on the
+# machine change dpkg's database between two builds (tests/unit/test_clashes.py checks it).
+WARM_LINES = (REUSED, OFFLINE, SKELETON, f"{PY} -I -c import sys; ", f"{PY} -I -c import json, ")
 
 
 def make_wheel(dest: Path, name: str, version: str) -> Path:
@@ -114,7 +123,13 @@ def flavour(deb: Path, dest: Path) -> list[str]:
 def test_unchanged_build_reuses_wheel_and_resolution_edit_rebuilds(warm: Warm, tmp_path: Path) -> None:
     again = warm.build()
     assert REUSED in again.output and BUILT not in again.output, again.output[-4000:]
-    assert OFFLINE in again.output
+    # In another directory (b2, not b1): virtualenv's venv copied, with its path rewritten; the set installed offline.
+    kept = [line for line in again.output.splitlines() if any(w in line for w in WARM_LINES)]
+    assert [w for w in WARM_LINES if not any(w in line for line in kept)] == [], again.output[-4000:]
+    assert [line for line in kept if " -I -c " in line and KEPT not in line] == []
+    assert NO_FLAGS in again.output and "dpkg-buildflags --dump" not in again.output
+    assert f"pip install --dry-run --no-index --find-links={warm.wheelhouse}{KEPT}" in again.output
+    assert f"{next((warm.cache / 'uv-bin').glob('*/uv'))} pip install --python" in again.output
     deb = again.deb("warm-app")
     assert flavour(deb, tmp_path / "again") == ["1", "1.0", "warm-app says hello"]
     # The same package as without the cache (the project built by the install, resolved online):
@@ -122,6 +137,7 @@ def test_unchanged_build_reuses_wheel_and_resolution_edit_rebuilds(warm: Warm, t
     plain = warm.build(DH_VENV_NO_REUSE="1")
     said = "DH_VENV_NO_REUSE=1: the project is built by the install, the cache is not used"
     assert said in plain.output and OFFLINE not in plain.output and REUSED not in plain.output
+    assert not [line for line in plain.output.splitlines() if any(w in line for w in (SKELETON, KEPT))]
     for made in (warm.first, plain.deb("warm-app")):
         tree = extract(made, tmp_path / made.parent.name)
         assert (tree / "DEBIAN/md5sums").read_text() == (tmp_path / "again/DEBIAN/md5sums").read_text()
@@ -150,10 +166,15 @@ def test_changed_pin_installs_the_new_version(warm: Warm, tmp_path: Path) -> Non
     assert flavour(built.deb("warm-app"), tmp_path / "t")[:2] == ["1", "2.0"]
 
 
-def test_changed_cflags_rebuild_the_extension(warm: Warm, tmp_path: Path) -> None:
-    built = warm.build(DEB_CFLAGS_APPEND="-DWARM_FLAVOUR=2")
+@pytest.mark.parametrize(
+    ("env", "expected"),
+    [({"DEB_CFLAGS_APPEND": "-DWARM_FLAVOUR=2"}, "2"), ({"DEB_BUILD_OPTIONS": "noopt nocheck"}, "1")],
+    ids=["cflags", "build-options"],
+)
+def test_changed_flags_rebuild_the_extension(warm: Warm, tmp_path: Path, env: dict[str, str], expected: str) -> None:
+    built = warm.build(**env)
     assert BUILT in built.output and REUSED not in built.output, built.output[-4000:]
-    assert flavour(built.deb("warm-app"), tmp_path / "t")[:2] == ["2", "1.0"]
+    assert flavour(built.deb("warm-app"), tmp_path / "t")[:2] == [expected, "1.0"]
 
 
 def test_changed_interpreter_rebuilds(warm: Warm, tmp_path: Path) -> None:
@@ -173,6 +194,32 @@ def test_changed_interpreter_rebuilds(warm: Warm, tmp_path: Path) -> None:
     )
     assert proc.returncode == 0, proc.stdout[-4000:]
     assert BUILT in proc.stdout and REUSED not in proc.stdout and OFFLINE not in proc.stdout, proc.stdout[-4000:]
+    # Asked again for its version and markers; virtualenv run again, the set installed.
+    assert not [line for line in proc.stdout.splitlines() if " -I -c " in line and KEPT in line], proc.stdout[-4000:]
+    assert SKELETON not in proc.stdout
+
+
+def test_damaged_entries_are_removed_with_a_notice_and_the_package_is_the_same(warm: Warm, tmp_path: Path) -> None:
+    warm.build()  # the entries of an unchanged build exist (whatever ran before)
+    venvs = sorted((warm.cache / "skeletons").iterdir(), key=lambda p: p.stat().st_mtime)
+    (venvs[-1] / "tree/pyvenv.cfg").write_text("home = /nonexistent\n")
+    answers = sorted((warm.cache / "answers").iterdir())
+    for answer in answers:
+        answer.write_text("{")
+    built = warm.build()
+    notices = [line for line in built.output.splitlines() if "notice: removed the damaged" in line]
+    venv_notes = [line for line in notices if "damaged venv cache entry" in line]
+    assert len(venv_notes) == 1 and f"removed the damaged venv cache entry {venvs[-1]} (" in venv_notes[0], notices
+    assert venv_notes[0].endswith("(pyvenv.cfg does not match its sha256); running virtualenv")
+    # The interpreter's version and markers, dpkg's owners of the links' paths: asked again.
+    others = [line for line in notices if line not in venv_notes]
+    assert len(others) >= 3 and all(f"entry {warm.cache}/answers/" in line for line in others), notices
+    assert SKELETON not in built.output and OFFLINE in built.output, built.output[-4000:]
+    assert flavour(built.deb("warm-app"), tmp_path / "t")[:2] == ["1", "1.0"]
+    tree = extract(built.deb("warm-app"), tmp_path / "x")
+    assert (tree / "DEBIAN/md5sums").read_text() == (
+        extract(warm.first, tmp_path / "first") / "DEBIAN/md5sums"
+    ).read_text()
 
 
 def test_uv_on_path_in_range_is_used_and_nothing_fetched(warm: Warm, tmp_path: Path) -> None:

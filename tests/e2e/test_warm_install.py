@@ -3,7 +3,7 @@
 Three real builds of tests/packages/cw-app (renamed rest-cw) with its
 prebuilt wheels only, one DH_VENV_CACHE_DIR: the first computes and
 stores, the second (a fresh copy of the same source) reuses and ships the
-same Depends, the third carries a debian/shlibs.local, which is shlibs
+same Depends (and the stripped prebuilt extension), the third carries a debian/shlibs.local, which is shlibs
 data, and computes again.  The second package is installed: its venv is
 byte-compiled for its final path before the application first runs,
 except the test suite inside the package and a module with a syntax
@@ -91,6 +91,9 @@ def test_second_build_reuses_the_dependencies_and_shlibs_data_recomputes(
     assert RUN not in second.output
     assert "dependencies of 6 prebuilt ELF file(s) reused from " + str(cache / "shlibdeps") in second.output
     assert deb_field(second.deb("rest-cw"), "Depends") == depends
+    # cwplain's extension (debug sections, no RPATH) was stripped once; its stripped form is kept.
+    assert "\tstrip --strip-debug " in first.output and "\tstrip --strip-debug " not in second.output
+    assert f"write the stripped form of 1 prebuilt file(s) kept in {cache / 'stripped'}, unchanged" in second.output
 
     third_source = _source(tmp_path, "third", marker)
     with (third_source / "debian/shlibs.local").open("a") as fh:

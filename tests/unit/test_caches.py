@@ -71,3 +71,56 @@ def test_an_unwritable_cache_is_a_clear_error(tmp_path: Path) -> None:
     assert info.value.message.startswith(
         f"DH_VENV_CACHE_DIR={blocker}/cache: the directory {blocker}/cache cannot be created or written by user "
     )
+
+
+def test_an_answer_is_kept_until_what_it_depends_on_changes(tmp_path: Path) -> None:
+    from dh_venv.caches import answer
+    from dh_venv.runner import Runner
+
+    asked: list[str] = []
+    lines: list[str] = []
+    runner = Runner(log=lines.append, verbose=True)
+
+    def ask(value: str) -> str:
+        asked.append(value)
+        return value
+
+    cache = tmp_path / "cache"
+    assert answer(cache, ["q", 1], lambda: ask("one"), runner, "q") == "one"
+    assert answer(cache, ["q", 1], lambda: ask("two"), runner, "q") == "one"
+    assert asked == ["one"] and len(lines) == 1
+    assert lines[0].startswith("\tq: the answer kept in the cache (key ")
+    assert answer(cache, ["q", 2], lambda: ask("three"), runner, "q") == "three"
+    # An input that could not be read, or no cache: always asked.
+    assert answer(cache, ["q", None], lambda: ask("four"), runner, "q") == "four"
+    assert answer(None, ["q", 1], lambda: ask("five"), runner, "q") == "five"
+    assert asked == ["one", "three", "four", "five"]
+
+
+def test_a_damaged_answer_is_removed_with_a_notice(tmp_path: Path) -> None:
+    from dh_venv.caches import ANSWERS, answer
+    from dh_venv.runner import Runner
+
+    cache = tmp_path / "cache"
+    lines: list[str] = []
+    runner = Runner(log=lines.append)
+    assert answer(cache, ["q"], lambda: "one", runner, "q") == "one"
+    (entry,) = (cache / ANSWERS).iterdir()
+    entry.write_text("{not json")
+    assert answer(cache, ["q"], lambda: "two", runner, "q") == "two"
+    assert len(lines) == 1 and lines[0].startswith(f"dh_venv: notice: removed the damaged cache entry {entry} (")
+    assert lines[0].endswith("; asking again")
+    assert answer(cache, ["q"], lambda: "three", runner, "q") == "two"
+
+
+def test_file_identity_changes_when_a_file_is_replaced(tmp_path: Path) -> None:
+    from dh_venv.caches import file_identity
+
+    path = tmp_path / "python3.11"
+    path.write_text("a")
+    first = file_identity(path)
+    replacement = tmp_path / "new"
+    replacement.write_text("a")
+    replacement.replace(path)  # as dpkg installs a new version
+    assert file_identity(path) != first
+    assert file_identity(tmp_path / "missing") is None

@@ -122,3 +122,28 @@ def test_duplicate_links_across_packages() -> None:
     with pytest.raises(DhVenvError, match="/usr/bin/demo would be linked by both a and b") as info:
         clashes.duplicate_links({"a": [link], "b": [link]})
     assert info.value.package == "b"
+
+
+def test_owners_answer_is_kept_until_dpkg_database_changes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from dh_venv import caches
+
+    database = ["one"]
+    monkeypatch.setattr(caches, "dpkg_database", lambda: tuple(database))
+    lines: list[str] = []
+    verbose = Runner(log=lines.append, verbose=True)
+    paths = [PurePosixPath("/usr/bin/dpkg"), PurePosixPath("/usr/bin/no-such-cmd-xyz")]
+    asked = "\tdpkg-query -S /usr/bin/dpkg /usr/bin/no-such-cmd-xyz"
+    first = clashes.owners(paths, verbose, tmp_path)
+    assert first == {PurePosixPath("/usr/bin/dpkg"): ["dpkg"]} and lines == [asked]
+    assert clashes.owners(paths, verbose, tmp_path) == first
+    assert len(lines) == 2 and lines[1].startswith(f"{asked}: the answer kept in the cache (key ")
+    database[0] = "two"  # a package installed or removed
+    assert clashes.owners(paths, verbose, tmp_path) == first and lines[2] == asked
+
+
+def test_dpkg_database_identity_names_its_files() -> None:
+    from dh_venv import caches
+
+    identity = caches.dpkg_database()
+    assert identity[0] == caches.file_identity("/var/lib/dpkg/status")
+    assert identity[3] == caches.file_identity("/var/lib/dpkg/info")

@@ -23,6 +23,25 @@ def test_build_environment_takes_dpkg_buildflags_and_keeps_given_ones(tmp_path: 
     assert (tmp_path / "work/tmp").is_dir()
 
 
+def test_build_environment_asks_dpkg_buildflags_nothing_when_every_flag_is_set(tmp_path: Path) -> None:
+    given = {name: f"-{name.lower()}" for name in flags._FLAGS}
+    lines: list[str] = []
+    env = flags.build_environment(
+        {"PATH": "/usr/bin:/bin", **given}, tmp_path / "work", Runner(log=lines.append, verbose=True)
+    )
+    assert {name: env[name] for name in given} == given
+    assert lines[0] == "\tthe environment sets every build flag (as dpkg-buildpackage does): dpkg-buildflags not asked"
+    assert not any("dpkg-buildflags --dump" in line for line in lines)
+    # One missing: asked, and only that one taken from it.
+    del given["LDFLAGS"]
+    lines.clear()
+    env = flags.build_environment(
+        {"PATH": "/usr/bin:/bin", **given}, tmp_path / "work", Runner(log=lines.append, verbose=True)
+    )
+    assert lines[0] == "\tdpkg-buildflags --dump"
+    assert env["CFLAGS"] == "-cflags" and "-Wl,-z,relro" in env["LDFLAGS"]
+
+
 def _settings(tmp_path: Path, arch: str) -> Settings:
     (tmp_path / "debian").mkdir(exist_ok=True)
     (tmp_path / "debian/control").write_text(f"Source: s\n\nPackage: p\nArchitecture: {arch}\n")
@@ -62,3 +81,32 @@ def test_only_linked_binaries_of_this_machine_go_to_dpkg_shlibdeps(tmp_path: Pat
     foreign.write_bytes(bytes(data))
     files = [tmp_path / "b.o", tmp_path / "true", foreign]
     assert setaside._linked_binaries(files) == [tmp_path / "true"]
+
+
+def test_a_kept_stripped_form_is_checked_and_a_damaged_one_removed(tmp_path: Path) -> None:
+    import hashlib
+    import os
+
+    lines: list[str] = []
+    runner = Runner(log=lines.append)
+    good, bad = tmp_path / "good", tmp_path / "bad"
+    good.write_bytes(hashlib.sha256(b"\x7fELF stripped").hexdigest().encode() + b"\n\x7fELF stripped")
+    bad.write_bytes(hashlib.sha256(b"\x7fELF stripped").hexdigest().encode() + b"\n\x7fELF strippeD")
+    assert binaries._kept(runner, good) == b"\x7fELF stripped"
+    assert binaries._kept(runner, tmp_path / "missing") is None and lines == []
+    assert binaries._kept(runner, bad) is None and not bad.exists()
+    assert lines == [
+        f"dh_venv: notice: removed the damaged cache entry {bad} (not the sha256 it recorded); stripping again"
+    ]
+    # What is kept is the file's sha256 and its bytes; the key is the sha256 before stripping and strip's identity.
+    source = tmp_path / "x.so"
+    source.write_bytes(b"\x7fELF with debug")
+    binaries._keep(tmp_path / "entry", source)
+    assert binaries._kept(runner, tmp_path / "entry") == b"\x7fELF with debug"
+    assert binaries._strip_key(source, ("strip", 1)) != binaries._strip_key(source, ("strip", 2))
+    # A form no build used for a month goes when new ones are kept; a used one stays.
+    os.utime(tmp_path / "entry", (0, 0))
+    binaries._kept(runner, tmp_path / "entry")
+    os.utime(good, (0, 0))
+    binaries._prune(tmp_path)
+    assert (tmp_path / "entry").exists() and not good.exists()

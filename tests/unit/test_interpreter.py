@@ -122,3 +122,25 @@ def test_unexecutable_interpreter(tmp_path: Path) -> None:
     with pytest.raises(DhVenvError) as info:
         resolve(str(fake), runner())
     assert info.value.message == f"interpreter {fake} does not run"
+
+
+def test_answers_are_kept_until_the_interpreter_changes(tmp_path: Path) -> None:
+    calls = tmp_path / "calls"
+    fake = script(tmp_path / "python3.12", f"echo run >> {calls}\necho 3.12; echo cpython\n")
+    cache = tmp_path / "cache"
+    lines: list[str] = []
+    quiet = Runner(log=lines.append, verbose=True)
+    assert resolve(str(fake), quiet, cache) == Interpreter(path=fake, version="3.12")
+    assert resolve(str(fake), quiet, cache) == Interpreter(path=fake, version="3.12")
+    assert calls.read_text() == "run\n"
+    assert any(
+        line.startswith(f"\t{fake} -I -c import sys; ") and "the answer kept in the cache" in line for line in lines
+    )
+    # An update replaces the binary: asked again.
+    new = script(tmp_path / "new", f"echo run >> {calls}\necho 3.13; echo cpython\n")
+    new.replace(fake)
+    assert resolve(str(fake), quiet, cache) == Interpreter(path=fake, version="3.13")
+    assert calls.read_text() == "run\nrun\n"
+    # Without a cache, always asked.
+    resolve(str(fake), quiet)
+    assert calls.read_text() == "run\nrun\nrun\n"
