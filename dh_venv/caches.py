@@ -119,6 +119,13 @@ def answer(cache: Path | None, key: Sequence[object], ask: Callable[[], str], ru
     return out
 
 
+def reuse_root(environ: Mapping[str, str], build_dir: Path) -> Path | None:
+    """The cache directory whose entries a build may reuse; None with ``DH_VENV_NO_REUSE=1``."""
+    if environ.get("DH_VENV_NO_REUSE") == "1":
+        return None
+    return cache_root(environ, build_dir)
+
+
 def file_identity(path: str | Path) -> tuple[object, ...] | None:
     """What changes when ``path`` is replaced or written: size, times, inode, device; None if it is missing."""
     try:

@@ -16,6 +16,8 @@ import shlex
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
+from dh_venv import caches
+
 # Re-exported: the package list is part of debhelper's conventions; its own module keeps the steps' imports small.
 from dh_venv.debhelper.packagelist import list_packages as list_packages
 from dh_venv.errors import CommandError, DhVenvError
@@ -37,17 +39,23 @@ def is_documentation(package: str) -> bool:
     return package.endswith("-doc")
 
 
-def interpreter_package(path: Path, runner: Runner) -> str | None:
+def interpreter_package(path: Path, runner: Runner, cache: Path | None = None) -> str | None:
     """The Debian package that must be installed for ``path`` to run a venv.
 
     ``/usr/bin/python3.X`` belongs to ``python3.X-minimal``, which lacks most
-    of the standard library; the venv needs the full ``python3.X``.
+    of the standard library; the venv needs the full ``python3.X``.  dpkg's
+    answer is kept in ``cache`` until its database changes.
     """
-    try:
-        out = runner.run(["dpkg-query", "-S", str(path)], env={"PATH": "/usr/bin:/bin"}, changes_files=False)
-    except CommandError:
-        return None
-    owner = out.split(":", 1)[0].strip()
+    argv = ["dpkg-query", "-S", str(path)]
+
+    def ask() -> str:
+        try:
+            return runner.run(argv, env={"PATH": "/usr/bin:/bin"}, changes_files=False)
+        except CommandError:
+            return ""
+
+    out = caches.answer(cache, [*argv, *caches.dpkg_database()], ask, runner, " ".join(argv))
+    owner = out.split(":", 1)[0].strip() if out else ""
     match = re.fullmatch(r"(python3\.\d+)-minimal", owner)
     return match.group(1) if match else owner or None
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path, PurePosixPath
 
+from dh_venv import caches
 from dh_venv.debhelper import files as debhelper
 from dh_venv.debhelper import lintian
 from dh_venv.errors import DhVenvError
@@ -29,7 +30,7 @@ def integrate(
     """Links, dependency on the interpreter and maintainer-script snippets."""
     debhelper.make_links(settings.staging_root, links, runner)
     files = debhelper.PackageFiles(settings.build_dir, settings.package, runner, version)
-    depends = debhelper.interpreter_package(python.path, runner)
+    depends = debhelper.interpreter_package(python.path, runner, caches.reuse_root(settings.env, settings.build_dir))
     if depends:
         files.add_depends(depends)
     else:

@@ -121,6 +121,4 @@ def check_new_links(
 
 def _cache(settings: Settings) -> Path | None:
     """Where dpkg's answers are kept until its database changes; None when nothing may be reused."""
-    if settings.env.get("DH_VENV_NO_REUSE") == "1":
-        return None
-    return caches.cache_root(settings.env, settings.build_dir)
+    return caches.reuse_root(settings.env, settings.build_dir)

@@ -200,6 +200,21 @@ def test_interpreter_package_of_other_owner() -> None:
     assert interpreter_package(Path("/usr/bin/dpkg-query"), Runner(log=[].append)) == "dpkg"
 
 
+def test_interpreter_package_kept_in_the_cache_until_dpkgs_database_changes(tmp_path: Path) -> None:
+    real = Path(os.path.realpath("/usr/bin/python3"))
+    first: list[str] = []
+    assert interpreter_package(real, Runner(log=first.append, verbose=True), tmp_path) == real.name
+    assert first == [f"\tdpkg-query -S {real}"]
+    again: list[str] = []
+    assert interpreter_package(real, Runner(log=again.append, verbose=True), tmp_path) == real.name
+    assert len(again) == 1 and again[0].startswith(f"\tdpkg-query -S {real}: the answer kept in the cache (key ")
+    # An unowned file is asked about (and kept) the same way: still no package.
+    unowned = tmp_path / "python3"
+    unowned.write_text("")
+    assert interpreter_package(unowned, Runner(log=[].append), tmp_path) is None
+    assert interpreter_package(unowned, Runner(log=[].append), tmp_path) is None
+
+
 def test_interpreter_package_runs_under_no_act() -> None:
     assert interpreter_package(Path("/usr/bin/dpkg-query"), Runner(log=[].append, no_act=True)) == "dpkg"
 
