@@ -601,8 +601,12 @@ def test_read_only_staging_tree(builder: Builder, small_disk: Path) -> None:
     source = builder.copy()
     build = builder.build(source, f"-P{small_disk}/{PACKAGE}")
     line = one_error(build)
-    assert line.startswith(
-        f"dh_venv: error: {PACKAGE}: virtualenv could not create {small_disk}/{PACKAGE}{VENV}: the file system "
-        f"holding {small_disk}"
+    # virtualenv runs, or (when an earlier build of the session kept its venv) the kept venv is copied.
+    made = ("virtualenv could not create", "could not build the venv")
+    assert any(
+        line.startswith(
+            f"dh_venv: error: {PACKAGE}: {how} {small_disk}/{PACKAGE}{VENV}: the file system holding {small_disk}"
+        )
+        for how in made
     ), line
     assert line.endswith(" is read-only; build in a writable directory"), line
