@@ -12,7 +12,7 @@ BUILD := build
 VERSION := $(shell sed -n 's/^__version__ = "\(.*\)"/\1/p' dh_venv/__init__.py)
 APT_GET := DEBIAN_FRONTEND=noninteractive apt-get -y -q -o Dpkg::Use-Pty=0
 # What dh-venv needs at run time and to build its own package.
-DEPS := build-essential debhelper dpkg-dev fakeroot python3-virtualenv python3-debian python3-sh python3-packaging \
+DEPS := build-essential debhelper dpkg-dev fakeroot python3-virtualenv python3-debian python3-packaging \
 	python3-license-expression \
 	dh-python python3-all python3-setuptools python3-docutils distro-info-data
 # What the tests need on top: fixtures build wheels and a C extension.

@@ -18,5 +18,5 @@ setup(
     packages=find_packages(include=["dh_venv", "dh_venv.*"]),
     package_data={"dh_venv.debhelper": ["autoscripts/*"], "dh_venv.releases": ["smoke-inside.sh"]},
     scripts=["bin/dh_venv", "bin/dh_venv_setaside", "bin/dh_venv_rescan", "bin/dh_venv_restore", "bin/dh-venv"],
-    install_requires=["virtualenv", "python-debian", "sh", "packaging"],
+    install_requires=["virtualenv", "python-debian", "packaging"],
 )

@@ -19,10 +19,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-
-from packaging.requirements import InvalidRequirement, Requirement
+from typing import TYPE_CHECKING
 
 from dh_venv.errors import DhVenvError
+
+if TYPE_CHECKING:
+    from packaging.requirements import Requirement
 
 #: site-packages of a venv, relative to the venv (``lib64`` too, and any Python 3.X).
 SITE_PACKAGES = "lib*/python*/site-packages"
@@ -78,6 +80,9 @@ class Distribution:
 
     def requires(self) -> list[Requirement]:
         """``Requires-Dist`` of ``METADATA``; a line that is not PEP 508 is left out (installers did too)."""
+        # Imported here: the later sequence steps read the venv without packaging's parser (its import costs).
+        from packaging.requirements import InvalidRequirement, Requirement
+
         found = []
         for text in self.metadata.get_all("Requires-Dist") or []:
             try:

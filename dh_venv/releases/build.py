@@ -39,7 +39,6 @@ BUILD_CHROOT_EXTRA = (
     "dpkg-dev",
     "python3-virtualenv",
     "python3-debian",
-    "python3-sh",
     "python3-packaging",
     "python3-license-expression",
 )
