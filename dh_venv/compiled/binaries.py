@@ -81,7 +81,7 @@ def strip_prebuilt_debug(settings: Settings, runner: Runner, reports: Iterable[P
                 _keep(store / keys[path], path)
             _prune(store)
     for dist in {id(d): d for d in found.values()}.values():
-        prebuilt.refresh_record(dist)
+        prebuilt.refresh_record(dist, {path for path, owner in found.items() if owner is dist})
     return len(found)
 
 

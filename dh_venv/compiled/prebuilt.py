@@ -132,8 +132,11 @@ def refresh_records(staging_root: Path, state: State) -> list[Path]:
     return rewritten
 
 
-def refresh_record(dist: Distribution) -> bool:
-    """Rehash the files of ``dist`` whose content changed since its RECORD was written; whether any did."""
+def refresh_record(dist: Distribution, only: set[Path] | None = None) -> bool:
+    """Rehash the files of ``dist`` whose content changed since its RECORD was written; whether any did.
+
+    With ``only``, just those files are looked at (the ones the caller rewrote).
+    """
     record = dist.dist_info / "RECORD"
     rows = read_record(record)
     if rows is None:
@@ -143,6 +146,8 @@ def refresh_record(dist: Distribution) -> bool:
         if len(row) < 2 or not row[1].startswith("sha256="):
             continue
         path = Path(os.path.normpath(dist.site_packages / row[0]))
+        if only is not None and path not in only:
+            continue
         if path.is_file() and not path.is_symlink() and file_hash(path) != row[1]:
             row[1:] = [file_hash(path), str(path.stat().st_size)]
             dirty = True
@@ -164,7 +169,11 @@ def debug_strippable(venv: Path, state: State) -> dict[Path, Distribution]:
     for dist in distributions(venv):
         if not is_prebuilt(dist, state):
             continue
-        for path, digest in dist.hashed_files():
+        for row in dist.record_rows():
+            # The name first: most rows are no shared object, and a Path per row costs.
+            if len(row) < 2 or not row[1].startswith("sha256=") or ".so" not in row[0].rsplit("/", 1)[-1]:
+                continue
+            path, digest = Path(os.path.normpath(dist.site_packages / row[0])), row[1]
             rel = path.relative_to(dist.site_packages) if path.is_relative_to(dist.site_packages) else None
             if rel is None or ".so" not in path.name or any(part.endswith(".libs") for part in rel.parts[:-1]):
                 continue

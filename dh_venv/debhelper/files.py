@@ -13,6 +13,7 @@ import functools
 import os
 import re
 import shlex
+from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
@@ -165,17 +166,43 @@ class PackageFiles:
 
 
 def control_field(build_dir: Path, package: str, name: str) -> str:
-    """Field ``name`` of binary package ``package`` in debian/control ("" if absent)."""
-    from debian.deb822 import Deb822
+    """Field ``name`` of binary package ``package`` in debian/control ("" if absent).
 
+    Read as deb822 is (comment lines dropped, continuation lines joined
+    by newlines, field names in any case), without loading python-debian:
+    the later steps of every build ask for one field.
+    """
     try:
-        with (build_dir / "debian" / "control").open(encoding="utf-8") as f:
-            for paragraph in Deb822.iter_paragraphs(f):
-                if paragraph.get("Package") == package:
-                    return str(paragraph.get(name, ""))
+        text = (build_dir / "debian" / "control").read_text(encoding="utf-8")
     except FileNotFoundError:
-        pass
+        return ""
+    for paragraph in _paragraphs(text):
+        if paragraph.get("package") == package:
+            return paragraph.get(name.lower(), "")
     return ""
+
+
+def _paragraphs(text: str) -> Iterator[dict[str, str]]:
+    """The paragraphs of a deb822 text, field names lower-cased."""
+    paragraph: dict[str, str] = {}
+    last = None
+    for line in text.splitlines():
+        if line.startswith("#"):
+            continue
+        if not line.strip():
+            if paragraph:
+                yield paragraph
+            paragraph, last = {}, None
+        elif line[0] in " \t":
+            if last is not None:
+                paragraph[last] += "\n" + line.strip()
+        else:
+            field, sep, value = line.partition(":")
+            if sep:
+                last = field.strip().lower()
+                paragraph[last] = value.strip()
+    if paragraph:
+        yield paragraph
 
 
 def make_links(staging_root: Path, links: dict[PurePosixPath, PurePosixPath], runner: Runner) -> None:

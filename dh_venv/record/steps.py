@@ -11,21 +11,21 @@ maintainer installed in ``override_dh_venv`` too.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
-from collections.abc import Iterable, Mapping, Sequence
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from debian.changelog import Changelog, ChangelogParseError
-from debian.deb822 import PkgRelation
-
+from dh_venv import caches, tree
 from dh_venv.debhelper import files as debhelper
 from dh_venv.errors import DhVenvError
 from dh_venv.record import licenses, provenance, sbom
 from dh_venv.runner import Runner
 from dh_venv.settings import Settings
-from dh_venv.site import distributions, normalize
+from dh_venv.site import Distribution, distributions, normalize
 
 STATE = "record.json"
 #: The shipped file names, in /usr/share/doc/<package>/.
@@ -45,7 +45,8 @@ def capture(
     staging = settings.staging_venv
     found = provenance.collect(staging, [r for r in reports if r is not None], known, app)
     allow = list(settings.license_allow) if settings.license_allow is not None else None
-    for warning in check(settings.package, staging, set(), allow):
+    license_of = functools.partial(_license, caches.reuse_root(settings.env, settings.build_dir), runner)
+    for warning in check(settings.package, staging, set(), allow, license_of):
         runner.report.warning(warning)
     root = settings.staging_root
     state = _load(settings.work_dir) or {"venvs": {}}
@@ -80,10 +81,17 @@ def _load(work_dir: Path) -> dict[str, Any] | None:
     return data if isinstance(data, dict) else None
 
 
-def check(package: str, venv: Path, checked: set[str], allow: Sequence[str] | None) -> list[str]:
+def check(
+    package: str,
+    venv: Path,
+    checked: set[str],
+    allow: Sequence[str] | None,
+    license_of: Callable[[Distribution], licenses.License] | None = None,
+) -> list[str]:
     """Warnings for distributions with no license information; fail on licenses outside ``allow``.
 
-    Distributions named in ``checked`` were checked before.
+    Distributions named in ``checked`` were checked before; ``license_of``
+    reads a distribution's license (by default from its metadata, now).
     """
     warnings = []
     outside = []
@@ -91,7 +99,7 @@ def check(package: str, venv: Path, checked: set[str], allow: Sequence[str] | No
     for dist in distributions(venv):
         if dist.name in checked:
             continue
-        license = licenses.of(dist.metadata)
+        license = license_of(dist) if license_of else licenses.of(dist.metadata)
         if not license.known:
             warnings.append(
                 f"{package}: {dist.display_name} {dist.version} declares no license (no License-Expression, "
@@ -120,10 +128,11 @@ def write(build_dir: Path, package: str, runner: Runner, tool_version: str, envi
     doc = root / "usr" / "share" / "doc" / package
     warnings: list[str] = []
     entries: list[sbom.Entry] = []
+    license_of = functools.partial(_license, caches.reuse_root(environ, build_dir), runner)
     for final, recorded in sorted(state["venvs"].items()):
         venv = root / final.lstrip("/")
-        warnings += check(package, venv, set(recorded["checked"]), state["allow"])
-        entries += _entries(root, venv, recorded["provenance"], recorded.get("application"))
+        warnings += check(package, venv, set(recorded["checked"]), state["allow"], license_of)
+        entries += _entries(root, venv, recorded["provenance"], recorded.get("application"), license_of)
     if doc.is_symlink():
         return [
             *warnings,
@@ -151,7 +160,32 @@ def _write_docs(doc: Path, texts: Mapping[str, str]) -> None:
         os.chmod(doc / name, 0o644)
 
 
-def _entries(root: Path, venv: Path, recorded: Mapping[str, Any], app: str | None) -> list[sbom.Entry]:
+def _license(cache: Path | None, runner: Runner, dist: Distribution) -> licenses.License:
+    """The license ``dist``'s METADATA declares, kept in ``cache`` by the file's bytes and the rules that read it."""
+    try:
+        digest: str | None = tree.sha256_of(dist.dist_info / "METADATA")
+    except OSError:
+        digest = None  # read it now (the error, if any, is the metadata reader's)
+    text = caches.answer(
+        cache,
+        ["license", digest, *licenses.rules()],
+        lambda: licenses.of(dist.metadata).to_json(),
+        runner,
+        f"the license of {dist.display_name}",
+    )
+    try:
+        return licenses.License.from_json(text)
+    except (ValueError, KeyError, TypeError):
+        return licenses.of(dist.metadata)  # an entry of another shape: read the metadata
+
+
+def _entries(
+    root: Path,
+    venv: Path,
+    recorded: Mapping[str, Any],
+    app: str | None,
+    license_of: Callable[[Distribution], licenses.License],
+) -> list[sbom.Entry]:
     entries = []
     for dist in distributions(venv):
         found = recorded.get(dist.name)
@@ -159,7 +193,7 @@ def _entries(root: Path, venv: Path, recorded: Mapping[str, Any], app: str | Non
             sbom.Entry(
                 name=dist.display_name,
                 version=dist.version,
-                license=licenses.of(dist.metadata),
+                license=license_of(dist),
                 license_files=tuple("/" + str(p.relative_to(root)) for p in dist.license_files()),
                 provenance=provenance.Provenance.from_json(found) if found is not None else None,
                 application=dist.name == app,
@@ -169,16 +203,43 @@ def _entries(root: Path, venv: Path, recorded: Mapping[str, Any], app: str | Non
 
 
 def _package(build_dir: Path, package: str, runner: Runner, venvs: str, environ: Mapping[str, str]) -> sbom.Package:
-    try:
-        with (build_dir / "debian" / "changelog").open(encoding="utf-8") as fh:
-            version = str(Changelog(fh, max_blocks=1).version)
-    except (OSError, ChangelogParseError) as exc:
-        raise DhVenvError(f"cannot read debian/changelog: {exc}", package=package) from None
+    version = changelog_version(build_dir / "debian" / "changelog", package)
     arch = debhelper.control_field(build_dir, package, "Architecture").split()
     if arch != ["all"]:
         probe = ["dpkg", "--print-architecture"]
         arch = [environ.get("DEB_HOST_ARCH") or runner.run(probe, env={"PATH": "/usr/bin:/bin"}, changes_files=False)]
     return sbom.Package(package, version, arch[0] if arch else "", _vendor(), venvs)
+
+
+# The first line of a changelog entry: "source (version) distributions; urgency=...".
+_ENTRY = re.compile(r"^\w[-+0-9a-z.]*\s+\(([^ ()]+)\)\s+[^;]*;", re.IGNORECASE)
+
+
+def changelog_version(path: Path, package: str) -> str:
+    """The version of the newest entry of ``path``: from its first line, else as python-debian parses it."""
+    try:
+        with path.open(encoding="utf-8") as fh:
+            first = next((line for line in fh if line.strip() and not line.startswith("#")), "")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DhVenvError(f"cannot read debian/changelog: {exc}", package=package) from None
+    found = _ENTRY.match(first)
+    if found:
+        return found.group(1)
+    # python-debian says what is wrong (and reads what this pattern does not).
+    from debian.changelog import Changelog, ChangelogParseError
+
+    try:
+        with path.open(encoding="utf-8") as fh:
+            version = Changelog(fh, max_blocks=1).version
+    except (OSError, ChangelogParseError) as exc:
+        raise DhVenvError(f"cannot read debian/changelog: {exc}", package=package) from None
+    if version is None:
+        raise DhVenvError(
+            f"cannot read debian/changelog: its first entry does not start with 'source (version) distribution; "
+            f"urgency=...' (found {first.strip()[:60]!r})",
+            package=package,
+        )
+    return str(version)
 
 
 def _vendor() -> str:
@@ -208,11 +269,23 @@ def _debian_dependencies(build_dir: Path, package: str, runner: Runner, python: 
     return found
 
 
+# One relation of a substvar: a name, an architecture qualifier, a version; [arch] and <profile> lists are dropped.
+_RELATION = re.compile(
+    r"^\s*(?P<name>[a-z0-9][a-z0-9+.-]*)(?::[a-z0-9-]+)?\s*(?:\(\s*(?P<op><<|<=|=|>=|>>|<|>)\s*(?P<version>[^)\s]+)\s*\))?",
+    re.IGNORECASE,
+)
+
+
 def _relations(value: str) -> list[list[Mapping[str, Any]]]:
-    """The alternatives of a substvar's relations (an empty value has none)."""
+    """The alternatives of a substvar's relations (an empty value has none), as deb822's PkgRelation gives them."""
     groups: list[list[Mapping[str, Any]]] = []
-    for group in PkgRelation.parse_relations(value) if value.strip() else []:
-        named: list[Mapping[str, Any]] = [alt for alt in group if alt.get("name")]
+    for group in value.split(","):
+        named: list[Mapping[str, Any]] = []
+        for alt in group.split("|"):
+            found = _RELATION.match(alt)
+            if found:
+                op, version = found.group("op"), found.group("version")
+                named.append({"name": found.group("name"), "version": (op, version) if op else None})
         if named:
             groups.append(named)
     return groups

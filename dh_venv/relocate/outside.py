@@ -28,6 +28,7 @@ def outside_prefix(venv: Path) -> dict[str, list[str]]:
     """
     found: dict[str, list[str]] = {}
     root = os.path.realpath(venv)
+    resolved: dict[str, str] = {}  # directory -> its real path: one lookup per directory, not per file
     for record in sorted(venv.glob("lib/python3*/site-packages/*.dist-info/RECORD")):
         site = record.parent.parent
         top_level = _top_level(record.parent)
@@ -36,12 +37,22 @@ def outside_prefix(venv: Path) -> dict[str, list[str]]:
         for name in rows:
             path = os.path.normpath(os.path.join(site, name))
             first = name.split("/", 1)[0]
-            escapes = os.path.commonpath([root, os.path.realpath(path)]) != root
+            escapes = os.path.commonpath([root, _real(path, resolved)]) != root
             if escapes or (first in _SYSTEM_DIRS and first not in top_level and "/" in name):
                 strays.append(os.path.relpath(path, venv))
         if strays:
             found[record.parent.name[: -len(".dist-info")]] = sorted(strays)
     return found
+
+
+def _real(path: str, resolved: dict[str, str]) -> str:
+    """``os.path.realpath(path)``, the directory's part remembered in ``resolved``."""
+    if os.path.islink(path):
+        return os.path.realpath(path)
+    parent, name = os.path.split(path)
+    if parent not in resolved:
+        resolved[parent] = os.path.realpath(parent)
+    return os.path.join(resolved[parent], name)
 
 
 def _top_level(dist_info: Path) -> set[str]:
