@@ -181,13 +181,15 @@ def leave_out_seed(
     app: Path | None,
 ) -> None:
     """Remove pip, setuptools and wheel unless asked for or required; warn about undeclared pkg_resources users."""
-    dists = installed(staging)
     if backend.seeded:
+        dists = installed(staging)
         app_name = installed_name(app) if app else None
         keep = needed(dists, requested(wanted, app_name), markers)
         backend.remove_seed(staging, keep)
-        dists = {name: reqs for name, reqs in dists.items() if name not in SEED or name in keep}
-    if "setuptools" not in dists:
+        names = {name for name in dists if name not in SEED or name in keep}
+    else:  # nothing to remove: only the names matter, not the requirements
+        names = {dist.name for dist in site.distributions(staging) if dist.metadata.get("Name")}
+    if "setuptools" not in names:
         users = pkg_resources_users(staging)
         if users:
             shown = ", ".join(users[:5]) + (f" and {len(users) - 5} more" if len(users) > 5 else "")

@@ -87,7 +87,7 @@ def finalize(staging_venv: Path, final_venv: PurePosixPath) -> Report:
                 if name == "RECORD" and here.name.endswith(".dist-info") and here.parent.name == "site-packages":
                     records.append(path)
                 _rewrite(path, pairs, report)
-    changed = {*report.rewritten, *report.removed}
+    changed = {str(p) for p in (*report.rewritten, *report.removed)}
     for record in records:
         _fix_record(record, staging_venv, final_venv, changed)
     return report
@@ -153,31 +153,33 @@ def _record_hash(path: Path) -> str:
     return "sha256=" + base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
 
 
-def _fix_record(record: Path, staging_venv: Path, final_venv: PurePosixPath, changed: set[Path]) -> None:
-    base = record.parent.parent
+def _fix_record(record: Path, staging_venv: Path, final_venv: PurePosixPath, changed: set[str]) -> None:
+    """``record`` without bytecode rows, and with the hashes of the files rewritten (``changed``: their paths)."""
+    base = str(record.parent.parent)
+    final = str(final_venv) + "/"
     rows: list[list[str]] = []
     dirty = False
     original = [row for row in site.read_record(record) or [] if row]
     for row in original:
         name = row[0]
-        if name.startswith(str(final_venv) + "/"):
-            target = staging_venv / name[len(str(final_venv)) + 1 :]
-        else:
-            target = base / name
-        target = Path(os.path.normpath(target))
-        if name.endswith((".pyc", ".pyo")) or "__pycache__" in target.parts:
+        # Strings, not Paths: a venv's RECORDs have thousands of rows.
+        joined = (
+            os.path.join(str(staging_venv), name[len(final) :]) if name.startswith(final) else os.path.join(base, name)
+        )
+        target = os.path.normpath(joined)
+        if name.endswith((".pyc", ".pyo")) or "__pycache__" in target.split("/"):
             # Bytecode never ships (postinst compiles it); virtualenv's
             # seeder even lists .pyc files that do not exist.
             dirty = True
             continue
-        if target in changed or target.parent in changed:
+        if target in changed or os.path.dirname(target) in changed:
             dirty = True
-            if not target.exists():
+            if not os.path.exists(target):
                 continue
             if len(row) >= 3 and row[1]:
-                row = [name, _record_hash(target), str(target.stat().st_size)]
+                row = [name, _record_hash(Path(target)), str(os.stat(target).st_size)]
         rows.append(row)
-    if dirty or record in changed:
+    if dirty or str(record) in changed:
         # virtualenv's seeder writes rows in directory order, which differs
         # between two builds of the same source: a rewritten RECORD is sorted.
         rows.sort(key=lambda row: row[0])

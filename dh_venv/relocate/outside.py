@@ -28,7 +28,7 @@ def outside_prefix(venv: Path) -> dict[str, list[str]]:
     """
     found: dict[str, list[str]] = {}
     root = os.path.realpath(venv)
-    resolved: dict[str, str] = {}  # directory -> its real path: one lookup per directory, not per file
+    resolved: dict[str, str] = {str(venv): root}  # directory -> its real path: one lookup per directory
     for record in sorted(venv.glob("lib/python3*/site-packages/*.dist-info/RECORD")):
         site = record.parent.parent
         top_level = _top_level(record.parent)
@@ -46,13 +46,21 @@ def outside_prefix(venv: Path) -> dict[str, list[str]]:
 
 
 def _real(path: str, resolved: dict[str, str]) -> str:
-    """``os.path.realpath(path)``, the directory's part remembered in ``resolved``."""
+    """``os.path.realpath(path)``, each directory's real path remembered in ``resolved``."""
     if os.path.islink(path):
         return os.path.realpath(path)
     parent, name = os.path.split(path)
-    if parent not in resolved:
-        resolved[parent] = os.path.realpath(parent)
-    return os.path.join(resolved[parent], name)
+    return os.path.join(_real_dir(parent, resolved), name)
+
+
+def _real_dir(directory: str, resolved: dict[str, str]) -> str:
+    if directory not in resolved:
+        parent, name = os.path.split(directory)
+        if not name or parent == directory or os.path.islink(directory):
+            resolved[directory] = os.path.realpath(directory)
+        else:
+            resolved[directory] = os.path.join(_real_dir(parent, resolved), name)
+    return resolved[directory]
 
 
 def _top_level(dist_info: Path) -> set[str]:

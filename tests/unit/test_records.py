@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from dh_venv.relocate.outside import outside_prefix
@@ -30,3 +31,21 @@ def test_clean_venv_has_nothing(tmp_path: Path) -> None:
     venv = tmp_path / "venv"
     dist(venv, "app-1.0", ["app/__init__.py", "../../../bin/app"], "app")
     assert outside_prefix(venv) == {}
+
+
+def test_real_paths_as_realpath_gives_them(tmp_path: Path) -> None:
+    """The remembered directory lookups of outside_prefix give what os.path.realpath gives."""
+    from dh_venv.relocate.outside import _real
+
+    venv = tmp_path / "venv"
+    (venv / "lib" / "pkg" / "sub").mkdir(parents=True)
+    (tmp_path / "elsewhere").mkdir()
+    (venv / "lib" / "pkg" / "sub" / "mod.py").write_text("")
+    (venv / "lib64").symlink_to("lib")
+    (venv / "lib" / "out").symlink_to(tmp_path / "elsewhere")
+    (venv / "lib" / "pkg" / "link.py").symlink_to("sub/mod.py")
+    (venv / "lib" / "pkg" / "away.py").symlink_to(tmp_path / "elsewhere" / "x.py")
+    resolved = {str(venv): os.path.realpath(venv)}
+    for rel in ("lib64/pkg/sub/mod.py", "lib/out/y.py", "lib/pkg/link.py", "lib/pkg/away.py", "lib/missing/z.py"):
+        path = os.path.normpath(os.path.join(venv, rel))
+        assert _real(path, resolved) == os.path.realpath(path), rel
