@@ -31,7 +31,8 @@ def set_aside(staging_root: Path, work_dir: Path, state: State, notes: list[str]
     """
     restore(staging_root, work_dir, notes)  # a build that stopped between the two steps
     aside = work_dir / ASIDE
-    found = prebuilt_files(staging_root, state)
+    kinds: dict[str, bool] = {}
+    found = prebuilt_files(staging_root, state, kinds)
     prefix = len(str(staging_root)) + 1  # every file is below it: no relative_to (a tenth of this step's time)
     rels = [str(path)[prefix:] for path, _ in found]
     whole = whole_directories(staging_root, rels)
@@ -58,7 +59,8 @@ def set_aside(staging_root: Path, work_dir: Path, state: State, notes: list[str]
     for entry in entries:
         target = aside / str(entry["path"])
         entry["stat"] = _signature(target)
-        entry["elf"] = elf.is_elf(target)
+        source = f"{staging_root}/{entry['path']}"
+        entry["elf"] = kinds[source] if source in kinds else elf.is_elf(target)
     tree.write_atomic(work_dir / MANIFEST, _listing(entries))
     return len(entries)
 
@@ -105,23 +107,16 @@ def _signature(path: Path) -> list[int]:
     return [st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns]
 
 
-def _unchanged(entry: dict[str, object], source: Path) -> bool:
-    """Whether ``source`` still is the file set aside, by :func:`_signature` alone (no reading)."""
-    try:
-        return isinstance(entry.get("stat"), list) and entry["stat"] == _signature(source)
-    except OSError:
-        return False
-
-
-def _fix_mode(path: Path) -> None:
-    """What dh_fixperms, which did not see the file, would have done to its mode.
+def _fix_mode(path: Path, mode: int) -> None:
+    """What dh_fixperms, which did not see the file, would have done to its mode (``mode``: the file's now).
 
     No write or set-id bits beyond the owner's; shared libraries not
     executable; everything readable.
     """
-    mode = path.stat().st_mode & 0o777
     executable = mode & 0o111 and not re.search(r"\.so(\.[\d.]+)?$", path.name)
-    path.chmod(0o755 if executable else 0o644)
+    wanted = 0o755 if executable else 0o644
+    if stat.S_IMODE(mode) != wanted:
+        path.chmod(wanted)
 
 
 def _entries(work_dir: Path, notes: list[str]) -> list[dict[str, object]] | None:
@@ -178,21 +173,19 @@ def restore(
     made: set[Path] = set()
     for entry in entries:
         source, target = aside / str(entry["path"]), staging_root / str(entry["path"])
-        if os.path.lexists(source):
-            intact = source.is_file() and not source.is_symlink() and _intact(entry, source)
-        else:
+        # One lstat per place: thousands of files come back on every build.
+        waiting = _lstat(source)
+        if waiting is None:
             # Moved back in its directory, never moved, or moved back before a kill.
-            intact = target.is_file() and not target.is_symlink() and _intact(entry, target)
-        if not intact:
-            raise DhVenvError(
-                f"prebuilt file {entry['path']} was changed or removed while set aside in {aside}",
-                hint="do not touch debian/.debhelper/dh_venv; rebuild from a clean tree",
-            )
-        if not os.path.lexists(source):
-            _fix_mode(target)
+            there = _lstat(target)
+            if there is None or not _intact(entry, target, there):
+                raise _changed(entry, aside)
+            _fix_mode(target, there.st_mode)
             restored.append(target)
             _note(known, target, entry)
             continue
+        if not _intact(entry, source, waiting):
+            raise _changed(entry, aside)
         if os.path.lexists(target):
             raise DhVenvError(
                 f"{target} was recreated while the prebuilt file was set aside",
@@ -201,7 +194,7 @@ def restore(
             )
         _make_parent(target, made)
         os.replace(source, target)
-        _fix_mode(target)
+        _fix_mode(target, waiting.st_mode)
         restored.append(target)
         _note(known, target, entry)
     (work_dir / MANIFEST).unlink(missing_ok=True)
@@ -209,9 +202,26 @@ def restore(
     return restored
 
 
-def _intact(entry: dict[str, object], path: Path) -> bool:
-    """Whether ``path`` is the file the entry lists: the same inode and times, else the same hash."""
-    return entry["hash"] is None or _unchanged(entry, path) or entry["hash"] == file_hash(path)
+def _lstat(path: Path) -> os.stat_result | None:
+    try:
+        return os.lstat(path)
+    except FileNotFoundError:
+        return None
+
+
+def _changed(entry: dict[str, object], aside: Path) -> DhVenvError:
+    return DhVenvError(
+        f"prebuilt file {entry['path']} was changed or removed while set aside in {aside}",
+        hint="do not touch debian/.debhelper/dh_venv; rebuild from a clean tree",
+    )
+
+
+def _intact(entry: dict[str, object], path: Path, st: os.stat_result) -> bool:
+    """Whether ``path`` (``st``: its lstat) is the file the entry lists: same inode and times, else same hash."""
+    if not stat.S_ISREG(st.st_mode):
+        return False
+    signature = [st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns]
+    return entry["hash"] is None or entry.get("stat") == signature or entry["hash"] == file_hash(path)
 
 
 def _note(known: dict[Path, tuple[str, bool | None]] | None, target: Path, entry: dict[str, object]) -> None:

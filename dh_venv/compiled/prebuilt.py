@@ -28,6 +28,7 @@ import io
 import json
 import os
 import re
+import stat
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -88,9 +89,14 @@ def _portable(tag: str) -> bool:
     return all(_PORTABLE_PLATFORM.fullmatch(p) for p in platforms)
 
 
-def file_hash(path: Path) -> str:
+def file_hash(path: Path | str, kinds: dict[str, bool] | None = None) -> str:
+    """RECORD's form of the sha256 of ``path``; ``kinds`` gets whether it is ELF, from the same read."""
     digest = hashlib.sha256()
-    with path.open("rb") as f:
+    with open(path, "rb") as f:
+        first = f.read(1 << 20)
+        if kinds is not None:
+            kinds[str(path)] = first.startswith(elf.MAGIC)
+        digest.update(first)
         for chunk in iter(lambda: f.read(1 << 20), b""):
             digest.update(chunk)
     return "sha256=" + base64.urlsafe_b64encode(digest.digest()).rstrip(b"=").decode()
@@ -100,23 +106,34 @@ def staging_venvs(staging_root: Path, state: State) -> list[Path]:
     return [staging_root / v.lstrip("/") for v in state.venvs if (staging_root / v.lstrip("/")).is_dir()]
 
 
-def prebuilt_files(staging_root: Path, state: State) -> list[tuple[Path, str]]:
+def prebuilt_files(staging_root: Path, state: State, kinds: dict[str, bool] | None = None) -> list[tuple[Path, str]]:
     """Files of prebuilt distributions that still match their RECORD hash.
 
     A file that no longer matches (rewritten by dh_venv's relocation, or by
-    the maintainer in ``override_dh_venv``) is left where it is.
+    the maintainer in ``override_dh_venv``) is left where it is.  ``kinds``
+    gets, for each file read, whether it is ELF.
     """
-    files: dict[Path, str] = {}
+    files: dict[str, str] = {}
     for venv in staging_venvs(staging_root, state):
+        top = str(venv) + "/"
         for dist in distributions(venv):
             if not is_prebuilt(dist, state):
                 continue
-            for path, digest in dist.hashed_files():
-                if path in files or not path.is_relative_to(venv) or path.is_symlink() or not path.is_file():
+            site_dir = str(dist.site_packages)
+            # Strings and one lstat per row: a venv's prebuilt files number in the thousands.
+            for row in dist.record_rows():
+                if len(row) < 2 or not row[1].startswith("sha256="):
                     continue
-                if file_hash(path) == digest:
-                    files[path] = digest
-    return sorted(files.items())
+                path = os.path.normpath(os.path.join(site_dir, row[0]))
+                if path in files or not path.startswith(top):
+                    continue
+                try:
+                    regular = stat.S_ISREG(os.lstat(path).st_mode)
+                except OSError:
+                    continue
+                if regular and file_hash(path, kinds) == row[1]:
+                    files[path] = row[1]
+    return sorted((Path(path), digest) for path, digest in files.items())
 
 
 def refresh_records(staging_root: Path, state: State) -> list[Path]:
