@@ -54,19 +54,22 @@ def strip_prebuilt_debug(settings: Settings, runner: Runner, reports: Iterable[P
     if not settings.strip:
         return 0
     state = prebuilt.read_reports(r for r in reports if r is not None)
-    found = prebuilt.debug_strippable(settings.staging_venv, state)
+    digests: dict[Path, str] = {}
+    found = prebuilt.debug_strippable(settings.staging_venv, state, digests)
     if not found:
         return 0
     cache = None if settings.env.get("DH_VENV_NO_REUSE") == "1" else caches.cache_root(settings.env, settings.build_dir)
     strip = shutil.which("strip", path=_PATH)
     tool = caches.file_identity(os.path.realpath(strip)) if strip else None
     store = cache / STRIPPED if cache is not None and tool else None
-    keys = {path: _strip_key(path, tool) for path in sorted(found)} if store else {}
+    keys = {path: _strip_key(digests[path], tool) for path in sorted(found)} if store else {}
+    # The RECORD hash and size of each stripped file, from the bytes written (no second read).
+    written: dict[Path, tuple[str, int]] = {}
     kept = {path: body for path, key in keys.items() if store and (body := _kept(runner, store / key)) is not None}
     todo = [path for path in sorted(found) if path not in kept]
     if kept:
         what = f"write the stripped form of {len(kept)} prebuilt file(s) kept in {store}, unchanged since"
-        runner.apply(what, lambda: [path.write_bytes(body) for path, body in kept.items()])
+        runner.apply(what, lambda: _write(kept, written))
     if todo:
         try:
             runner.run(["strip", "--strip-debug", *todo], env={"PATH": _PATH})
@@ -78,10 +81,10 @@ def strip_prebuilt_debug(settings: Settings, runner: Runner, reports: Iterable[P
             ) from None
         if store is not None and not runner.no_act:
             for path in todo:
-                _keep(store / keys[path], path)
+                _keep(store / keys[path], path, written)
             _prune(store)
     for dist in {id(d): d for d in found.values()}.values():
-        prebuilt.refresh_record(dist, {path for path, owner in found.items() if owner is dist})
+        prebuilt.refresh_record(dist, {path for path, owner in found.items() if owner is dist}, written)
     return len(found)
 
 
@@ -90,12 +93,15 @@ STRIPPED = "stripped"
 _PATH = "/usr/bin:/bin"
 
 
-def _strip_key(path: Path, tool: object) -> str:
-    """The sha256 of ``path``'s bytes and strip's identity."""
-    h = hashlib.sha256(repr(("1", tool)).encode())
-    with path.open("rb") as f:
-        h.update(hashlib.file_digest(f, "sha256").digest())
-    return h.hexdigest()
+def _strip_key(digest: str, tool: object) -> str:
+    """A key of the file's sha256 before stripping (``digest``: RECORD's form, checked) and strip's identity."""
+    return hashlib.sha256(repr(("2", tool, digest)).encode()).hexdigest()
+
+
+def _write(bodies: dict[Path, bytes], written: dict[Path, tuple[str, int]]) -> None:
+    for path, body in bodies.items():
+        path.write_bytes(body)
+        written[path] = (prebuilt.bytes_hash(body), len(body))
 
 
 def _kept(runner: Runner, entry: Path) -> bytes | None:
@@ -114,10 +120,15 @@ def _kept(runner: Runner, entry: Path) -> bytes | None:
     return body
 
 
-def _keep(entry: Path, path: Path) -> None:
-    """Keep the stripped form of ``path``: its sha256, a newline, its bytes (a cache that cannot be written: slower)."""
+def _keep(entry: Path, path: Path, written: dict[Path, tuple[str, int]] | None = None) -> None:
+    """Keep the stripped form of ``path``: its sha256, a newline, its bytes (a cache that cannot be written: slower).
+
+    ``written`` gets its RECORD hash and size.
+    """
     with contextlib.suppress(OSError):
         body = path.read_bytes()
+        if written is not None:
+            written[path] = (prebuilt.bytes_hash(body), len(body))
         entry.parent.mkdir(parents=True, exist_ok=True)
         fd, part = tempfile.mkstemp(prefix=".part-", dir=entry.parent)
         with os.fdopen(fd, "wb") as f:

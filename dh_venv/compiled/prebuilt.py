@@ -89,6 +89,11 @@ def _portable(tag: str) -> bool:
     return all(_PORTABLE_PLATFORM.fullmatch(p) for p in platforms)
 
 
+def bytes_hash(data: bytes) -> str:
+    """RECORD's form of the sha256 of ``data``."""
+    return "sha256=" + base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
+
+
 def file_hash(path: Path | str, kinds: dict[str, bool] | None = None) -> str:
     """RECORD's form of the sha256 of ``path``; ``kinds`` gets whether it is ELF, from the same read."""
     digest = hashlib.sha256()
@@ -149,10 +154,14 @@ def refresh_records(staging_root: Path, state: State) -> list[Path]:
     return rewritten
 
 
-def refresh_record(dist: Distribution, only: set[Path] | None = None) -> bool:
+def refresh_record(
+    dist: Distribution, only: set[Path] | None = None, written: dict[Path, tuple[str, int]] | None = None
+) -> bool:
     """Rehash the files of ``dist`` whose content changed since its RECORD was written; whether any did.
 
-    With ``only``, just those files are looked at (the ones the caller rewrote).
+    With ``only``, just those files are looked at (the ones the caller
+    rewrote); ``written`` gives the hash and size of files the caller
+    wrote from bytes it held (they are not read again).
     """
     record = dist.dist_info / "RECORD"
     rows = read_record(record)
@@ -165,7 +174,12 @@ def refresh_record(dist: Distribution, only: set[Path] | None = None) -> bool:
         path = Path(os.path.normpath(dist.site_packages / row[0]))
         if only is not None and path not in only:
             continue
-        if path.is_file() and not path.is_symlink() and file_hash(path) != row[1]:
+        if written and path in written:
+            digest, size = written[path]
+            if digest != row[1]:
+                row[1:] = [digest, str(size)]
+                dirty = True
+        elif path.is_file() and not path.is_symlink() and file_hash(path) != row[1]:
             row[1:] = [file_hash(path), str(path.stat().st_size)]
             dirty = True
     if dirty:
@@ -175,7 +189,7 @@ def refresh_record(dist: Distribution, only: set[Path] | None = None) -> bool:
     return dirty
 
 
-def debug_strippable(venv: Path, state: State) -> dict[Path, Distribution]:
+def debug_strippable(venv: Path, state: State, digests: dict[Path, str] | None = None) -> dict[Path, Distribution]:
     """Shared objects of prebuilt wheels that carry debug sections and that stripping cannot break.
 
     Left alone: anything auditwheel/patchelf rewrote or bundled (an RPATH or
@@ -201,4 +215,6 @@ def debug_strippable(venv: Path, state: State) -> dict[Path, Distribution]:
             if elf.read_dynamic(path).rpath or file_hash(path) != digest:
                 continue
             found[path] = dist
+            if digests is not None:
+                digests[path] = digest  # what it is now: checked just above
     return found

@@ -13,6 +13,7 @@ virtualenv seeds fewer (trixie's seeds pip only, for Python >= 3.12),
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -32,6 +33,8 @@ if TYPE_CHECKING:
 
 SEED = frozenset({"pip", "setuptools", "wheel"})
 _NESTED = re.compile(r"^(-r|--requirement)(\s+|=)(?P<path>\S+)")
+# Top-level names of site-packages that belong to the seed (their own pkg_resources imports do not count).
+_SEED_DIRS = frozenset({"setuptools", "pkg_resources", "pip", "_distutils_hack", "wheel"})
 _RUNTIME_IMPORT = re.compile(rb"^(import|from)\s+pkg_resources\b", re.MULTILINE)
 
 
@@ -157,18 +160,23 @@ def _applies(req: Requirement, extras: set[str], markers: Mapping[str, str]) -> 
 def pkg_resources_users(venv: Path) -> list[str]:
     """Files of the venv, outside the seed, that import ``pkg_resources`` at module level."""
     users = []
-    for packages in venv.glob("lib/python3*/site-packages"):
-        for path in sorted(packages.rglob("*.py")):
-            top = path.relative_to(packages).parts[0]
-            if top in ("setuptools", "pkg_resources", "pip", "_distutils_hack", "wheel"):
-                continue
-            try:
-                data = path.read_bytes()
-            except OSError:
-                continue
-            if b"pkg_resources" in data and _RUNTIME_IMPORT.search(data):
-                users.append(str(path.relative_to(venv)))
-    return users
+    for packages in sorted(venv.glob("lib/python3*/site-packages")):
+        # os.walk and plain strings: a venv has thousands of modules, read on every build.
+        for top, dirs, names in os.walk(packages):
+            if top == str(packages):
+                dirs[:] = [d for d in dirs if d not in _SEED_DIRS]
+            for name in names:
+                if not name.endswith(".py"):
+                    continue
+                path = os.path.join(top, name)
+                try:
+                    with open(path, "rb") as fh:
+                        data = fh.read()
+                except OSError:
+                    continue
+                if b"pkg_resources" in data and _RUNTIME_IMPORT.search(data):
+                    users.append(os.path.relpath(path, venv))
+    return sorted(users, key=lambda user: user.split("/"))  # as Paths sort
 
 
 def leave_out_seed(

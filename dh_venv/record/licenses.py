@@ -122,13 +122,14 @@ class License:
         return cls(data["expression"], tuple(data["names"]), data["source"])
 
 
-def rules() -> list[object]:
+@cache
+def rules() -> tuple[object, ...]:
     """What :func:`of` reads a METADATA file by: this module and the installed license-expression (its SPDX list).
 
     A cached answer of :func:`of` is keyed by it and by the METADATA bytes.
     """
     spec = importlib.util.find_spec("license_expression")
-    return [caches.file_identity(__file__), caches.file_identity(spec.origin) if spec and spec.origin else None]
+    return (caches.file_identity(__file__), caches.file_identity(spec.origin) if spec and spec.origin else None)
 
 
 @cache

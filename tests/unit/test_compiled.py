@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from dh_venv.compiled import binaries, flags, setaside
+from dh_venv.compiled import binaries, flags, prebuilt, setaside
 from dh_venv.errors import DhVenvError
 from dh_venv.runner import Runner
 from dh_venv.settings import Settings
@@ -103,7 +103,9 @@ def test_a_kept_stripped_form_is_checked_and_a_damaged_one_removed(tmp_path: Pat
     source.write_bytes(b"\x7fELF with debug")
     binaries._keep(tmp_path / "entry", source)
     assert binaries._kept(runner, tmp_path / "entry") == b"\x7fELF with debug"
-    assert binaries._strip_key(source, ("strip", 1)) != binaries._strip_key(source, ("strip", 2))
+    digest = prebuilt.file_hash(source)
+    assert binaries._strip_key(digest, ("strip", 1)) != binaries._strip_key(digest, ("strip", 2))
+    assert binaries._strip_key(digest, ("strip", 1)) != binaries._strip_key(prebuilt.bytes_hash(b"other"), ("strip", 1))
     # A form no build used for a month goes when new ones are kept; a used one stays.
     os.utime(tmp_path / "entry", (0, 0))
     binaries._kept(runner, tmp_path / "entry")
