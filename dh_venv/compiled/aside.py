@@ -203,9 +203,10 @@ def restore(
 
 
 def _lstat(path: Path) -> os.stat_result | None:
+    """``path``'s lstat; None where nothing is (as ``os.path.lexists`` tells)."""
     try:
         return os.lstat(path)
-    except FileNotFoundError:
+    except OSError:
         return None
 
 
