@@ -8,6 +8,7 @@ one place.
 
 from __future__ import annotations
 
+import base64
 import configparser
 import csv
 import email.message
@@ -170,6 +171,11 @@ def entry_point_scripts(text: str, source: str = "<entry_points.txt>") -> list[t
     parser.read_string(text, source=source)
     groups = ("console_scripts", "gui_scripts")
     return [(group, name.strip()) for group in groups if parser.has_section(group) for name in parser.options(group)]
+
+
+def record_digest(sha256: bytes) -> str:
+    """RECORD's form of a sha256 digest: ``sha256=`` and its URL-safe base64, unpadded."""
+    return "sha256=" + base64.urlsafe_b64encode(sha256).rstrip(b"=").decode()
 
 
 def read_record(record: Path, *, partial: bool = False) -> list[list[str]] | None:

@@ -17,6 +17,7 @@ from dh_venv.debhelper import files as debhelper
 from dh_venv.errors import CommandError, DhVenvError
 from dh_venv.runner import Runner
 from dh_venv.settings import Settings
+from dh_venv.site import record_digest
 
 _MAX_LISTED = 10
 
@@ -101,7 +102,7 @@ def _strip_key(digest: str, tool: object) -> str:
 def _write(bodies: dict[Path, bytes], written: dict[Path, tuple[str, int]]) -> None:
     for path, body in bodies.items():
         path.write_bytes(body)
-        written[path] = (prebuilt.bytes_hash(body), len(body))
+        written[path] = (record_digest(hashlib.sha256(body).digest()), len(body))
 
 
 def _kept(runner: Runner, entry: Path) -> bytes | None:
@@ -128,7 +129,7 @@ def _keep(entry: Path, path: Path, written: dict[Path, tuple[str, int]] | None =
     with contextlib.suppress(OSError):
         body = path.read_bytes()
         if written is not None:
-            written[path] = (prebuilt.bytes_hash(body), len(body))
+            written[path] = (record_digest(hashlib.sha256(body).digest()), len(body))
         entry.parent.mkdir(parents=True, exist_ok=True)
         fd, part = tempfile.mkstemp(prefix=".part-", dir=entry.parent)
         with os.fdopen(fd, "wb") as f:

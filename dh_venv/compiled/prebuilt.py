@@ -21,7 +21,6 @@ sequence of their own, they hold whatever a maintainer puts in
 
 from __future__ import annotations
 
-import base64
 import csv
 import hashlib
 import io
@@ -34,7 +33,7 @@ from pathlib import Path
 
 from dh_venv import elf
 from dh_venv.compiled.state import State
-from dh_venv.site import Distribution, distributions, normalize, read_record
+from dh_venv.site import Distribution, distributions, normalize, read_record, record_digest
 
 # Platform tags only auditwheel-repaired (or other portable) wheels carry.
 _PORTABLE_PLATFORM = re.compile(r"(manylinux|musllinux)\w*|any")
@@ -89,11 +88,6 @@ def _portable(tag: str) -> bool:
     return all(_PORTABLE_PLATFORM.fullmatch(p) for p in platforms)
 
 
-def bytes_hash(data: bytes) -> str:
-    """RECORD's form of the sha256 of ``data``."""
-    return "sha256=" + base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
-
-
 def file_hash(path: Path | str, kinds: dict[str, bool] | None = None) -> str:
     """RECORD's form of the sha256 of ``path``; ``kinds`` gets whether it is ELF, from the same read."""
     digest = hashlib.sha256()
@@ -104,7 +98,7 @@ def file_hash(path: Path | str, kinds: dict[str, bool] | None = None) -> str:
         digest.update(first)
         for chunk in iter(lambda: f.read(1 << 20), b""):
             digest.update(chunk)
-    return "sha256=" + base64.urlsafe_b64encode(digest.digest()).rstrip(b"=").decode()
+    return record_digest(digest.digest())
 
 
 def staging_venvs(staging_root: Path, state: State) -> list[Path]:

@@ -33,7 +33,6 @@ difference and nothing names the cache.
 
 from __future__ import annotations
 
-import base64
 import contextlib
 import hashlib
 import json
@@ -51,6 +50,7 @@ from dh_venv.errors import DhVenvError
 from dh_venv.installers.plan import Plan, Step, with_extras
 from dh_venv.installers.venv import python_of
 from dh_venv.runner import Runner
+from dh_venv.site import record_digest
 from dh_venv.tree import sha256_of
 
 #: The cache's subdirectory for project wheels.
@@ -291,8 +291,8 @@ def as_built_from(venv: Path, wheel: Path, project: Path) -> None:
 
 def _fix_record_row(path: Path, data: bytes) -> None:
     record = path.parent / "RECORD"
-    digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
+    digest = record_digest(hashlib.sha256(data).digest())
     name = f"{path.parent.name}/{path.name}"
     rows = record.read_text().splitlines()
-    fixed = [f"{name},sha256={digest},{len(data)}" if row.split(",", 1)[0] == name else row for row in rows]
+    fixed = [f"{name},{digest},{len(data)}" if row.split(",", 1)[0] == name else row for row in rows]
     record.write_text("\n".join(fixed) + "\n")

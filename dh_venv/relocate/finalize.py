@@ -9,7 +9,6 @@ for removed ones).  What cannot be rewritten is left for :mod:`scan`.
 
 from __future__ import annotations
 
-import base64
 import csv
 import hashlib
 import io
@@ -149,8 +148,7 @@ def _is_local(direct_url: Path) -> bool:
 
 
 def _record_hash(path: Path) -> str:
-    digest = hashlib.sha256(path.read_bytes()).digest()
-    return "sha256=" + base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+    return site.record_digest(hashlib.sha256(path.read_bytes()).digest())
 
 
 def _fix_record(record: Path, staging_venv: Path, final_venv: PurePosixPath, changed: set[str]) -> None:

@@ -118,3 +118,19 @@ def test_interpreter_outside_dpkg_gets_no_component(tmp_path: Path) -> None:
     steps.write(tmp_path, "demo", Runner(log=[].append), "9.9", {})
     bom = json.loads((settings.staging_root / "usr/share/doc/demo/sbom.cdx.json").read_text())
     assert [c["name"] for c in bom["components"]] == ["known"]
+
+
+def test_licenses_kept_by_the_bytes_of_metadata(tmp_path: Path) -> None:
+    """dh_venv_restore takes the license dh_venv read, unless METADATA changed since."""
+    settings = settings_for(tmp_path)
+    add_dist(settings, "kept", "License: MIT\n")
+    add_dist(settings, "edited", "License: MIT\n")
+    steps.capture(settings, Runner(log=[].append), PYTHON, [], {}, None)
+    edited = settings.staging_venv / "lib/python3.11/site-packages/edited-1.0.dist-info/METADATA"
+    edited.write_text(edited.read_text().replace("License: MIT", "License: Apache-2.0"))
+    log: list[str] = []
+    steps.write(tmp_path, "demo", Runner(log=log.append, verbose=True), "9.9", {})
+    summary = (settings.staging_root / "usr/share/doc/demo/venv-licenses.txt").read_text().splitlines()
+    assert "edited 1.0 | Apache-2.0 | none" in summary and "kept 1.0 | MIT | none" in summary
+    reused = [line for line in log if "the answer kept in the cache" in line]
+    assert len(reused) == 1 and "the license of kept" in reused[0], log
