@@ -66,6 +66,10 @@ def environment(env: Mapping[str, str], cache: Path) -> dict[str, str]:
         UV_CACHE_DIR=str(cache / "uv"),
         NO_COLOR="1",
     )
+    if "SSL_CERT_FILE" not in env and "UV_NATIVE_TLS" not in env:
+        # The machine's trust store, as pip and apt use it: uv's own roots alone fail behind a proxy whose CA
+        # the system trusts (debuild, sbuild and sudo drop SSL_CERT_FILE).
+        out["UV_NATIVE_TLS"] = "1"
     return out
 
 

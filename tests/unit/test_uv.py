@@ -43,7 +43,16 @@ def test_environment_drops_machine_uv_settings_and_fixes_its_own() -> None:
         "UV_NO_WRAP": "1",
         "UV_CACHE_DIR": "/cache/uv",
         "NO_COLOR": "1",
+        "UV_NATIVE_TLS": "1",
     }
+
+
+def test_environment_trusts_the_system_store_unless_told_which_certificates() -> None:
+    # uv's bundled roots alone fail behind a TLS proxy whose CA only the system trusts.
+    assert uv.environment({"PATH": "/bin"}, Path("/c"))["UV_NATIVE_TLS"] == "1"
+    given = uv.environment({"SSL_CERT_FILE": "/etc/ca.pem"}, Path("/c"))
+    assert given["SSL_CERT_FILE"] == "/etc/ca.pem" and "UV_NATIVE_TLS" not in given
+    assert uv.environment({"UV_NATIVE_TLS": "0"}, Path("/c"))["UV_NATIVE_TLS"] == "0"
 
 
 def test_cache_root_is_dh_venv_cache_dir_else_the_build_tree() -> None:
