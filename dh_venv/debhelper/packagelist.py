@@ -10,6 +10,10 @@ options, the host architecture), ``PATH``, ``PERL5LIB`` and ``PERLLIB``
 (which dh_listpackages runs and which debhelper it loads), and the
 installed debhelper, dpkg and libdpkg-perl (dpkg's list of each one's
 files, which every upgrade rewrites).  Anything else is asked again.
+dh_clean removes that file, so the answer is also kept in dh-venv's cache
+(:func:`dh_venv.caches.answer`, with the machine's architecture in the
+key), where the next build of the same tree finds it; ``DH_VENV_NO_REUSE=1``
+asks again.
 """
 
 from __future__ import annotations
@@ -18,11 +22,12 @@ import contextlib
 import hashlib
 import json
 import os
+import platform
 import shutil
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from dh_venv import tree
+from dh_venv import caches, tree
 from dh_venv.errors import CommandError, DhVenvError
 from dh_venv.runner import Runner
 
@@ -61,16 +66,22 @@ def list_packages(
     known = _answers(Path.cwd() / CACHE) if digest is not None else {}
     if digest is not None and digest in known:
         return list(known[digest])
-    try:
-        # stdout only: perl warns on stderr about a locale that is not installed.
-        out = runner.run(["dh_listpackages", *selection], env=clean, changes_files=False, stdout_only=True)
-    except CommandError as exc:
-        raise DhVenvError(
-            "dh_listpackages could not list the packages to act on",
-            hint="check debian/control and the -p/-N options",
-            details=exc.output,
-        ) from None
-    packages = out.split()
+
+    def ask() -> str:
+        try:
+            # stdout only: perl warns on stderr about a locale that is not installed.
+            return runner.run(["dh_listpackages", *selection], env=clean, changes_files=False, stdout_only=True)
+        except CommandError as exc:
+            raise DhVenvError(
+                "dh_listpackages could not list the packages to act on",
+                hint="check debian/control and the -p/-N options",
+                details=exc.output,
+            ) from None
+
+    # dh_clean removes the build's own answers: the same question in a later build is answered by the cache.
+    cache = caches.reuse_root(env, Path.cwd()) if digest is not None else None
+    what = f"the packages to act on ({' '.join(['dh_listpackages', *selection])})"
+    packages = caches.answer(cache, ["dh_listpackages", digest, platform.machine()], ask, runner, what).split()
     if digest is not None:
         _remember(Path.cwd() / CACHE, known, digest, packages, runner)
     return packages

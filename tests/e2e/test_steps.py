@@ -6,7 +6,8 @@ naming the staging tree to the second venv.  The first build (``-v``)
 checks that the later steps reuse dh_venv's answers and skip only the
 untouched venv; a second one with ``-nc`` (so the answers of the first are
 still there) after a change of ``debian/control`` and of the build
-profiles checks that they are asked again.
+profiles checks that they are asked again; a third one, cleaned as usual, that
+dh-venv's cache answers them all.
 """
 
 from __future__ import annotations
@@ -113,3 +114,13 @@ def test_package_list_reused_and_untouched_venv_not_rescanned(tmp_path: Path, wh
     assert (three / "opt/venvs/stp-three/pyvenv.cfg").is_file()
     assert files_containing(three, str(source)) == []
     assert "stp-two" not in "\n".join(line for lines in runs["dh_venv_rescan"] for line in lines)
+
+    # dh_clean removes the build's answers; the next build of the same tree finds them in the cache.
+    (source / "debian/files").unlink(missing_ok=True)
+    third = build(source, wheelhouse, "-Ppkg.stp-steps.notwo")
+    assert third.returncode == 0, third.output[-4000:]
+    runs = commands(third.output)
+    for step in ("dh_venv", "dh_venv_setaside", "dh_venv_restore", "dh_venv_rescan"):
+        assert all(asked(lines) == 0 for lines in runs[step]), (step, runs[step])
+    assert any("\tthe packages to act on (dh_listpackages" in line for line in runs["dh_venv"][0]), runs["dh_venv"]
+    assert sorted(third.debs) == ["stp-one", "stp-three"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -143,3 +144,18 @@ def test_a_missing_control_is_not_kept(build_dir: Path) -> None:
         "dh_listpackages could not list the packages to act on; check debian/control and the -p/-N options"
     )
     assert not (build_dir / "debian/.debhelper").exists()
+
+
+def test_the_answer_outlives_dh_clean_in_the_cache_unless_reuse_is_off(build_dir: Path, tmp_path_factory) -> None:  # type: ignore[no-untyped-def]
+    env = {**ENV, "DH_VENV_CACHE_DIR": str(tmp_path_factory.mktemp("cache"))}
+    assert ran(ask(env=env)[1])
+    shutil.rmtree(build_dir / "debian/.debhelper")  # what dh_clean does between two builds
+    answer, log = ask(env=env)
+    assert answer == ALL and not ran(log)
+    assert any(line.startswith("\tthe packages to act on (dh_listpackages): the answer kept") for line in log), log
+    shutil.rmtree(build_dir / "debian/.debhelper")
+    assert ran(ask(env={**env, "DH_VENV_NO_REUSE": "1"})[1])
+    # Another debian/control is another question.
+    shutil.rmtree(build_dir / "debian/.debhelper")
+    (build_dir / "debian/control").write_text(CONTROL.replace("Architecture: any", "Architecture: all"))
+    assert ran(ask(env=env)[1])
