@@ -22,7 +22,6 @@ import contextlib
 import hashlib
 import json
 import os
-import platform
 import shutil
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -81,7 +80,7 @@ def list_packages(
     # dh_clean removes the build's own answers: the same question in a later build is answered by the cache.
     cache = caches.reuse_root(env, Path.cwd()) if digest is not None else None
     what = f"the packages to act on ({' '.join(['dh_listpackages', *selection])})"
-    packages = caches.answer(cache, ["dh_listpackages", digest, platform.machine()], ask, runner, what).split()
+    packages = caches.answer(cache, ["dh_listpackages", digest, os.uname().machine], ask, runner, what).split()
     if digest is not None:
         _remember(Path.cwd() / CACHE, known, digest, packages, runner)
     return packages

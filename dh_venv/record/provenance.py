@@ -14,15 +14,14 @@ import json
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlparse
-
-from packaging.tags import parse_tag
-from packaging.utils import InvalidSdistFilename, InvalidWheelFilename, parse_sdist_filename, parse_wheel_filename
-from packaging.version import InvalidVersion, Version
 
 from dh_venv.site import Distribution, distributions, normalize
 from dh_venv.tree import sha256_of
+
+if TYPE_CHECKING:
+    from packaging.version import Version
 
 #: File name -> (``sha256:<hex>``, what listed it: ``lock`` or ``wheelhouse``).
 Known = Mapping[str, tuple[str, str]]
@@ -131,11 +130,15 @@ def _local_build(dist: Distribution) -> bool:
 
 
 # A known file, parsed once: (file name, version, wheel tags or None for an sdist, (hash, source)).
-_Parsed = tuple[str, Version, frozenset[Any] | None, tuple[str, str]]
+_Parsed = tuple[str, "Version", frozenset[Any] | None, tuple[str, str]]
 
 
 def _index(known: Known) -> dict[str, list[_Parsed]]:
     """The known files by normalised distribution name."""
+    # packaging only here and in _matching_file: dh_venv_restore reads the provenance, and starts on every build.
+    from packaging.utils import InvalidSdistFilename, InvalidWheelFilename, parse_sdist_filename, parse_wheel_filename
+    from packaging.version import InvalidVersion
+
     index: dict[str, list[_Parsed]] = {}
     for name, value in sorted(known.items()):
         try:
@@ -152,6 +155,9 @@ def _index(known: Known) -> dict[str, list[_Parsed]]:
 
 def _matching_file(dist: Distribution, index: Mapping[str, list[_Parsed]], built: bool) -> _Parsed | None:
     """The known file ``dist`` was installed from: its wheel, or for what was built here its sdist."""
+    from packaging.tags import parse_tag
+    from packaging.version import InvalidVersion, Version
+
     try:
         version = Version(dist.version)
     except InvalidVersion:
