@@ -2,15 +2,20 @@
 
 Each input directory holds ``bench.toml`` (package name, console script,
 description) and either a ``src/`` tree or a ``source`` key naming a tree
-elsewhere in the checkout.  The tree's ``debian/control`` says
+elsewhere in the checkout; with an ``sdist`` key (``name==version``), ``src/``
+holds only ``debian/``, laid over that PyPI sdist.  The tree's ``debian/control`` says
 ``Build-Depends: @BUILD_DEPENDS@`` (or any value, which is replaced); each
 tool gets the same tree with its own Build-Depends and ``debian/rules``.
 """
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
+import subprocess
+import tarfile
+import tempfile
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -51,6 +56,8 @@ class InputSpec:
     tree: Path
     #: Replaces the tree's requirements.txt (an input that pins other versions of the same application).
     requirements: Path | None = None
+    #: A PyPI sdist (``name==version``) whose unpacked tree the input's ``debian/`` is laid over.
+    sdist: str | None = None
 
 
 def load_inputs() -> dict[str, InputSpec]:
@@ -71,8 +78,9 @@ def load_inputs() -> dict[str, InputSpec]:
             description=data["description"],
             tree=tree,
             requirements=meta.parent / data["requirements"] if "requirements" in data else None,
+            sdist=data.get("sdist"),
         )
-    order = {"small": 0, "mid": 1, "mid-newest": 2, "heavy": 3}
+    order = {"small": 0, "mid": 1, "mid-newest": 2, "heavy": 3, "sdist": 4}
     return dict(sorted(specs.items(), key=lambda kv: (order.get(kv[0], 9), kv[0])))
 
 
@@ -87,9 +95,42 @@ def _ignore_leftovers(directory: str, names: list[str]) -> set[str]:
     return skipped
 
 
+def sdist_tree(requirement: str) -> Path:
+    """The unpacked sdist of ``requirement`` (``name==version``), downloaded from PyPI once per machine.
+
+    Debian's pip wheel (python3-pip-whl, which dh-virtualenv needs anyway) downloads it, with no
+    pip configuration of the machine: the same file on every machine.
+    """
+    where = Path(tempfile.gettempdir()) / "dh-venv-bench-sdists" / re.sub(r"[^A-Za-z0-9.=-]", "_", requirement)
+    if where.is_dir():
+        return where
+    pips = sorted(Path("/usr/share/python-wheels").glob("pip-*.whl"))
+    if not pips:
+        raise BenchError(f"the {requirement} input needs Debian's pip wheel: apt-get install python3-pip-whl")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PIP_") or k in ("PIP_CERT", "PIP_PROXY")}
+    env["PIP_CONFIG_FILE"] = os.devnull
+    where.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=where.parent) as tmp:
+        argv = ["/usr/bin/python3", f"{pips[-1]}/pip", "download", "-q", "--no-deps", "--no-binary", ":all:"]
+        proc = subprocess.run([*argv, "-d", tmp, requirement], env=env, capture_output=True, text=True)
+        archives = sorted(Path(tmp).glob("*.tar.gz"))
+        if proc.returncode != 0 or len(archives) != 1:
+            raise BenchError(f"could not download the sdist of {requirement}:\n{proc.stderr[-2000:]}")
+        with tarfile.open(archives[0]) as tar:
+            members = tar.getmembers()
+            if any(m.name.startswith("/") or ".." in Path(m.name).parts or m.issym() or m.islnk() for m in members):
+                raise BenchError(f"the sdist of {requirement} holds an absolute path, '..' or a link")
+            tar.extractall(Path(tmp) / "x", members)
+        (top,) = (Path(tmp) / "x").iterdir()
+        top.rename(where)
+    return where
+
+
 def write_source(spec: InputSpec, dest: Path, tool: str, extra_rules: str = "") -> None:
     """A fresh copy of the input for ``tool``: its Build-Depends and debian/rules."""
-    shutil.copytree(spec.tree, dest, ignore=_ignore_leftovers)
+    if spec.sdist is not None:
+        shutil.copytree(sdist_tree(spec.sdist), dest, ignore=_ignore_leftovers)
+    shutil.copytree(spec.tree, dest, ignore=_ignore_leftovers, dirs_exist_ok=spec.sdist is not None)
     if spec.requirements is not None:
         shutil.copyfile(spec.requirements, dest / "requirements.txt")
     control = dest / "debian" / "control"

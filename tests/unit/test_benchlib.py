@@ -298,7 +298,7 @@ def test_parse_steps_counts_nested_commands_once(tmp_path: Path) -> None:
 
 def test_the_newest_input_is_mid_with_other_pins_and_the_baseline_has_no_venv(tmp_path: Path) -> None:
     inputs = load_inputs()
-    assert list(inputs) == ["small", "mid", "mid-newest", "heavy"]
+    assert list(inputs) == ["small", "mid", "mid-newest", "heavy", "sdist"]
     newest, mid = inputs["mid-newest"], inputs["mid"]
     assert newest.tree == mid.tree and newest.package == mid.package
     write_source(newest, tmp_path / "new", "dh-venv")
@@ -308,6 +308,25 @@ def test_the_newest_input_is_mid_with_other_pins_and_the_baseline_has_no_venv(tm
     assert (tmp_path / "dh/debian/rules").read_text().endswith("\tdh $@ --buildsystem=none\n")
     control = (tmp_path / "dh/debian/control").read_text()
     assert "Build-Depends: debhelper-compat (= 13)\n" in control
+
+
+def test_the_sdist_input_lays_its_debian_dir_over_the_unpacked_sdist(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    spec = load_inputs()["sdist"]
+    assert spec.sdist == "httpie==3.2.4" and sorted(p.name for p in spec.tree.iterdir()) == ["debian"]
+    # The download is done once per machine: an unpacked tree already there is taken as it is.
+    monkeypatch.setattr("tempfile.gettempdir", lambda: str(tmp_path))
+    unpacked = tmp_path / "dh-venv-bench-sdists" / "httpie==3.2.4"
+    (unpacked / "httpie").mkdir(parents=True)
+    (unpacked / "setup.cfg").write_text("[metadata]\nname = httpie\n")
+    (unpacked / "httpie.egg-info").mkdir()  # an sdist's own leftovers are not copied
+    write_source(spec, tmp_path / "src", "dh-virtualenv")
+    assert sorted(p.name for p in (tmp_path / "src").iterdir()) == ["debian", "httpie", "setup.cfg"]
+    assert "Build-Depends: debhelper-compat (= 13), dh-virtualenv, python3\n" in (
+        tmp_path / "src/debian/control"
+    ).read_text()
+    assert (tmp_path / "src/debian/rules").read_text().endswith("dh $@ --with python-virtualenv\n")
 
 
 def test_what_a_purge_left_is_counted_and_removed(tmp_path: Path) -> None:
