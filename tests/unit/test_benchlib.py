@@ -323,9 +323,10 @@ def test_the_sdist_input_lays_its_debian_dir_over_the_unpacked_sdist(
     (unpacked / "httpie.egg-info").mkdir()  # an sdist's own leftovers are not copied
     write_source(spec, tmp_path / "src", "dh-virtualenv")
     assert sorted(p.name for p in (tmp_path / "src").iterdir()) == ["debian", "httpie", "setup.cfg"]
-    assert "Build-Depends: debhelper-compat (= 13), dh-virtualenv, python3\n" in (
-        tmp_path / "src/debian/control"
-    ).read_text()
+    assert (
+        "Build-Depends: debhelper-compat (= 13), dh-virtualenv, python3\n"
+        in (tmp_path / "src/debian/control").read_text()
+    )
     assert (tmp_path / "src/debian/rules").read_text().endswith("dh $@ --with python-virtualenv\n")
 
 
