@@ -120,7 +120,9 @@ def sdist_tree(requirement: str) -> Path:
             members = tar.getmembers()
             if any(m.name.startswith("/") or ".." in Path(m.name).parts or m.issym() or m.islnk() for m in members):
                 raise BenchError(f"the sdist of {requirement} holds an absolute path, '..' or a link")
-            tar.extractall(Path(tmp) / "x", members)
+            # tarfile's own check too where this Python has it (3.12, and bookworm's 3.11 has not).
+            safe = {"filter": "data"} if hasattr(tarfile, "data_filter") else {}
+            tar.extractall(Path(tmp) / "x", members, **safe)  # type: ignore[arg-type]
         (top,) = (Path(tmp) / "x").iterdir()
         top.rename(where)
     return where
