@@ -10,7 +10,6 @@ tool gets the same tree with its own Build-Depends and ``debian/rules``.
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import subprocess
@@ -107,8 +106,9 @@ def sdist_tree(requirement: str) -> Path:
     pips = sorted(Path("/usr/share/python-wheels").glob("pip-*.whl"))
     if not pips:
         raise BenchError(f"the {requirement} input needs Debian's pip wheel: apt-get install python3-pip-whl")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PIP_") or k in ("PIP_CERT", "PIP_PROXY")}
-    env["PIP_CONFIG_FILE"] = os.devnull
+    from .context import clean_environment  # the builds' own environment (context imports this module)
+
+    env = clean_environment()
     where.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=where.parent) as tmp:
         argv = ["/usr/bin/python3", f"{pips[-1]}/pip", "download", "-q", "--no-deps", "--no-binary", ":all:"]
