@@ -1,8 +1,9 @@
 """The pipeline for one binary package, in stage order.
 
-check -> inputs -> create and install (installers) -> relocate (finalize,
-scan) -> expose (console-script links) -> Debian integration (links,
-Depends, maintainer scripts, lintian overrides) -> compiled-code records;
+check -> inputs -> create and install (installers; they also leave out
+what the venv does not need) -> relocate (finalize, scan) -> expose
+(console-script links) -> Debian integration (links, Depends, maintainer
+scripts, lintian overrides) -> compiled-code records;
 what each distribution came from is recorded (record) before relocating.
 Each stage is a package of :mod:`dh_venv`; this module only orders them
 and hands each the frozen values the one before made.
@@ -24,7 +25,7 @@ from dh_venv.inputs.collect import collect
 from dh_venv.inputs.markers import marker_environment
 from dh_venv.inputs.pyproject import read_pyproject
 from dh_venv.inputs.values import Inputs
-from dh_venv.installers import escapes, lean, projectwheel, uvtool
+from dh_venv.installers import escapes, launchers, lean, projectwheel, uvtool
 from dh_venv.installers import plan as install_plan
 from dh_venv.installers.backend import Backend
 from dh_venv.installers.choose import choose
@@ -196,6 +197,7 @@ def build_package(
     if not settings.keep_seed:
         markers = marker_environment(python, runner)
         lean.leave_out_seed(settings, runner, backend, staging, wanted, markers, app)
+    launchers.leave_out(staging, runner)
     binaries.check_architecture(settings)
     binaries.strip_prebuilt_debug(settings, runner, reports)
     made = _expose(settings, runner, staging, app, taken, own_packages)

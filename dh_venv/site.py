@@ -13,6 +13,7 @@ import configparser
 import csv
 import email.message
 import email.parser
+import io
 import json
 import os
 import re
@@ -200,6 +201,13 @@ def read_record(record: Path, *, partial: bool = False) -> list[list[str]] | Non
             hint="fix what wrote it (a command in override_dh_venv?), or reinstall that distribution",
         ) from None
     return rows
+
+
+def write_record(record: Path, rows: list[list[str]]) -> None:
+    """Write ``rows`` as a ``RECORD`` file, bytes that are not UTF-8 as :func:`read_record` kept them."""
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows(rows)
+    record.write_text(out.getvalue(), encoding="utf-8", errors="surrogateescape")
 
 
 def at(dist_info: Path) -> Distribution:

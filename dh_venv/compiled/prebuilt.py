@@ -21,9 +21,7 @@ sequence of their own, they hold whatever a maintainer puts in
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import json
 import os
 import re
@@ -33,7 +31,7 @@ from pathlib import Path
 
 from dh_venv import elf
 from dh_venv.compiled.state import State
-from dh_venv.site import Distribution, distributions, normalize, read_record, record_digest
+from dh_venv.site import Distribution, distributions, normalize, read_record, record_digest, write_record
 
 # Platform tags only auditwheel-repaired (or other portable) wheels carry.
 _PORTABLE_PLATFORM = re.compile(r"(manylinux|musllinux)\w*|any")
@@ -177,9 +175,7 @@ def refresh_record(
             row[1:] = [file_hash(path), str(path.stat().st_size)]
             dirty = True
     if dirty:
-        out = io.StringIO()
-        csv.writer(out, lineterminator="\n").writerows(rows)
-        record.write_text(out.getvalue(), encoding="utf-8", errors="surrogateescape")
+        write_record(record, rows)
     return dirty
 
 

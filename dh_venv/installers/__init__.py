@@ -6,5 +6,6 @@ syntax); :mod:`.choose` picks the backend once, before any venv exists;
 interface, each rendering the plan into its own command line and reading
 its own failures (:mod:`.failures`).  :mod:`.venv` runs virtualenv,
 :mod:`.index` reaches the package index, :mod:`.uvtool` gets uv itself,
-:mod:`.lean` decides which of the venv's seed stays.
+:mod:`.lean` decides which of the venv's seed stays, :mod:`.launchers` leaves
+out the Windows launchers pip and setuptools carry.
 """

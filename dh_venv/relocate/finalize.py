@@ -9,9 +9,7 @@ for removed ones).  What cannot be rewritten is left for :mod:`scan`.
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import json
 import os
 import re
@@ -181,6 +179,4 @@ def _fix_record(record: Path, staging_venv: Path, final_venv: PurePosixPath, cha
         # virtualenv's seeder writes rows in directory order, which differs
         # between two builds of the same source: a rewritten RECORD is sorted.
         rows.sort(key=lambda row: row[0])
-        out = io.StringIO()
-        csv.writer(out, lineterminator="\n").writerows(rows)
-        tree.write_text(record, out.getvalue())
+        site.write_record(record, rows)

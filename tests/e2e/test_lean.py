@@ -34,6 +34,19 @@ def _requires_of_debian_wheel(name: str) -> set[str]:
     }
 
 
+def _wheel_names(name: str) -> list[str]:
+    [whl] = Path("/usr/share/python-wheels").glob(f"{name}-*.whl")
+    with zipfile.ZipFile(whl) as archive:
+        return archive.namelist()
+
+
+_MISSING_RECORD_FILES = """
+from importlib.metadata import distribution
+for name in ("pip", "setuptools", "wheel"):
+    for file in distribution(name).files or ():
+        if not file.locate().exists() and file.suffix != ".pyc":
+            print(name, file)
+"""
 WHEEL_NEEDS = _requires_of_debian_wheel("wheel")
 WARNING = f"dh_venv: warning: lean-app: {SITE}/leanuser/__init__.py import(s) pkg_resources"
 
@@ -110,12 +123,19 @@ def test_keep_seed_ships_pip_setuptools_and_wheel(tmp_path: Path, build_package,
     dists, scripts = contents(build.deb("lean-app"))
     assert dists == {"lean_app", "leanuser"} | SEED | WHEEL_NEEDS
     assert {"pip", "wheel"} <= scripts
+    # This release's setuptools wheel carries Windows launchers; the package does not.
+    assert [n for n in _wheel_names("setuptools") if n.endswith(".exe")]
+    listing = subprocess.run(["dpkg-deb", "-c", str(build.deb("lean-app"))], capture_output=True, text=True).stdout
+    assert ".exe" not in listing
     with installed(build.deb("lean-app")):
         imports = "import leanuser, pkg_resources, setuptools, wheel; print(leanuser.NAME)"
         result = run_clean(f"{VENV}/bin/python", "-c", imports)
         assert (result.returncode, result.stdout) == (0, "leanuser\n"), result.stderr
         result = run_clean(f"{VENV}/bin/pip", "--version")
         assert result.returncode == 0 and result.stdout.startswith("pip "), result.stderr
+        # Every file the seed's RECORDs list is there: pip can still uninstall or upgrade them.
+        result = run_clean(f"{VENV}/bin/python", "-c", _MISSING_RECORD_FILES)
+        assert (result.returncode, result.stdout) == (0, ""), result.stderr
     assert_purged("lean-app", VENV, ["lean-app"])
 
 
