@@ -16,6 +16,8 @@ from .inputs import BenchError, InputSpec
 
 INSTALL_ROOT = "opt/venvs"
 SEEDS = {"pip", "setuptools", "wheel"}
+#: The interpreter dh-venv's packages depend on: /usr/bin/python3 resolved (python3.11 on bookworm, 3.13 on trixie).
+INTERPRETER = Path(os.path.realpath("/usr/bin/python3")).name
 
 
 @dataclass(frozen=True)
@@ -28,7 +30,7 @@ class Analysis:
     data_member: str
     depends: str
     installed_size_kib: int
-    depends_python3_11: bool
+    depends_interpreter: bool
     files: int
     symlinks: int
     pyc_files: int
@@ -145,7 +147,7 @@ def analyse(spec: InputSpec, b: Build) -> Analysis:
         data_member=next((m for m in members if m.startswith("data.tar")), "?"),
         depends=depends,
         installed_size_kib=int(fields.get("Installed-Size", "0") or 0),
-        depends_python3_11=bool(re.search(r"(^|[\s,|])python3\.11([\s(,]|$)", depends)),
+        depends_interpreter=bool(re.search(rf"(^|[\s,|]){re.escape(INTERPRETER)}([\s(,]|$)", depends)),
         files=counts.files,
         symlinks=counts.symlinks,
         pyc_files=counts.pyc_files,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import textwrap
 from collections.abc import Callable, Mapping
 
+from .analysis import INTERPRETER
 from .incumbent import IncumbentRules
 from .inputs import InputSpec
 from .profile import Profile, profile_table
@@ -36,7 +37,7 @@ ROWS: list[tuple[str, Getter, str]] = [
     ("apt install of the .deb (s)", lambda s: s.apt_install_s, "s"),
     ("first run of the installed command (s)", lambda s: s.first_run_s, "s"),
     ("files left in the venv dir after apt purge", lambda s: s.left_after_purge, "n"),
-    ("Depends names python3.11", lambda s: s.depends_python3_11, "bool"),
+    (f"Depends names {INTERPRETER}", lambda s: s.depends_interpreter, "bool"),
     ("console script in /usr/bin", lambda s: s.console_script_on_path, "bool"),
     ("pip/setuptools/wheel shipped in the venv", lambda s: s.seeds_shipped, "bool"),
 ]

@@ -62,7 +62,7 @@ class Summary:
     pyc_files_range: tuple[int, int]
     build_path_files: float | None
     depends: str
-    depends_python3_11: bool
+    depends_interpreter: bool
     console_script_on_path: bool
     usr_bin: tuple[str, ...]
     build_path_kinds: dict[str, int]
@@ -173,7 +173,7 @@ def summarise(builds: ByMode) -> Summary:
         **times,
         **_sizes([m.analysis for m in every]),
         depends=last.depends,
-        depends_python3_11=last.depends_python3_11,
+        depends_interpreter=last.depends_interpreter,
         console_script_on_path=last.console_script_on_path,
         usr_bin=last.usr_bin,
         build_path_kinds=last.build_path_kinds,

@@ -18,7 +18,7 @@ import pytest
 
 sys.path.append(str(Path(__file__).resolve().parents[2] / "benchmarks"))
 
-from benchlib.analysis import Analysis
+from benchlib.analysis import INTERPRETER, Analysis
 from benchlib.builds import Build, parse_steps
 from benchlib.compressor import compressor_env, compressor_label
 from benchlib.floor import Floor
@@ -44,12 +44,12 @@ SUMMARY_KEYS = [
     "strip_nondeterminism", "dwz_strip", "shlibdeps", "builddeb",
     "deb_bytes", "deb_bytes_range", "dbgsym_bytes", "dbgsym_bytes_range", "installed_size_kib",
     "installed_size_kib_range", "files", "files_range", "symlinks", "symlinks_range", "pyc_files", "pyc_files_range",
-    "build_path_files", "depends", "depends_python3_11", "console_script_on_path", "usr_bin", "build_path_kinds",
+    "build_path_files", "depends", "depends_interpreter", "console_script_on_path", "usr_bin", "build_path_kinds",
     "distributions", "seed_packages", "seeds_shipped", "data_member", "apt_install_s", "first_run_s", "floor_s",
     "floor_ratio", "restore_warm", "left_after_purge",
 ]  # fmt: skip
 ANALYSIS_KEYS = [
-    "deb", "deb_bytes", "dbgsym_bytes", "data_member", "depends", "installed_size_kib", "depends_python3_11", "files",
+    "deb", "deb_bytes", "dbgsym_bytes", "data_member", "depends", "installed_size_kib", "depends_interpreter", "files",
     "symlinks", "pyc_files", "usr_bin", "console_script_on_path", "build_path_files", "build_path_kinds",
     "distributions", "seed_packages", "seeds_shipped",
 ]  # fmt: skip
@@ -62,9 +62,9 @@ def analysis(tool: str) -> Analysis:
         deb_bytes=100 * 1024 if ours else 200 * 1024,
         dbgsym_bytes=0,
         data_member="data.tar.xz",
-        depends="python3.11" if ours else "",
+        depends=INTERPRETER if ours else "",
         installed_size_kib=500 if ours else 1000,
-        depends_python3_11=ours,
+        depends_interpreter=ours,
         files=40 if ours else 80,
         symlinks=2,
         pyc_files=0 if ours else 30,
@@ -153,7 +153,7 @@ def test_figures_table_rows() -> None:
     assert rows["apt install of the .deb (s)"] == ["4.00", "8.00", "0.50"]
     assert rows["first run of the installed command (s)"] == ["0.50", "1.00", "0.50"]
     assert rows["files left in the venv dir after apt purge"] == ["0", "3", "0.00"]
-    assert rows["Depends names python3.11"] == ["yes", "no"]
+    assert rows[f"Depends names {INTERPRETER}"] == ["yes", "no"]
     assert rows["pip/setuptools/wheel shipped in the venv"] == ["no", "yes"]
 
 
