@@ -1,9 +1,9 @@
 #!/usr/bin/python3
 """Build the same Python applications with dh-venv and with dh-virtualenv and compare.
 
-Run as root on Debian bookworm, from anywhere::
+Run as root on Debian bookworm or trixie, from anywhere::
 
-    /usr/bin/python3 benchmarks/compare.py [--repeat N] [--inputs small,mid,heavy]
+    /usr/bin/python3 benchmarks/compare.py [--repeat N] [--inputs small,mid,mid-newest,heavy,sdist]
                                            [--no-install] [--keep] [--json FILE]
                                            [--dh-venv-args="--installer=pip"]
                                            [--compressor TYPE[:LEVEL]]
