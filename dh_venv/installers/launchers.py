@@ -59,9 +59,9 @@ def _is_launcher(site_packages: Path, name: str, place: str) -> bool:
 def leave_out(venv: Path, runner: Runner) -> int:
     """Remove the Windows launchers of pip and setuptools from ``venv`` and from their RECORD; return how many."""
     found = launchers(venv)
-    count = sum(len(names) for names in found.values())
     if not found:
         return 0
+    count = sum(len(names) for names in found.values())
 
     def remove() -> None:
         for dist, names in found.items():
