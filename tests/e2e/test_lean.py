@@ -21,10 +21,15 @@ VENV = "/opt/venvs/lean-app"
 SEED = {"pip", "setuptools", "wheel"}
 
 
-def _requires_of_debian_wheel(name: str) -> set[str]:
-    """What this release's wheel of ``name`` (python3-wheel-whl, ...) requires: packaging from wheel 0.46 on."""
+def _debian_wheel(name: str) -> Path:
+    """This release's wheel of ``name`` (python3-wheel-whl, python3-setuptools-whl, ...)."""
     [whl] = Path("/usr/share/python-wheels").glob(f"{name}-*.whl")
-    with zipfile.ZipFile(whl) as archive:
+    return whl
+
+
+def _requires_of_debian_wheel(name: str) -> set[str]:
+    """What this release's wheel of ``name`` requires: packaging from wheel 0.46 on."""
+    with zipfile.ZipFile(_debian_wheel(name)) as archive:
         metadata = next(n for n in archive.namelist() if n.endswith(".dist-info/METADATA"))
         lines = archive.read(metadata).decode().splitlines()
     return {
@@ -35,8 +40,7 @@ def _requires_of_debian_wheel(name: str) -> set[str]:
 
 
 def _wheel_names(name: str) -> list[str]:
-    [whl] = Path("/usr/share/python-wheels").glob(f"{name}-*.whl")
-    with zipfile.ZipFile(whl) as archive:
+    with zipfile.ZipFile(_debian_wheel(name)) as archive:
         return archive.namelist()
 
 
@@ -51,10 +55,15 @@ WHEEL_NEEDS = _requires_of_debian_wheel("wheel")
 WARNING = f"dh_venv: warning: lean-app: {SITE}/leanuser/__init__.py import(s) pkg_resources"
 
 
+def _paths(deb: Path) -> list[str]:
+    """The paths in ``deb``, as ``dpkg-deb -c`` lists them (``./opt/...``)."""
+    listing = subprocess.run(["dpkg-deb", "-c", str(deb)], check=True, capture_output=True, text=True).stdout
+    return [line.split()[5].rstrip("/") for line in listing.splitlines()]
+
+
 def contents(deb: Path) -> tuple[set[str], set[str]]:
     """Names of the distributions in the venv, and of the files in its bin/."""
-    listing = subprocess.run(["dpkg-deb", "-c", str(deb)], check=True, capture_output=True, text=True).stdout
-    paths = [line.split()[5].rstrip("/") for line in listing.splitlines()]
+    paths = _paths(deb)
     # Top-level only: setuptools >= 71 (trixie's) carries its vendored distributions' metadata.
     dists = {
         Path(p).name.split("-")[0].lower()
@@ -125,8 +134,7 @@ def test_keep_seed_ships_pip_setuptools_and_wheel(tmp_path: Path, build_package,
     assert {"pip", "wheel"} <= scripts
     # This release's setuptools wheel carries Windows launchers; the package does not.
     assert [n for n in _wheel_names("setuptools") if n.endswith(".exe")]
-    listing = subprocess.run(["dpkg-deb", "-c", str(build.deb("lean-app"))], capture_output=True, text=True).stdout
-    assert ".exe" not in listing
+    assert [p for p in _paths(build.deb("lean-app")) if p.endswith(".exe")] == []
     with installed(build.deb("lean-app")):
         imports = "import leanuser, pkg_resources, setuptools, wheel; print(leanuser.NAME)"
         result = run_clean(f"{VENV}/bin/python", "-c", imports)
